@@ -1,0 +1,106 @@
+import { isJsonObject } from '../client/vault-envelope.js';
+import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
+import { isAuthMethod, type AuthMethod } from './auth-method.js';
+import { JwtAuthMethod, type JwtAuthOptions } from './jwt.auth.js';
+import { KubernetesAuthMethod, type KubernetesAuthOptions } from './kubernetes.auth.js';
+import { TokenAuthMethod, type TokenAuthOptions } from './token.auth.js';
+import { UserpassAuthMethod, type UserpassAuthOptions } from './userpass.auth.js';
+
+/** `VaultConfig.auth`: one of the built-in methods by name, or your own {@link AuthMethod}. */
+export type AuthOptions = TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions;
+
+const KNOWN_KEYS: Record<AuthOptions['method'], readonly string[]> = {
+  token: ['token', 'tokenFile'],
+  approle: ['mount', 'roleId', 'roleIdFile', 'roleIdEnv', 'secretId', 'secretIdFile', 'secretIdEnv', 'secretIdWrapped'],
+  kubernetes: ['mount', 'role', 'jwtFile'],
+  jwt: ['mount', 'role', 'jwt', 'jwtFile', 'jwtProvider'],
+  userpass: ['mount', 'username', 'password', 'passwordFile', 'passwordEnv'],
+};
+
+function exactlyOne(o: Record<string, unknown>, keys: string[], what: string, required: boolean): string[] {
+  const given = keys.filter((k) => o[k] !== undefined);
+  if (given.length > 1) return [`auth: give ${what} only once, through one of ${keys.join(' / ')} (got ${given.join(', ')})`];
+  if (given.length === 0 && required) return [`auth: ${what} is required: set one of ${keys.join(' / ')}`];
+  return given.flatMap((k) =>
+    typeof o[k] === 'string' && (o[k] as string).trim() !== ''
+      ? []
+      : typeof o[k] === 'function'
+        ? []
+        : [`auth.${k} must be a non-empty string`],
+  );
+}
+
+/**
+ * Lists what is wrong with `VaultConfig.auth` (empty when it is fine). Values are never echoed.
+ */
+export function authOptionProblems(auth: unknown): string[] {
+  if (auth === undefined) return [];
+  if (isAuthMethod(auth)) return typeof auth.name === 'string' ? [] : ['auth: a custom AuthMethod needs a string `name`'];
+  if (!isJsonObject(auth)) return ['auth must be an object such as { method: "approle", roleId, secretIdFile } or an AuthMethod instance'];
+  const method = auth.method;
+  if (typeof method !== 'string' || !(method in KNOWN_KEYS)) {
+    return [`auth.method must be one of ${Object.keys(KNOWN_KEYS).join(', ')}`];
+  }
+  const known = KNOWN_KEYS[method as AuthOptions['method']];
+  const problems = Object.keys(auth)
+    .filter((k) => k !== 'method' && !known.includes(k))
+    .map((k) => `unknown option "auth.${k}" for the ${method} method (known: ${known.join(', ')})`);
+  if (auth.mount !== undefined && (typeof auth.mount !== 'string' || auth.mount.replace(/\//g, '') === '')) {
+    problems.push('auth.mount must be a mount path such as "approle" or "k8s/prod"');
+  }
+  switch (method) {
+    case 'token':
+      problems.push(...exactlyOne(auth, ['token', 'tokenFile'], 'the token', false));
+      break;
+    case 'approle':
+      problems.push(...exactlyOne(auth, ['roleId', 'roleIdFile', 'roleIdEnv'], 'the role_id', true));
+      problems.push(...exactlyOne(auth, ['secretId', 'secretIdFile', 'secretIdEnv'], 'the secret_id', false));
+      if (auth.secretIdWrapped !== undefined && typeof auth.secretIdWrapped !== 'boolean')
+        problems.push('auth.secretIdWrapped must be true or false');
+      break;
+    case 'kubernetes':
+      problems.push(...exactlyOne(auth, ['role'], 'the Vault role', true));
+      problems.push(...exactlyOne(auth, ['jwtFile'], 'the JWT file', false));
+      break;
+    case 'jwt':
+      problems.push(...exactlyOne(auth, ['jwt', 'jwtFile', 'jwtProvider'], 'the JWT', true));
+      if (auth.jwtProvider !== undefined && typeof auth.jwtProvider !== 'function')
+        problems.push('auth.jwtProvider must be a function returning the JWT');
+      if (auth.role !== undefined && (typeof auth.role !== 'string' || auth.role === ''))
+        problems.push('auth.role must be a non-empty string');
+      break;
+    case 'userpass':
+      problems.push(...exactlyOne(auth, ['username'], 'the username', true));
+      problems.push(...exactlyOne(auth, ['password', 'passwordFile', 'passwordEnv'], 'the password', true));
+      break;
+  }
+  return problems;
+}
+
+/**
+ * Builds the {@link AuthMethod} for validated options. Without `auth`, the token method is
+ * used with `token`, `VAULT_TOKEN` or `~/.vault-token` (in that order).
+ *
+ * @returns the method, or undefined when no token can be found anywhere.
+ */
+export function createAuthMethod(
+  auth: AuthOptions | AuthMethod | undefined,
+  token: string | undefined,
+  env: NodeJS.ProcessEnv,
+): AuthMethod | undefined {
+  if (isAuthMethod(auth)) return auth;
+  switch (auth?.method) {
+    case undefined:
+      return TokenAuthMethod.fromOptions({ token }, env);
+    case 'token':
+      return TokenAuthMethod.fromOptions({ token: auth.token ?? token, tokenFile: auth.tokenFile }, env);
+    case 'approle':
+      return new AppRoleAuthMethod(auth);
+    case 'kubernetes':
+      return new KubernetesAuthMethod(auth);
+    case 'jwt':
+      return new JwtAuthMethod(auth);
+    case 'userpass':
+      return new UserpassAuthMethod(auth);
+  }
+}

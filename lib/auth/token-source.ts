@@ -1,0 +1,26 @@
+/**
+ * Where `VaultClient` gets the token for each request. The static implementation returns the
+ * configured token; the token manager of the auth layer logs in and renews.
+ */
+export interface TokenSource {
+  /** The token to send, or `undefined` to send none (e.g. behind a Vault Agent with auto-auth). */
+  getToken(): Promise<string | undefined>;
+  /**
+   * Called once when Vault answered 403 `invalid token` for `rejectedToken`. Resolve `true`
+   * when a new token is now available (the request is then retried once), `false` otherwise.
+   */
+  handleInvalidToken?(rejectedToken: string | undefined): Promise<boolean>;
+}
+
+/** A {@link TokenSource} that always returns the same token (from options or `VAULT_TOKEN`). */
+export class StaticTokenSource implements TokenSource {
+  readonly #token: string | undefined;
+
+  constructor(token: string | undefined) {
+    this.#token = token;
+  }
+
+  getToken(): Promise<string | undefined> {
+    return Promise.resolve(this.#token);
+  }
+}

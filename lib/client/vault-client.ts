@@ -1,0 +1,176 @@
+import http from 'node:http';
+import https from 'node:https';
+import { inspect } from 'node:util';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { TokenSource } from '../auth/token-source.js';
+import { InvalidTokenError } from '../errors/invalid-token.error.js';
+import { MalformedResponseError } from '../errors/malformed-response.error.js';
+import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
+import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
+
+/** HTTP methods the client sends. `LIST` is sent as `GET ?list=true`, which Vault treats identically. */
+export type VaultMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'LIST';
+
+/** One Vault API call. */
+export interface VaultRequest {
+  method: VaultMethod;
+  /** API path without `/v1/`, already URL-encoded per segment, e.g. `secret/data/app/db`. */
+  path: string;
+  /** Query parameters. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON body. */
+  body?: unknown;
+  /** Content type for the body; default `application/json`. */
+  contentType?: string;
+  /** Send the token (default `true`). Logins and `sys/health` send none. */
+  authenticated?: boolean;
+  /** Statuses that are returned to the caller instead of being thrown as errors (e.g. `[404]` for KV reads). */
+  acceptStatus?: readonly number[];
+  /**
+   * Send this token instead of asking the token source (token lookup/renew/revoke of a known
+   * token, unwrapping with a wrapping token). No re-login retry happens for such a request.
+   */
+  token?: string;
+  /** Timeout for this request in milliseconds, instead of `requestTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** What came back: the status, the parsed JSON body (`undefined` for an empty body) and the headers. */
+export interface VaultResponse<TBody = unknown> {
+  status: number;
+  body: TBody | undefined;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * The one HTTP client of the module (axios underneath). Sends `X-Vault-Token` (from the
+ * {@link TokenSource}), `X-Vault-Request: true` and `X-Vault-Namespace` when configured;
+ * verifies TLS with the configured CA unless `verifySsl` is false; applies the request timeout
+ * (milliseconds) to every call; maps Vault's statuses and error bodies to the module's errors
+ * (REFERENCE.md §0.4–0.5). On 403 `invalid token` it asks the token source for a new token
+ * once and retries the request once.
+ *
+ * Holds the token only inside the token source: `util.inspect` and `JSON.stringify` of a client
+ * show the address and namespace, nothing else.
+ */
+export class VaultClient {
+  readonly #http: AxiosInstance;
+  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: https.Agent;
+  #tokens: TokenSource;
+  readonly #address: string;
+  readonly #namespace: string | undefined;
+
+  constructor(config: ResolvedVaultConfig, tokens: TokenSource) {
+    this.#tokens = tokens;
+    this.#address = config.address;
+    this.#namespace = config.namespace;
+    this.#httpAgent = new http.Agent({ keepAlive: true });
+    this.#httpsAgent = new https.Agent({
+      keepAlive: true,
+      rejectUnauthorized: config.verifySsl,
+      ...(config.caCert === undefined ? {} : { ca: config.caCert }),
+    });
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+    if (config.namespace) headers['X-Vault-Namespace'] = config.namespace;
+    this.#http = axios.create({
+      baseURL: `${config.address}/v1/`,
+      timeout: config.requestTimeoutMs,
+      maxRedirects: 0,
+      proxy: false,
+      decompress: true,
+      httpAgent: this.#httpAgent,
+      httpsAgent: this.#httpsAgent,
+      headers,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  /** Replaces the token source (the auth layer installs its token manager here). */
+  useTokenSource(tokens: TokenSource): void {
+    this.#tokens = tokens;
+  }
+
+  /** Vault's base address, e.g. `http://127.0.0.1:8200`. */
+  get address(): string {
+    return this.#address;
+  }
+
+  /**
+   * Sends one request and returns the answer when its status is 2xx or listed in
+   * `acceptStatus`.
+   *
+   * @throws VaultUnavailableError on network errors, timeouts, 5xx, 429 and 412;
+   *   VaultSealedError on 503 sealed; VaultTlsError on TLS verification failures;
+   *   InvalidTokenError / PermissionDeniedError on 403; SecretNotFoundError on 404;
+   *   VaultRequestError on other 4xx; MalformedResponseError when a body is not JSON.
+   */
+  async request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
+    if (req.token !== undefined || req.authenticated === false)
+      return this.#send<TBody>(req, req.authenticated === false ? undefined : req.token);
+    const token = await this.#tokens.getToken();
+    try {
+      return await this.#send<TBody>(req, token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError && this.#tokens.handleInvalidToken) {
+        if (await this.#tokens.handleInvalidToken(token)) return this.#send<TBody>(req, await this.#tokens.getToken());
+      }
+      throw error;
+    }
+  }
+
+  async #send<TBody>(req: VaultRequest, token: string | undefined): Promise<VaultResponse<TBody>> {
+    const isList = req.method === 'LIST';
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers['X-Vault-Token'] = token;
+    if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.#http.request<string>({
+        method: isList ? 'GET' : req.method,
+        url: req.path,
+        params: isList ? { ...req.query, list: 'true' } : req.query,
+        data: req.body === undefined ? undefined : JSON.stringify(req.body),
+        headers,
+        ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
+      });
+    } catch (error) {
+      throw mapTransportError(error, req.path);
+    }
+    const body = parseBody(response.data, response.status, req.path);
+    const status = response.status;
+    if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
+      return { status, body: body as TBody | undefined, headers: { ...response.headers } };
+    }
+    throw mapVaultStatus(status, body, req.path, { ...response.headers });
+  }
+
+  /** Closes the keep-alive sockets so nothing holds the process open. The client cannot be used afterwards. */
+  close(): void {
+    this.#httpAgent.destroy();
+    this.#httpsAgent.destroy();
+  }
+
+  /** Safe description for logs. */
+  toJSON(): Record<string, unknown> {
+    return { address: this.#address, namespace: this.#namespace };
+  }
+
+  [inspect.custom](): string {
+    return `VaultClient { address: '${this.#address}'${this.#namespace ? `, namespace: '${this.#namespace}'` : ''} }`;
+  }
+}
+
+function parseBody(data: unknown, status: number, path: string): unknown {
+  if (typeof data !== 'string' || data.trim() === '') return undefined;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    // 5xx pages from proxies are HTML: the status mapping says "unavailable" without the body.
+    if (status >= 500 || status === 429) return undefined;
+    throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON`, { path, status });
+  }
+}

@@ -1,0 +1,63 @@
+import { inspect } from 'node:util';
+import { redactText } from '../util/redact.js';
+import type { SecretsErrorCode } from './secrets-error-code.js';
+
+/** Extra context an error may carry. None of it is ever a secret value or a token. */
+export interface SecretsErrorDetails {
+  /** The underlying failure, already stripped of request headers and bodies. */
+  cause?: unknown;
+  /** The Vault API path involved, without `/v1/`, e.g. `secret/data/app/db`. */
+  path?: string;
+  /** The HTTP status Vault answered with, when there was an answer. */
+  status?: number;
+}
+
+/**
+ * Base class of every error thrown by the module. `code` is stable and safe to match on.
+ * Messages, `cause` chains, `toJSON()` and `util.inspect()` never contain a token or a secret
+ * value: anything that came from outside is passed through {@link redactText}.
+ */
+export class SecretsError extends Error {
+  /** Stable machine-readable code, e.g. `SECRETS_NOT_FOUND`. */
+  readonly code: SecretsErrorCode;
+  /** The Vault API path involved (no `/v1/` prefix), when known. */
+  readonly path?: string;
+  /** Vault's HTTP status, when Vault answered. */
+  readonly status?: number;
+
+  constructor(code: SecretsErrorCode, message: string, details: SecretsErrorDetails = {}) {
+    super(redactText(message), details.cause === undefined ? undefined : { cause: sanitizeCause(details.cause) });
+    this.name = new.target.name;
+    this.code = code;
+    if (details.path !== undefined) this.path = details.path;
+    if (details.status !== undefined) this.status = details.status;
+  }
+
+  /** A JSON-safe view: name, code, message, path, status. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, path: this.path, status: this.status };
+  }
+}
+
+/**
+ * Turns any thrown value into a plain `Error` that keeps only a redacted message and the
+ * system error code (e.g. `ECONNREFUSED`). HTTP library errors carry request configs with
+ * the `X-Vault-Token` header; none of that survives.
+ */
+export function sanitizeCause(cause: unknown): Error {
+  if (cause instanceof SecretsError) return cause;
+  const source = cause as { message?: unknown; code?: unknown; name?: unknown } | null | undefined;
+  const message = typeof source?.message === 'string' ? source.message : typeof cause === 'string' ? cause : inspect(typeof cause);
+  const safe = new Error(redactText(message));
+  if (typeof source?.name === 'string') safe.name = source.name;
+  if (typeof source?.code === 'string') (safe as Error & { code?: string }).code = source.code;
+  // The original stack may mention the value in its first line; keep only frames.
+  const frames = (cause as { stack?: unknown } | null)?.stack;
+  if (typeof frames === 'string') {
+    safe.stack = `${safe.name}: ${safe.message}\n${frames
+      .split('\n')
+      .filter((l) => l.trimStart().startsWith('at '))
+      .join('\n')}`;
+  }
+  return safe;
+}

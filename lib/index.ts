@@ -1,0 +1,36 @@
+export { SecretsModule } from './secrets.module.js';
+export {
+  SECRETS_MODULE_OPTIONS,
+  type SecretsModuleAsyncOptions,
+  type SecretsModuleExtras,
+  type SecretsModuleOptions,
+  type SecretsOptionsFactory,
+} from './secrets.module-definition.js';
+export { SecretsService } from './secrets.service.js';
+export { SECRETS_CLOCK, SECRETS_CONFIG, SecretsEvents } from './secrets.constants.js';
+export { SecretsCore, type FetchSecretOptions, type SecretDescription, type SecretsCoreDeps } from './secrets-core.js';
+export { VaultConfig, type KvVersion } from './options/vault-config.js';
+export { CacheOptions } from './options/cache-options.js';
+export { FallbackJsonOptions } from './options/fallback-json-options.js';
+export type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
+export { resolveVaultConfig, VAULT_CONFIG_DEFAULTS } from './options/resolve-vault-config.js';
+export { VaultClient, type VaultMethod, type VaultRequest, type VaultResponse } from './client/vault-client.js';
+export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './client/vault-envelope.js';
+export type { TokenSource } from './auth/token-source.js';
+export { StaticTokenSource } from './auth/token-source.js';
+export type { KvMetadata, KvSecret, KvLocation } from './engines/kv-engine.js';
+export type { Clock } from './util/clock.js';
+export { redactText, REDACTED } from './util/redact.js';
+export * from './errors/index.js';
+export type { AuthContext, AuthMethod } from './auth/auth-method.js';
+export type { AuthResult } from './auth/auth-result.js';
+export type { AuthOptions } from './auth/auth-options.js';
+export { TokenAuthMethod, type TokenAuthOptions } from './auth/token.auth.js';
+export { AppRoleAuthMethod, type AppRoleAuthOptions } from './auth/approle.auth.js';
+export { KubernetesAuthMethod, DEFAULT_KUBERNETES_JWT_FILE, type KubernetesAuthOptions } from './auth/kubernetes.auth.js';
+export { JwtAuthMethod, type JwtAuthOptions } from './auth/jwt.auth.js';
+export { UserpassAuthMethod, type UserpassAuthOptions } from './auth/userpass.auth.js';
+export { TokenManager, TOKEN_RENEWAL_TIMEOUT_NAME, type TokenInfo } from './auth/token.manager.js';
+export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
+export type { SecretsEventBus } from './events/secrets-event-bus.js';
+export type { TaskScheduler } from './leases/task-scheduler.js';

@@ -1,0 +1,68 @@
+import type { SchedulerRegistry } from '@nestjs/schedule';
+
+/** Longest delay a Node.js timer accepts (about 24.8 days), in milliseconds. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Runs named one-shot tasks later. Each name holds at most one task: scheduling a name again
+ * replaces the previous task.
+ */
+export interface TaskScheduler {
+  /** Runs `task` after `delayMs` milliseconds. */
+  schedule(name: string, delayMs: number, task: () => void): void;
+  /** Cancels the task of that name, if any. */
+  cancel(name: string): void;
+  /** Cancels every task this scheduler holds. */
+  cancelAll(): void;
+  /** Names of the tasks waiting to run. */
+  pending(): string[];
+}
+
+/**
+ * {@link TaskScheduler} on Node.js timers. Timers are `unref`'d (they never hold the process
+ * open). When a `SchedulerRegistry` from `@nestjs/schedule` is given, each timer is registered
+ * there under its name, so it shows in the app's registry; it is removed when it runs or is cancelled.
+ * Delays beyond the timer limit are reached in steps.
+ */
+export class TimerScheduler implements TaskScheduler {
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #registry: SchedulerRegistry | undefined;
+
+  constructor(registry?: SchedulerRegistry) {
+    this.#registry = registry;
+  }
+
+  schedule(name: string, delayMs: number, task: () => void): void {
+    this.cancel(name);
+    const wait = Math.max(0, Math.min(delayMs, MAX_TIMER_DELAY_MS));
+    const timer = setTimeout(() => {
+      this.#forget(name, timer);
+      if (delayMs > MAX_TIMER_DELAY_MS) this.schedule(name, delayMs - MAX_TIMER_DELAY_MS, task);
+      else task();
+    }, wait);
+    timer.unref();
+    this.#timers.set(name, timer);
+    this.#registry?.addTimeout(name, timer);
+  }
+
+  cancel(name: string): void {
+    const timer = this.#timers.get(name);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.#forget(name, timer);
+  }
+
+  cancelAll(): void {
+    for (const name of [...this.#timers.keys()]) this.cancel(name);
+  }
+
+  pending(): string[] {
+    return [...this.#timers.keys()];
+  }
+
+  #forget(name: string, timer: NodeJS.Timeout): void {
+    if (this.#timers.get(name) !== timer) return;
+    this.#timers.delete(name);
+    if (this.#registry?.doesExist('timeout', name)) this.#registry.deleteTimeout(name);
+  }
+}

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { authOptionProblems, createAuthMethod, type AuthOptions } from '../auth/auth-options.js';
+import type { AuthMethod } from '../auth/auth-method.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { pathProblem } from '../client/vault-path.js';
+import { parseGoBool, readVaultEnv } from './env-defaults.js';
+import { FallbackJsonOptions } from './fallback-json-options.js';
+import type { ResolvedVaultConfig } from './resolved-vault-config.js';
+import { VaultConfig } from './vault-config.js';
+
+/** Defaults applied when neither the options nor the environment say otherwise. */
+export const VAULT_CONFIG_DEFAULTS = {
+  secretsPath: 'secret',
+  kvVersion: 2,
+  verifySsl: true,
+  requestTimeoutMs: 10_000,
+  bulkConcurrency: 32,
+  cacheTtlMs: 300_000,
+  cacheMaxEntries: 1000,
+} as const;
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const error of errors) {
+    const name = `${prefix}${error.property}`;
+    const constraints = error.constraints ?? {};
+    for (const [kind, message] of Object.entries(constraints)) {
+      out.push(
+        kind === 'whitelistValidation'
+          ? `unknown option "${name}": check its spelling (see the configuration table in the README)`
+          : message,
+      );
+    }
+    if (error.children && error.children.length > 0) out.push(...flatten(error.children, `${name}.`));
+  }
+  return out;
+}
+
+function trimSlashes(value: string): string {
+  return value.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/**
+ * Validates module options, fills defaults from the Vault CLI environment variables and loads
+ * the CA file. Called once at boot by `SecretsModule` and `SecretsManager`.
+ *
+ * @param input - the options object given by the app (plain object or `VaultConfig` instance).
+ * @param env - environment to read `VAULT_*` from; default `process.env`.
+ * @returns the frozen resolved configuration.
+ * @throws InvalidOptionsError (code `SECRETS_INVALID_OPTIONS`) listing every problem found.
+ */
+export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedVaultConfig {
+  if (input === null || input === undefined) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new InvalidOptionsError(['options must be an object such as { address, token, secretsPath }']);
+  }
+  const config = plainToInstance(VaultConfig, input, { exposeDefaultValues: false });
+  const problems = flatten(
+    validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true }),
+  );
+  const vaultEnv = readVaultEnv(env);
+
+  // address
+  const rawAddress = config.address ?? vaultEnv.VAULT_ADDR;
+  let address = '';
+  if (rawAddress === undefined) {
+    problems.push('address is required: set `address` (e.g. "http://127.0.0.1:8200") or the VAULT_ADDR environment variable');
+  } else if (typeof rawAddress === 'string') {
+    try {
+      const url = new URL(rawAddress);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        problems.push(`address must use http:// or https://, got "${url.protocol}"`);
+      } else if (url.username || url.password) {
+        problems.push('address must not contain credentials; pass the token through `token` or VAULT_TOKEN');
+      } else if (url.search || url.hash) {
+        problems.push('address must not contain a query string or fragment');
+      }
+      address = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+      if (address.endsWith('/v1')) address = address.slice(0, -3);
+    } catch {
+      problems.push('address is not a valid URL: use the form "https://vault.example.com:8200"');
+    }
+  }
+
+  // token and auth method
+  const token = config.token ?? vaultEnv.VAULT_TOKEN;
+  if (typeof token === 'string' && /\s/.test(token)) {
+    problems.push('token must not contain whitespace (check for a trailing newline when it is read from a file)');
+  }
+  const rawAuth = (input as { auth?: unknown }).auth;
+  const authProblems = authOptionProblems(rawAuth);
+  problems.push(...authProblems);
+  let authMethod: AuthMethod | undefined;
+  if (authProblems.length === 0) {
+    authMethod = createAuthMethod(rawAuth as AuthOptions | AuthMethod | undefined, token, { ...env, VAULT_TOKEN: vaultEnv.VAULT_TOKEN });
+    if (!authMethod) {
+      problems.push(
+        'a token is required: set `token`, the VAULT_TOKEN environment variable or ~/.vault-token, or configure `auth` (approle, kubernetes, jwt, userpass)',
+      );
+    }
+  }
+
+  // TLS
+  let verifySsl: boolean = config.verifySsl ?? VAULT_CONFIG_DEFAULTS.verifySsl;
+  if (config.verifySsl === undefined && vaultEnv.VAULT_SKIP_VERIFY !== undefined) {
+    const skip = parseGoBool(vaultEnv.VAULT_SKIP_VERIFY);
+    if (skip === undefined) problems.push('VAULT_SKIP_VERIFY must be a boolean such as "true" or "false"');
+    else verifySsl = !skip;
+  }
+  let caCert: string | undefined;
+  const caSource = config.caCert ?? vaultEnv.VAULT_CACERT;
+  if (typeof caSource === 'string' && caSource.length > 0) {
+    if (caSource.includes('-----BEGIN')) {
+      caCert = caSource;
+    } else {
+      try {
+        caCert = readFileSync(caSource, 'utf8');
+        if (!caCert.includes('-----BEGIN CERTIFICATE-----')) problems.push(`caCert file "${caSource}" holds no PEM certificate`);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'unreadable';
+        problems.push(`caCert file "${caSource}" cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
+      }
+    }
+  }
+
+  // paths
+  const secretsPath = trimSlashes(config.secretsPath ?? VAULT_CONFIG_DEFAULTS.secretsPath);
+  if (typeof config.secretsPath === 'string' || config.secretsPath === undefined) {
+    const problem = pathProblem(secretsPath);
+    if (problem) problems.push(`secretsPath "${secretsPath}" ${problem}`);
+  }
+  let secretsMount: string | undefined;
+  if (typeof config.secretsMount === 'string' && config.secretsMount.length > 0) {
+    secretsMount = trimSlashes(config.secretsMount);
+    const problem = pathProblem(secretsMount);
+    if (problem) problems.push(`secretsMount "${secretsMount}" ${problem}`);
+    else if (secretsPath !== secretsMount && !secretsPath.startsWith(`${secretsMount}/`)) {
+      problems.push(`secretsPath "${secretsPath}" must start with secretsMount "${secretsMount}"`);
+    }
+  }
+
+  // fallback file (used by the fallback chain)
+  let fallbackJson: FallbackJsonOptions | undefined;
+  if (typeof config.fallbackJson === 'string') {
+    fallbackJson = { path: config.fallbackJson };
+  } else if (typeof config.fallbackJson === 'object' && config.fallbackJson !== null) {
+    const fallback = plainToInstance(FallbackJsonOptions, config.fallbackJson);
+    const fallbackProblems = flatten(
+      validateSync(fallback, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),
+      'fallbackJson.',
+    );
+    problems.push(
+      ...fallbackProblems.map((p) => (p.startsWith('unknown option') || p.startsWith('fallbackJson.') ? p : `fallbackJson.${p}`)),
+    );
+    fallbackJson = { ...fallback };
+  }
+
+  if (problems.length > 0) throw new InvalidOptionsError(problems);
+
+  const resolved = {
+    address,
+    namespace: config.namespace ?? vaultEnv.VAULT_NAMESPACE,
+    verifySsl,
+    caCert,
+    kvVersion: config.kvVersion ?? VAULT_CONFIG_DEFAULTS.kvVersion,
+    secretsPath,
+    secretsMount,
+    fallbackJson,
+    renewToken: config.renewToken ?? true,
+    requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
+    bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
+    cache: Object.freeze({
+      ttlMs: config.cache?.ttlMs ?? VAULT_CONFIG_DEFAULTS.cacheTtlMs,
+      maxEntries: config.cache?.maxEntries ?? VAULT_CONFIG_DEFAULTS.cacheMaxEntries,
+    }),
+  };
+  Object.defineProperty(resolved, 'token', { value: token, enumerable: false });
+  Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
+  Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: config.onTokenRenewalFailed, enumerable: false });
+  return Object.freeze(resolved) as ResolvedVaultConfig;
+}

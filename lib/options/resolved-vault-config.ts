@@ -1,0 +1,34 @@
+import type { AuthMethod } from '../auth/auth-method.js';
+import type { SecretsError } from '../errors/secrets.error.js';
+import type { FallbackJsonOptions } from './fallback-json-options.js';
+import type { KvVersion } from './vault-config.js';
+
+/**
+ * Options after defaults, environment variables and validation. Frozen. The `token` property is
+ * non-enumerable, so `JSON.stringify` and `util.inspect` of this object never show it.
+ */
+export interface ResolvedVaultConfig {
+  /** Vault's base address without a trailing slash, e.g. `http://127.0.0.1:8200`. */
+  readonly address: string;
+  /** The configured token (non-enumerable), or undefined. */
+  readonly token?: string;
+  /** Enterprise namespace sent as `X-Vault-Namespace`, or undefined. */
+  readonly namespace?: string;
+  readonly verifySsl: boolean;
+  /** PEM text of the CA bundle, loaded at boot from `caCert` / `VAULT_CACERT`. */
+  readonly caCert?: string;
+  readonly kvVersion: KvVersion;
+  /** Normalised secrets path, no leading or trailing `/`, e.g. `secret/data/app`. */
+  readonly secretsPath: string;
+  /** Explicit KV mount when configured, normalised. */
+  readonly secretsMount?: string;
+  readonly fallbackJson?: FallbackJsonOptions;
+  /** Whole-request timeout in milliseconds. */
+  readonly requestTimeoutMs: number;
+  readonly bulkConcurrency: number;
+  readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
+  /** How the token is obtained (built from `auth`, `token`, `VAULT_TOKEN` or `~/.vault-token`). */
+  readonly authMethod: AuthMethod;
+  readonly renewToken: boolean;
+  readonly onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
+}

@@ -1,0 +1,149 @@
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+import type { AuthMethod } from '../auth/auth-method.js';
+import type { AuthOptions } from '../auth/auth-options.js';
+import type { SecretsError } from '../errors/secrets.error.js';
+import { CacheOptions } from './cache-options.js';
+import { FallbackJsonOptions } from './fallback-json-options.js';
+
+/** Which KV engine version the secrets mount runs: 1, 2, or `'auto'` (asked once per mount with `GET sys/internal/ui/mounts/:path`). */
+export type KvVersion = 1 | 2 | 'auto';
+
+function IsStringOrFallbackObject(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStringOrFallbackObject',
+      validator: {
+        validate: (value: unknown) =>
+          (typeof value === 'string' && value.length > 0) || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * Options of {@link SecretsModule} and {@link SecretsManager}. Pass a plain object of this
+ * shape (or an instance). Every field is validated at boot; all problems are reported together
+ * in one `InvalidOptionsError` (code `SECRETS_INVALID_OPTIONS`).
+ *
+ * Missing fields default from Vault's CLI environment variables: `address` ← `VAULT_ADDR`,
+ * `token` ← `VAULT_TOKEN`, `namespace` ← `VAULT_NAMESPACE`, `caCert` ← `VAULT_CACERT`,
+ * `verifySsl` ← not `VAULT_SKIP_VERIFY`.
+ */
+export class VaultConfig {
+  /** Vault's address, e.g. `https://vault.example.com:8200`. Default: `VAULT_ADDR`. */
+  @IsOptional()
+  @IsString({ message: 'address must be a URL string such as https://vault.example.com:8200 (or set VAULT_ADDR)' })
+  address?: string;
+
+  /** A Vault token. Default: `VAULT_TOKEN`. Never logged. */
+  @IsOptional()
+  @IsString({ message: 'token must be a string (or set VAULT_TOKEN)' })
+  @IsNotEmpty({ message: 'token must not be empty (or set VAULT_TOKEN)' })
+  token?: string;
+
+  /**
+   * Where the app's secrets live: `<mount>/<path>`. For KV v2, `secret/data/app` and
+   * `secret/app` mean the same thing (mount `secret`, path `app`). Keys passed to
+   * `fetchSecret` are relative to it. Default: `secret` (the whole `secret/` mount).
+   */
+  @IsOptional()
+  @IsString({ message: 'secretsPath must be a string such as "secret/data/app"' })
+  @IsNotEmpty({ message: 'secretsPath must not be empty; use e.g. "secret/data/app"' })
+  secretsPath?: string;
+
+  /**
+   * The KV mount when it contains `/` (e.g. `team/a/kv`) and `secretsPath` has no `data/`
+   * segment to show where the mount ends. Not needed with `kvVersion: 'auto'`.
+   */
+  @IsOptional()
+  @IsString({ message: 'secretsMount must be a mount path string such as "team/a/kv"' })
+  @IsNotEmpty({ message: 'secretsMount must not be empty' })
+  secretsMount?: string;
+
+  /** Verify Vault's TLS certificate. Default `true` (`false` when `VAULT_SKIP_VERIFY` is true). Development only. */
+  @IsOptional()
+  @IsBoolean({ message: 'verifySsl must be true or false' })
+  verifySsl?: boolean;
+
+  /** CA certificate that signed Vault's certificate: PEM text or a file path. Default: `VAULT_CACERT`. */
+  @IsOptional()
+  @IsString({ message: 'caCert must be PEM text or a path to a PEM file (or set VAULT_CACERT)' })
+  @IsNotEmpty({ message: 'caCert must not be empty' })
+  caCert?: string;
+
+  /** Vault Enterprise namespace, sent as `X-Vault-Namespace` on every request. Default: `VAULT_NAMESPACE`. */
+  @IsOptional()
+  @IsString({ message: 'namespace must be a string such as "team-a/" (or set VAULT_NAMESPACE)' })
+  namespace?: string;
+
+  /** KV engine version of the secrets mount. Default `2`. */
+  @IsOptional()
+  @IsIn([1, 2, 'auto'], { message: "kvVersion must be 1, 2 or 'auto'" })
+  kvVersion?: KvVersion;
+
+  /** Local fallback file used when Vault is unavailable: a path, or `{ path, keyEnv?, keyFile? }` for an encrypted file. */
+  @IsOptional()
+  @IsStringOrFallbackObject({ message: 'fallbackJson must be a file path or { path, keyEnv?, keyFile? }' })
+  fallbackJson?: string | FallbackJsonOptions;
+
+  /** Whole-request timeout for every Vault call, in milliseconds. Default 10000. */
+  @IsOptional()
+  @IsInt({ message: 'requestTimeoutMs must be a whole number of milliseconds, e.g. 10000' })
+  @Min(1, { message: 'requestTimeoutMs must be at least 1 (milliseconds)' })
+  @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
+  requestTimeoutMs?: number;
+
+  /** How many KV reads `getAllSecrets()` runs at once. Default 32. */
+  @IsOptional()
+  @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
+  @Min(1, { message: 'bulkConcurrency must be at least 1' })
+  @Max(1024, { message: 'bulkConcurrency must be at most 1024' })
+  bulkConcurrency?: number;
+
+  /**
+   * How the module obtains its token: `{ method: 'approle' | 'kubernetes' | 'jwt' | 'userpass' | 'token', ... }`
+   * or your own {@link AuthMethod}. Without it, `token` / `VAULT_TOKEN` / `~/.vault-token` is used.
+   * Checked at boot (every problem listed).
+   */
+  @Allow()
+  auth?: AuthOptions | AuthMethod;
+
+  /** Renew the token in the background and log in again before it expires. Default `true`. */
+  @IsOptional()
+  @IsBoolean({ message: 'renewToken must be true or false' })
+  renewToken?: boolean;
+
+  /**
+   * Called once when the token can be neither renewed nor replaced (after the error is logged and
+   * `secrets.token.renewal-failed` is emitted), so the app can alert or shut down.
+   */
+  @IsOptional()
+  @ValidateBy(
+    { name: 'isFunction', validator: { validate: (v: unknown) => typeof v === 'function' } },
+    { message: 'onTokenRenewalFailed must be a function (error) => void' },
+  )
+  onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
+
+  /** In-memory cache settings. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CacheOptions)
+  cache?: CacheOptions;
+}
+
+export { FallbackJsonOptions };

@@ -1,0 +1,230 @@
+import { inspect } from 'node:util';
+import { Logger, type LoggerService } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { TokenManager, type TokenInfo } from './auth/token.manager.js';
+import { noopEventBus, type SecretsEventBus } from './events/secrets-event-bus.js';
+import { TimerScheduler, type TaskScheduler } from './leases/task-scheduler.js';
+import { VaultUnavailableError } from './errors/vault-unavailable.error.js';
+import { SecretCache } from './cache/secret-cache.js';
+import { splitSecretKey } from './client/vault-path.js';
+import { VaultClient } from './client/vault-client.js';
+import type { KvLocation, KvSecret } from './engines/kv-engine.js';
+import { KvLocator } from './engines/kv-locator.js';
+import { InvalidSecretKeyError } from './errors/invalid-secret-key.error.js';
+import { SecretNotFoundError } from './errors/secret-not-found.error.js';
+import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
+import { systemClock, type Clock } from './util/clock.js';
+
+/** Per-call options of `fetchSecret`. */
+export interface FetchSecretOptions {
+  /** A KV v2 version to read instead of the latest. Cached separately from "latest". */
+  version?: number;
+  /** Skip a fresh cache entry and read from Vault (the result refreshes the cache). */
+  refresh?: boolean;
+}
+
+/** What `describeSecret` tells about a key: versions and metadata, never a value. Times are RFC 3339 strings. */
+export interface SecretDescription {
+  /** The key as given, relative to `secretsPath`. */
+  key: string;
+  /** The KV mount, e.g. `secret`. */
+  mount: string;
+  /** The path inside the mount, e.g. `app/database`. */
+  path: string;
+  kvVersion: 1 | 2;
+  /** Latest version number (KV v2). */
+  currentVersion?: number;
+  /** Oldest version still kept (KV v2). */
+  oldestVersion?: number;
+  /** When the key was first written (KV v2). */
+  createdTime?: string;
+  /** When the latest version was written (KV v2). */
+  updatedTime?: string;
+  /** Key-level custom metadata (KV v2). */
+  customMetadata?: Record<string, string> | null;
+  /** Per version: creation and deletion times, destroyed flag (KV v2). */
+  versions?: Record<number, { createdTime: string; deletionTime: string; destroyed: boolean }>;
+}
+
+/** Collaborators that can be swapped: tests inject a clock, a logger and a jitter source; Nest injects its SchedulerRegistry-backed scheduler and EventEmitter2. */
+export interface SecretsCoreDeps {
+  clock?: Clock;
+  logger?: LoggerService;
+  scheduler?: TaskScheduler;
+  events?: SecretsEventBus;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+}
+
+/**
+ * The read path shared by the NestJS `SecretsService` and the framework-free `SecretsManager`:
+ * key → KV location → cache (single-flight) → KV engine → `VaultClient`.
+ * Never logs or stringifies a value.
+ */
+export class SecretsCore {
+  readonly config: ResolvedVaultConfig;
+  readonly client: VaultClient;
+  readonly clock: Clock;
+  readonly logger: LoggerService;
+  readonly scheduler: TaskScheduler;
+  readonly events: SecretsEventBus;
+  readonly tokens: TokenManager;
+  readonly #locator: KvLocator;
+  readonly #cache: SecretCache<KvSecret>;
+
+  constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
+    this.config = config;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? new Logger('SecretsModule');
+    this.scheduler = deps.scheduler ?? new TimerScheduler();
+    this.events = deps.events ?? noopEventBus;
+    this.client = new VaultClient(config, { getToken: () => Promise.resolve(undefined) });
+    this.tokens = new TokenManager({
+      client: this.client,
+      method: config.authMethod,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      events: this.events,
+      logger: this.logger,
+      onTokenRenewalFailed: config.onTokenRenewalFailed,
+      renew: config.renewToken,
+      random: deps.random,
+    });
+    this.client.useTokenSource(this.tokens);
+    this.#locator = new KvLocator(config, this.client);
+    this.#cache = new SecretCache<KvSecret>({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries, clock: this.clock });
+  }
+
+  /**
+   * Reads a KV secret relative to `secretsPath` (`GET <mount>/data/<path>` for KV v2,
+   * `GET <mount>/<path>` for KV v1), through the cache.
+   *
+   * @returns the inner key/value map (deep-frozen), never Vault's envelope.
+   * @throws InvalidSecretKeyError before any request for a malformed key or version;
+   *   SecretNotFoundError (missing, deleted or destroyed); PermissionDeniedError;
+   *   VaultUnavailableError / VaultSealedError; UnsupportedOperationError for a version on KV v1.
+   */
+  async fetchSecret<T = Record<string, string>>(key: string, options: FetchSecretOptions = {}): Promise<T> {
+    return (await this.readKv(key, options)).data as T;
+  }
+
+  /** Like {@link fetchSecret} but returns the whole {@link KvSecret} (data plus version metadata). */
+  async readKv(key: string, options: FetchSecretOptions = {}): Promise<KvSecret> {
+    const segments = splitSecretKey(key);
+    const { version } = options;
+    if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
+      throw new InvalidSecretKeyError(key, `version must be a whole number ≥ 1, got ${String(version)}`);
+    }
+    const cacheKey = `${segments.join('/')}@${version ?? 'latest'}`;
+    return this.#cache.get(
+      cacheKey,
+      async () => {
+        const { location, engine } = await this.#locator.locate(segments);
+        return engine.read(location, key, version);
+      },
+      options.refresh === true,
+    );
+  }
+
+  /**
+   * Reads every key under `secretsPath`, recursing into folders: `LIST` each folder, then one
+   * read per key (through the cache), at most `bulkConcurrency` requests at once. Keys whose
+   * latest version is deleted or destroyed are left out.
+   *
+   * @returns a map from key (relative to `secretsPath`, e.g. `kafka/producer`) to its data.
+   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met).
+   */
+  async getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
+    const base = await this.#locator.base();
+    const limit = pLimit(this.config.bulkConcurrency);
+    const result: Record<string, Record<string, unknown>> = {};
+    const walk = async (folder: string[]): Promise<void> => {
+      const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
+      const keys = await limit(() => base.engine.list(location));
+      await Promise.all(
+        keys.map(async (entry) => {
+          if (entry.endsWith('/')) return walk([...folder, ...entry.slice(0, -1).split('/')]);
+          const key = [...folder, entry].join('/');
+          try {
+            result[key] = await limit(() => this.fetchSecret<Record<string, unknown>>(key));
+          } catch (error) {
+            if (!(error instanceof SecretNotFoundError)) throw error;
+          }
+        }),
+      );
+    };
+    await walk([]);
+    return Object.fromEntries(
+      Object.keys(result)
+        .sort()
+        .map((k) => [k, result[k] as Record<string, unknown>]),
+    );
+  }
+
+  /**
+   * Describes a key without reading its value: KV v2 metadata (`GET <mount>/metadata/<path>`).
+   * On KV v1, which keeps no metadata, only the location is returned.
+   *
+   * @throws InvalidSecretKeyError; SecretNotFoundError; PermissionDeniedError; VaultUnavailableError.
+   */
+  async describeSecret(key: string): Promise<SecretDescription> {
+    const segments = splitSecretKey(key);
+    const { location, engine } = await this.#locator.locate(segments);
+    const description: SecretDescription = {
+      key,
+      mount: location.mount.join('/'),
+      path: location.path.join('/'),
+      kvVersion: engine.version,
+    };
+    const metadata = await engine.readMetadata(location, key);
+    if (!metadata) return description;
+    return {
+      ...description,
+      currentVersion: metadata.currentVersion,
+      oldestVersion: metadata.oldestVersion,
+      createdTime: metadata.createdTime,
+      updatedTime: metadata.updatedTime,
+      customMetadata: metadata.customMetadata,
+      versions: metadata.versions,
+    };
+  }
+
+  /** Drops cached entries: one key (all its versions) or, without a key, everything. */
+  invalidate(key?: string): void {
+    if (key === undefined) return this.#cache.clear();
+    const prefix = `${splitSecretKey(key).join('/')}@`;
+    for (const cacheKey of this.#cache.keys()) if (cacheKey.startsWith(prefix)) this.#cache.delete(cacheKey);
+  }
+
+  /**
+   * Obtains the first token (login or `auth/token/lookup-self`) and schedules its renewal.
+   * When Vault is unavailable the failure is logged and reads retry the login later.
+   *
+   * @throws the login error when Vault answered and refused (bad credentials, invalid token).
+   */
+  async start(): Promise<TokenInfo | undefined> {
+    try {
+      return await this.tokens.start();
+    } catch (error) {
+      if (!(error instanceof VaultUnavailableError)) throw error;
+      this.logger.warn?.(`Vault is unavailable at boot (${error.message}); reads will retry`);
+      return undefined;
+    }
+  }
+
+  /** Stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
+  async close(): Promise<void> {
+    await this.tokens.stop();
+    this.scheduler.cancelAll();
+    this.#cache.clear();
+    this.client.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { address: this.config.address, secretsPath: this.config.secretsPath, cache: this.#cache.toJSON() };
+  }
+
+  [inspect.custom](): string {
+    return `SecretsCore { address: '${this.config.address}', secretsPath: '${this.config.secretsPath}', cachedEntries: ${this.#cache.size} }`;
+  }
+}

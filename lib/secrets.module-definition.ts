@@ -1,0 +1,29 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { VaultConfig } from './options/vault-config.js';
+
+/** Extra `forRoot` / `forRootAsync` options that are not Vault settings. */
+export interface SecretsModuleExtras {
+  /** Register the module globally so every module can inject `SecretsService`. Default `false`. */
+  isGlobal?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableSecretsModule,
+  MODULE_OPTIONS_TOKEN: SECRETS_MODULE_OPTIONS,
+  OPTIONS_TYPE: SECRETS_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: SECRETS_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<VaultConfig>({ moduleName: 'Secrets' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createSecretsOptions')
+  .setExtras<SecretsModuleExtras>({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal === true }))
+  .build();
+
+/** Options of `SecretsModule.forRoot()`: a {@link VaultConfig} plus `isGlobal`. */
+export type SecretsModuleOptions = typeof SECRETS_OPTIONS_TYPE;
+/** Options of `SecretsModule.forRootAsync()`: `imports`, `inject`, `useFactory | useClass | useExisting`, `isGlobal`. */
+export type SecretsModuleAsyncOptions = typeof SECRETS_ASYNC_OPTIONS_TYPE;
+
+/** What a `useClass` / `useExisting` provider of `forRootAsync` implements. */
+export interface SecretsOptionsFactory {
+  createSecretsOptions(): VaultConfig | Promise<VaultConfig>;
+}

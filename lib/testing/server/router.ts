@@ -1,0 +1,170 @@
+/**
+ * The HTTP front of the test server: request log, fault rules, raw `sys/` handlers
+ * (`sys/health`, `sys/seal-status`), HTTP parsing, then the core's logical pipeline.
+ * Every answer carries `Cache-Control: no-store`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResult, type HttpResult } from './envelope.js';
+import { VaultError } from './errors.js';
+import type { FaultInjector, FaultRule } from './fault-injector.js';
+import { sysHealth, sysSealStatus } from './health.js';
+import { buildLogicalRequest, clientTokenFrom, MAX_REQUEST_BYTES, queryRecord } from './http-request.js';
+import { LIST_MARKER_HEADER } from './list-method-shim.js';
+import type { RequestLog } from './request-log.js';
+import type { VaultCore } from './vault-core.js';
+
+/** What a raw handler sees. */
+export interface RawRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly params: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+}
+
+/** A handler that bypasses the logical pipeline (and the seal check). */
+export type RawHandler = (request: RawRequest) => HttpResult;
+
+/** Routes HTTP requests of one server. */
+export class HttpRouter {
+  private readonly rawHandlers = new Map<string, RawHandler>();
+
+  constructor(
+    private readonly core: VaultCore,
+    private readonly faults: FaultInjector,
+    private readonly log: RequestLog,
+  ) {
+    this.registerRawHandler('sys/health', (r) => sysHealth(r.method, r.params, this.core.healthState()));
+    this.registerRawHandler('sys/seal-status', (r) => sysSealStatus(r.method, this.core.healthState()));
+  }
+
+  /** Registers a raw handler for an exact path (without `/v1/`). */
+  registerRawHandler(path: string, handler: RawHandler): void {
+    this.rawHandlers.set(path, handler);
+  }
+
+  /** Node `request` listener. Never rejects. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.route(req, res);
+    } catch (error: unknown) {
+      write(res, errorResult(500, [error instanceof Error ? error.message : String(error)]));
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && req.headers[LIST_MARKER_HEADER] !== undefined) {
+      method = 'LIST';
+      delete req.headers[LIST_MARKER_HEADER];
+    }
+    const isApi = url.pathname === '/v1' || url.pathname.startsWith('/v1/');
+    const path = decodePath(isApi ? url.pathname.slice(4) : url.pathname.replace(/^\//, ''));
+    const query = queryRecord(url.searchParams);
+    const token = clientTokenFrom(req.headers);
+    const accessor = token ? this.core.tokens.peek(token)?.accessor : undefined;
+    const at = this.core.clock.now();
+    const record = (status: number): void =>
+      this.log.record({ method, path, query, status, ...(accessor !== undefined ? { token: accessor } : {}), at });
+
+    try {
+      const fault = this.faults.take(method, path, query);
+      if (fault) {
+        if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
+          const completed = await this.faults.delay(fault.latencyMs);
+          if (!completed) {
+            record(0);
+            req.socket.destroy();
+            return;
+          }
+        }
+        if (fault.drop) {
+          record(0);
+          req.socket.destroy();
+          return;
+        }
+        if (fault.status !== undefined) {
+          const result = faultResult(fault);
+          record(result.status);
+          write(res, result);
+          return;
+        }
+      }
+
+      const body = await readBody(req);
+      let result: HttpResult;
+      const raw = isApi ? this.rawHandlers.get(path) : undefined;
+      if (!isApi) {
+        result = errorResult(404);
+      } else if (raw) {
+        result = raw({ method, path, params: url.searchParams, headers: req.headers });
+      } else if (body === 'too-large') {
+        result = errorResult(413, ['http: request body too large']);
+      } else {
+        result = await this.handleLogical(method, path, url.searchParams, req, body);
+      }
+      record(result.status);
+      write(res, result);
+    } catch (error: unknown) {
+      const result = errorResult(500, [error instanceof Error ? error.message : String(error)]);
+      record(result.status);
+      write(res, result);
+    }
+  }
+
+  private async handleLogical(
+    method: string,
+    path: string,
+    params: URLSearchParams,
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<HttpResult> {
+    try {
+      const logical = buildLogicalRequest({ method, path, params, headers: req.headers, body });
+      return await this.core.handle(logical);
+    } catch (error: unknown) {
+      if (error instanceof VaultError) return errorResult(error.status, error.errors);
+      throw error;
+    }
+  }
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function faultResult(rule: FaultRule): HttpResult {
+  const status = rule.status ?? 500;
+  let body: string;
+  if (status === 204 || status === 304) body = '';
+  else if (rule.body === undefined) body = status >= 400 ? '{"errors":[]}\n' : '';
+  else body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
+  return { status, headers: { 'Content-Type': 'application/json', ...rule.headers }, body };
+}
+
+function write(res: ServerResponse, result: HttpResult): void {
+  if (res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', ...result.headers };
+  if (result.body !== '') headers['Content-Length'] = Buffer.byteLength(result.body);
+  res.writeHead(result.status, headers);
+  res.end(result.body === '' ? undefined : result.body);
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { SecretsModule } from '../lib/index.js';
+import { AppController } from './app.controller.js';
+import { DatabaseSettingsService } from './database-settings.service.js';
+import { secretsConfig } from './secrets.config.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [secretsConfig] }),
+    // The app imports these once; SecretsModule never calls their forRoot() itself.
+    ScheduleModule.forRoot(),
+    EventEmitterModule.forRoot(),
+    SecretsModule.forRootAsync({ ...secretsConfig.asProvider(), isGlobal: true }),
+  ],
+  controllers: [AppController],
+  providers: [DatabaseSettingsService],
+})
+export class AppModule {}

@@ -1,0 +1,14 @@
+import { registerAs } from '@nestjs/config';
+import type { VaultConfig } from '../lib/index.js';
+
+/**
+ * The module's options, built from the environment through @nestjs/config.
+ * VAULT_ADDR / VAULT_TOKEN / VAULT_NAMESPACE / VAULT_CACERT are also read by the module itself
+ * when a field is left out; they are spelled out here to show the mapping.
+ */
+export const secretsConfig = registerAs('secrets', (): VaultConfig => ({
+  address: process.env.VAULT_ADDR,
+  token: process.env.VAULT_TOKEN,
+  secretsPath: process.env.SECRETS_PATH ?? 'secret/data/app',
+  cache: { ttlMs: 60_000 },
+}));
