@@ -197,7 +197,6 @@ export class TokenManager implements TokenSource {
     this.#expiringReported = false;
     this.#deps.logger.log?.(
       `Vault token ${first ? 'obtained' : 'replaced'} (${method.name}, ${reason}); ${state.expiresAt === undefined ? 'no expiry' : `TTL ${result.leaseDuration} s`}, accessor ${state.accessor ?? 'unknown'}`,
-      'SecretsModule',
     );
     if (!first) {
       this.#deps.events.emit(
@@ -249,10 +248,7 @@ export class TokenManager implements TokenSource {
       if (ttl < state.incrementSeconds) {
         // Capped at the token's max TTL: renewing again only shrinks it. Replace it before expiry.
         state.renewable = false;
-        this.#deps.logger.log?.(
-          `Vault token renewal capped at ${ttl} s (max TTL reached); a new token will be obtained before expiry`,
-          'SecretsModule',
-        );
+        this.#deps.logger.log?.(`Vault token renewal capped at ${ttl} s (max TTL reached); a new token will be obtained before expiry`);
       }
       this.#scheduleNext(state);
     } catch (error) {
@@ -301,7 +297,6 @@ export class TokenManager implements TokenSource {
     this.#expiringReported = true;
     this.#deps.logger.warn?.(
       `Vault token (accessor ${state.accessor ?? 'unknown'}) will expire at ${new Date(state.expiresAt).toISOString()}: ${reason}`,
-      'SecretsModule',
     );
     this.#deps.events.emit(SecretsEvents.TokenExpiring, new TokenExpiringEvent(state.accessor, state.expiresAt, reason));
     const expiry = state.expiresAt;
@@ -315,11 +310,7 @@ export class TokenManager implements TokenSource {
     if (this.#failedReported || this.#stopped) return;
     this.#failedReported = true;
     const state = this.#state;
-    this.#deps.logger.error?.(
-      `Vault token renewal failed for good (accessor ${state?.accessor ?? 'unknown'}): ${error.message}`,
-      undefined,
-      'SecretsModule',
-    );
+    this.#deps.logger.error?.(`Vault token renewal failed for good (accessor ${state?.accessor ?? 'unknown'}): ${error.message}`);
     this.#deps.events.emit(SecretsEvents.TokenRenewalFailed, new TokenRenewalFailedEvent(state?.accessor, error, state?.expiresAt));
     const callback = this.#deps.onTokenRenewalFailed;
     if (callback) {
