@@ -34,3 +34,12 @@ export { TokenManager, TOKEN_RENEWAL_TIMEOUT_NAME, type TokenInfo } from './auth
 export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
 export type { SecretsEventBus } from './events/secrets-event-bus.js';
 export type { TaskScheduler } from './leases/task-scheduler.js';
+export type { SecretEngine, EngineSecret, EngineContext, LeaseInfo } from './engines/secret-engine.js';
+export { databaseEngine, type DatabaseCredentialsData, type DatabaseFetchOptions } from './engines/database.engine.js';
+export { awsEngine, type AwsCredentialsData, type AwsFetchOptions } from './engines/aws.engine.js';
+export { pkiEngine, type CertificateData, type PkiIssueOptions } from './engines/pki.engine.js';
+export type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
+export { LeaseManager, LeaseExpiredEvent, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
+export { LeaseOptions } from './options/lease-options.js';
+export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './rotation/secret-rotated.event.js';
+export { RotationOrchestrator, rotatedEventName, type OnRotateCallback } from './rotation/rotation.orchestrator.js';

@@ -5,6 +5,16 @@ import { TokenManager, type TokenInfo } from './auth/token.manager.js';
 import { noopEventBus, type SecretsEventBus } from './events/secrets-event-bus.js';
 import { TimerScheduler, type TaskScheduler } from './leases/task-scheduler.js';
 import { VaultUnavailableError } from './errors/vault-unavailable.error.js';
+import { UnsupportedOperationError } from './errors/unsupported-operation.error.js';
+import { EngineRegistry } from './engines/engine.registry.js';
+import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
+import type { AwsCredentialsData, AwsFetchOptions } from './engines/aws.engine.js';
+import type { DatabaseCredentialsData } from './engines/database.engine.js';
+import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
+import type { EngineContext, EngineSecret } from './engines/secret-engine.js';
+import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
+import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
+import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotated.event.js';
 import { SecretCache } from './cache/secret-cache.js';
 import { splitSecretKey } from './client/vault-path.js';
 import { VaultClient } from './client/vault-client.js';
@@ -69,6 +79,9 @@ export class SecretsCore {
   readonly scheduler: TaskScheduler;
   readonly events: SecretsEventBus;
   readonly tokens: TokenManager;
+  readonly engines: EngineRegistry;
+  readonly orchestrator: RotationOrchestrator;
+  readonly leases: LeaseManager;
   readonly #locator: KvLocator;
   readonly #cache: SecretCache<KvSecret>;
 
@@ -91,6 +104,20 @@ export class SecretsCore {
       random: deps.random,
     });
     this.client.useTokenSource(this.tokens);
+    this.engines = new EngineRegistry(config.engines);
+    this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
+    this.leases = new LeaseManager({
+      client: this.client,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      events: this.events,
+      orchestrator: this.orchestrator,
+      logger: this.logger,
+      options: { overlapMs: config.leases.overlapMs, shutdownTimeoutMs: config.leases.shutdownTimeoutMs },
+      random: deps.random,
+    });
+    // Leases belong to the token that created them: after a re-login they die with the old token.
+    this.tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     this.#locator = new KvLocator(config, this.client);
     this.#cache = new SecretCache<KvSecret>({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries, clock: this.clock });
   }
@@ -189,6 +216,158 @@ export class SecretsCore {
     };
   }
 
+  /**
+   * Reads from any registered engine (built-in `database`, `aws`, `pki`, or your own) and keeps
+   * the result alive when it has a lease or an expiry. `key` names it for rotation events;
+   * default `<engine>:<path>`.
+   * @throws UnsupportedOperationError for an unknown engine; the engine's errors otherwise.
+   */
+  async fetchFrom<T = Record<string, unknown>>(
+    engineName: string,
+    path: string,
+    options?: Record<string, unknown>,
+    key?: string,
+  ): Promise<ManagedSecretState<T>> {
+    return this.managed<T>({
+      key: key ?? `${engineName}:${path}`,
+      engine: engineName,
+      path,
+      fetch: this.#engineFetch<T>(engineName, path, options),
+    });
+  }
+
+  /** A fetch function for `path` on the named engine. @throws UnsupportedOperationError for an unknown engine. */
+  #engineFetch<T>(engineName: string, path: string, options?: unknown): () => Promise<EngineSecret<T>> {
+    const engine = this.engines.get(engineName);
+    if (!engine)
+      throw new UnsupportedOperationError(`No secrets engine named "${engineName}"; registered: ${this.engines.names().join(', ')}`);
+    const fetch = engine.fetch as (context: EngineContext, path: string, options?: unknown) => Promise<EngineSecret<T>>;
+    return () => fetch({ client: this.client, clock: this.clock }, path, options);
+  }
+
+  /** Puts a secret under the lease manager (or returns the managed one). */
+  managed<T>(spec: ManagedSecretSpec<T>): Promise<ManagedSecretState<T>> {
+    return this.leases.acquire(spec);
+  }
+
+  /**
+   * Dynamic database credentials from `GET <mount>/creds/<role>`, kept valid for as long as the
+   * app runs: renewed, replaced before max TTL (announced as a rotation of `key`), revoked on shutdown.
+   * Returns the current credentials (the same ones until they rotate).
+   *
+   * @param options.mount - database engine mount, default `database`.
+   * @param options.key - rotation key, default `<mount>/creds/<role>`.
+   */
+  async fetchDynamicDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<DatabaseCredentials> {
+    const mount = options.mount ?? 'database';
+    const state = await this.fetchFrom<DatabaseCredentialsData>(
+      'database',
+      role,
+      { mount, kind: 'dynamic' },
+      options.key ?? `${mount}/creds/${role}`,
+    );
+    if (!state.leaseId || state.expiresAt === undefined)
+      throw new UnsupportedOperationError(`"${mount}/creds/${role}" returned no lease; is it a dynamic role?`);
+    return {
+      ...state.data,
+      leaseId: state.leaseId,
+      leaseDuration: state.leaseDuration,
+      renewable: state.renewable,
+      expiresAt: state.expiresAt,
+    };
+  }
+
+  /**
+   * Static-role credentials from `GET <mount>/static-creds/<role>`, read again when Vault rotates
+   * them (`ttl` seconds later, plus a small skew); a changed password is announced as a rotation of `key`.
+   */
+  async fetchStaticDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<StaticDatabaseCredentials> {
+    const mount = options.mount ?? 'database';
+    const state = await this.fetchFrom<DatabaseCredentialsData>(
+      'database',
+      role,
+      { mount, kind: 'static' },
+      options.key ?? `${mount}/static-creds/${role}`,
+    );
+    const current = this.leases.get<DatabaseCredentialsData>(state.key);
+    return {
+      username: state.data.username,
+      password: state.data.password,
+      lastVaultRotation: typeof state.version === 'string' ? state.version : undefined,
+      refreshAt: current?.expiresAt,
+    };
+  }
+
+  /**
+   * AWS credentials from `POST <mount>/creds/<role>` (IAM user, renewable lease) or
+   * `<mount>/sts/<role>` (STS, not renewable: fetched again at about two thirds of their TTL).
+   * `propagationDelayMs` holds new keys that long before switching to them (IAM is eventually consistent).
+   */
+  async fetchAwsCreds(
+    role: string,
+    options: AwsFetchOptions & { key?: string; propagationDelayMs?: number } = {},
+  ): Promise<AwsCredentials> {
+    const { key, propagationDelayMs, ...fetchOptions } = options;
+    const mount = fetchOptions.mount ?? 'aws';
+    const type = fetchOptions.type ?? 'creds';
+    const state = await this.managed<AwsCredentialsData>({
+      key: key ?? `${mount}/${type}/${role}`,
+      engine: 'aws',
+      path: `${mount}/${type}/${role}`,
+      holdMs: propagationDelayMs,
+      fetch: this.#engineFetch<AwsCredentialsData>('aws', role, fetchOptions),
+    });
+    return {
+      ...state.data,
+      leaseId: state.leaseId,
+      leaseDuration: state.leaseDuration,
+      renewable: state.renewable,
+      expiresAt: state.expiresAt,
+    };
+  }
+
+  /**
+   * A certificate from `POST <mount>/issue/<role>`, issued again before it expires (announced as
+   * `certificate-reissued`). A refusal at renewal time is logged and the current certificate stays in use.
+   */
+  async issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
+    const { key, ...issueOptions } = options;
+    const mount = issueOptions.mount ?? 'pki';
+    const state = await this.managed<CertificateData>({
+      key: key ?? `${mount}/issue/${role}/${issueOptions.commonName}`,
+      engine: 'pki',
+      path: `${mount}/issue/${role}`,
+      replaceReason: 'certificate-reissued',
+      fetch: this.#engineFetch<CertificateData>('pki', role, issueOptions),
+    });
+    return state.data;
+  }
+
+  /**
+   * Rotates a secret now. A leased secret (by its key): new lease, handlers notified, old lease
+   * revoked. A KV key: re-read bypassing the cache, announced as a `manual` rotation.
+   */
+  async rotateSecret<T = Record<string, unknown>>(key: string, reason: RotationReason = 'manual'): Promise<T> {
+    if (this.leases.get(key)) return (await this.leases.rotate<T>(key, reason)).data;
+    const previous = this.#cache.peek(`${splitSecretKey(key).join('/')}@latest`);
+    const next = await this.readKv(key, { refresh: true });
+    await this.orchestrator.announce(
+      new SecretRotatedEvent(
+        {
+          key,
+          engine: 'kv',
+          path: `${this.config.secretsPath}/${key}`,
+          reason,
+          previousVersion: previous?.version,
+          currentVersion: next.version,
+          at: this.clock.now(),
+        },
+        next.data,
+      ),
+    );
+    return next.data as T;
+  }
+
   /** Drops cached entries: one key (all its versions) or, without a key, everything. */
   invalidate(key?: string): void {
     if (key === undefined) return this.#cache.clear();
@@ -212,8 +391,10 @@ export class SecretsCore {
     }
   }
 
-  /** Stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
+  /** Revokes the module's leases, stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
   async close(): Promise<void> {
+    // Leases first: revoking them needs the token.
+    await this.leases.stop();
     await this.tokens.stop();
     this.scheduler.cancelAll();
     this.#cache.clear();

@@ -6,6 +6,10 @@ import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
 import { inspect } from 'node:util';
 import type { KvSecret } from './engines/kv-engine.js';
+import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
+import type { AwsFetchOptions } from './engines/aws.engine.js';
+import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
+import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG } from './secrets.constants.js';
 import { SecretsCore, type FetchSecretOptions, type SecretDescription } from './secrets-core.js';
@@ -85,6 +89,58 @@ export class SecretsService implements OnModuleInit, OnApplicationShutdown {
    */
   describeSecret(key: string): Promise<SecretDescription> {
     return this.#core.describeSecret(key);
+  }
+
+  /**
+   * Dynamic database credentials (`GET <mount>/creds/<role>`), kept valid while the app runs:
+   * the lease is renewed (`PUT sys/leases/renew`), replaced before its max TTL (announced as a
+   * rotation of `database/creds/<role>`, so `@OnSecretRotated` handlers can swap pools) and
+   * revoked on shutdown. Durations in seconds; `expiresAt` in milliseconds since the epoch.
+   * @throws PermissionDeniedError, VaultRequestError (`unknown role`), VaultUnavailableError.
+   */
+  fetchDynamicDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<DatabaseCredentials> {
+    return this.#core.fetchDynamicDbCreds(role, options);
+  }
+
+  /** Static-role credentials (`GET <mount>/static-creds/<role>`), re-read when Vault rotates them. */
+  fetchStaticDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<StaticDatabaseCredentials> {
+    return this.#core.fetchStaticDbCreds(role, options);
+  }
+
+  /**
+   * AWS credentials: `type: 'creds'` (`POST <mount>/creds/<role>`, IAM user, renewable lease) or
+   * `'sts'` (`POST <mount>/sts/<role>`, not renewable, fetched again at about two thirds of the TTL).
+   * `ttl` in seconds; `propagationDelayMs` holds new IAM keys before switching to them.
+   */
+  fetchAwsCreds(role: string, options?: AwsFetchOptions & { key?: string; propagationDelayMs?: number }): Promise<AwsCredentials> {
+    return this.#core.fetchAwsCreds(role, options);
+  }
+
+  /**
+   * A certificate from `POST <mount>/issue/<role>` (PEM strings, `expiresAt` in ms since the
+   * epoch), issued again before it expires; `ttl` in seconds.
+   * @throws VaultRequestError when Vault refuses (e.g. common name not allowed by the role).
+   */
+  issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
+    return this.#core.issueCertificate(role, options);
+  }
+
+  /**
+   * Reads through any engine, built in or registered in `VaultConfig.engines`; leased or expiring
+   * results are kept alive like database credentials.
+   * @throws UnsupportedOperationError for an unknown engine.
+   */
+  async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>): Promise<T> {
+    return (await this.#core.fetchFrom<T>(engine, path, options)).data;
+  }
+
+  /**
+   * Rotates now: a leased secret gets a new lease, handlers are notified, then the old lease is
+   * revoked; a KV key is re-read bypassing the cache and announced.
+   * @returns the new secret.
+   */
+  rotateSecret<T = Record<string, unknown>>(key: string, reason?: RotationReason): Promise<T> {
+    return this.#core.rotateSecret<T>(key, reason);
   }
 
   /** Drops cached entries for `key` (every version), or all entries when no key is given. */

@@ -6,20 +6,23 @@
 export interface SecretsEventBus {
   /** Publishes an event and does not wait for listeners. */
   emit(event: string, payload: object): void;
-  /** Publishes an event and resolves when every listener has finished (their results, in order). */
-  emitAsync(event: string, payload: object): Promise<unknown[]>;
+  /**
+   * Calls every listener of the event and returns one promise per listener, so the caller can
+   * wait for all of them and see which failed (what `emitAsync` does, listener by listener).
+   */
+  emitAllSettled(event: string, payload: object): Array<Promise<unknown>>;
 }
 
 /** Drops every event. */
 export const noopEventBus: SecretsEventBus = {
   emit: () => undefined,
-  emitAsync: () => Promise.resolve([]),
+  emitAllSettled: () => [],
 };
 
 /** The subset of `EventEmitter2` the module uses. */
 export interface EventEmitter2Like {
   emit(event: string, ...values: unknown[]): boolean;
-  emitAsync(event: string, ...values: unknown[]): Promise<unknown[]>;
+  listeners(event: string): Array<(...values: unknown[]) => unknown>;
 }
 
 /** Adapts an `EventEmitter2` (from `@nestjs/event-emitter`) to {@link SecretsEventBus}. */
@@ -29,6 +32,7 @@ export function eventBusFrom(emitter: EventEmitter2Like | undefined): SecretsEve
     emit: (event, payload) => {
       emitter.emit(event, payload);
     },
-    emitAsync: (event, payload) => emitter.emitAsync(event, payload),
+    emitAllSettled: (event, payload) =>
+      emitter.listeners(event).map((listener) => Promise.resolve().then(() => listener.call(emitter, payload))),
   };
 }

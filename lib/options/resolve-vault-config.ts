@@ -19,6 +19,9 @@ export const VAULT_CONFIG_DEFAULTS = {
   bulkConcurrency: 32,
   cacheTtlMs: 300_000,
   cacheMaxEntries: 1000,
+  leaseOverlapMs: 30_000,
+  leaseHandlerTimeoutMs: 10_000,
+  leaseShutdownTimeoutMs: 5_000,
 } as const;
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -171,6 +174,11 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     renewToken: config.renewToken ?? true,
     requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
     bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
+    leases: Object.freeze({
+      overlapMs: config.leases?.overlapMs ?? VAULT_CONFIG_DEFAULTS.leaseOverlapMs,
+      handlerTimeoutMs: config.leases?.handlerTimeoutMs ?? VAULT_CONFIG_DEFAULTS.leaseHandlerTimeoutMs,
+      shutdownTimeoutMs: config.leases?.shutdownTimeoutMs ?? VAULT_CONFIG_DEFAULTS.leaseShutdownTimeoutMs,
+    }),
     cache: Object.freeze({
       ttlMs: config.cache?.ttlMs ?? VAULT_CONFIG_DEFAULTS.cacheTtlMs,
       maxEntries: config.cache?.maxEntries ?? VAULT_CONFIG_DEFAULTS.cacheMaxEntries,
@@ -178,6 +186,9 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   };
   Object.defineProperty(resolved, 'token', { value: token, enumerable: false });
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
-  Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: config.onTokenRenewalFailed, enumerable: false });
+  const raw = input as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown };
+  Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: raw.onTokenRenewalFailed, enumerable: false });
+  Object.defineProperty(resolved, 'onRotate', { value: raw.onRotate, enumerable: false });
+  Object.defineProperty(resolved, 'engines', { value: Array.isArray(raw.engines) ? [...raw.engines] : [], enumerable: false });
   return Object.freeze(resolved) as ResolvedVaultConfig;
 }

@@ -1,5 +1,7 @@
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { SecretsError } from '../errors/secrets.error.js';
+import type { SecretEngine } from '../engines/secret-engine.js';
+import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
 import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { KvVersion } from './vault-config.js';
 
@@ -30,5 +32,10 @@ export interface ResolvedVaultConfig {
   /** How the token is obtained (built from `auth`, `token`, `VAULT_TOKEN` or `~/.vault-token`). */
   readonly authMethod: AuthMethod;
   readonly renewToken: boolean;
+  /** Custom engines (non-enumerable). */
+  readonly engines: readonly SecretEngine<unknown, never>[];
+  /** Lease timings in milliseconds. */
+  readonly leases: { readonly overlapMs: number; readonly handlerTimeoutMs: number; readonly shutdownTimeoutMs: number };
+  readonly onRotate?: OnRotateCallback;
   readonly onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
 }

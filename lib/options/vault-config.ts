@@ -16,7 +16,10 @@ import {
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuthOptions } from '../auth/auth-options.js';
 import type { SecretsError } from '../errors/secrets.error.js';
+import type { SecretEngine } from '../engines/secret-engine.js';
+import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
 import { CacheOptions } from './cache-options.js';
+import { LeaseOptions } from './lease-options.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 
 /** Which KV engine version the secrets mount runs: 1, 2, or `'auto'` (asked once per mount with `GET sys/internal/ui/mounts/:path`). */
@@ -138,6 +141,28 @@ export class VaultConfig {
     { message: 'onTokenRenewalFailed must be a function (error) => void' },
   )
   onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
+
+  /** Your own secrets engines, read with `SecretsService.fetchFrom(name, path, options)`. */
+  @IsOptional()
+  @ValidateBy(
+    { name: 'isArray', validator: { validate: (v: unknown) => Array.isArray(v) } },
+    { message: 'engines must be an array of SecretEngine objects ({ name, fetch })' },
+  )
+  engines?: SecretEngine<unknown, never>[];
+
+  /** Keeping leases alive: overlap before expiry, handler timeout, shutdown revocation timeout (milliseconds). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LeaseOptions)
+  leases?: LeaseOptions;
+
+  /** Called for every rotation with the key, the new secret and the {@link SecretRotatedEvent}. */
+  @IsOptional()
+  @ValidateBy(
+    { name: 'isFunction', validator: { validate: (v: unknown) => typeof v === 'function' } },
+    { message: 'onRotate must be a function (key, secret, event) => void' },
+  )
+  onRotate?: OnRotateCallback;
 
   /** In-memory cache settings. */
   @IsOptional()

@@ -1,0 +1,419 @@
+import { inspect } from 'node:util';
+import type { LoggerService } from '@nestjs/common';
+import type { VaultClient } from '../client/vault-client.js';
+import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import type { EngineSecret } from '../engines/secret-engine.js';
+import { SecretsError } from '../errors/secrets.error.js';
+import { VaultRequestError } from '../errors/vault-request.error.js';
+import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
+import type { SecretsEventBus } from '../events/secrets-event-bus.js';
+import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
+import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rotated.event.js';
+import { SecretsEvents } from '../secrets.constants.js';
+import type { Clock } from '../util/clock.js';
+import { deepFreeze } from '../util/deep-freeze.js';
+import { boundedRetryDelayMs, renewDelayMs } from './renewal-timing.js';
+import type { TaskScheduler } from './task-scheduler.js';
+
+/** What the lease manager needs to keep one secret alive. */
+export interface ManagedSecretSpec<T> {
+  /** Stable, non-secret name, e.g. `database/creds/app`; used in events and `@OnSecretRotated`. */
+  key: string;
+  /** Engine name, e.g. `database`. */
+  engine: string;
+  /** Vault path the secret comes from, e.g. `database/creds/app`. */
+  path: string;
+  /** Fetches a fresh secret (a new lease). */
+  fetch: () => Promise<EngineSecret<T>>;
+  /** Reason given when the secret is replaced before expiry. Default `lease-rotated`. */
+  replaceReason?: RotationReason;
+  /** Milliseconds to hold freshly fetched credentials before switching to them (e.g. IAM key propagation). Default 0. */
+  holdMs?: number;
+}
+
+/** A managed secret as callers see it. Times in milliseconds since the epoch. */
+export interface ManagedSecretState<T> {
+  key: string;
+  data: T;
+  leaseId?: string;
+  /** Current lease TTL in seconds (0 without a lease). */
+  leaseDuration: number;
+  renewable: boolean;
+  issuedAt: number;
+  expiresAt?: number;
+  version?: string | number;
+}
+
+/** Lease manager settings, all in milliseconds. */
+export interface LeaseManagerOptions {
+  /** Fetch a replacement at least this long before the old lease expires. Default 30000. */
+  overlapMs: number;
+  /** Longest wait for revocations on shutdown. Default 5000. */
+  shutdownTimeoutMs: number;
+}
+
+/** Collaborators of the lease manager. */
+export interface LeaseManagerDeps {
+  client: VaultClient;
+  clock: Clock;
+  scheduler: TaskScheduler;
+  events: SecretsEventBus;
+  orchestrator: RotationOrchestrator;
+  logger: LoggerService;
+  options: LeaseManagerOptions;
+  random?: () => number;
+}
+
+interface Managed<T> {
+  spec: ManagedSecretSpec<T>;
+  current: EngineSecret<T>;
+  issuedAt: number;
+  expiresAt?: number;
+  /** Seconds to ask for at renewal. */
+  increment: number;
+  /** Renewal came back shorter than asked (max TTL reached) or the lease is not renewable. */
+  capped: boolean;
+  attempt: number;
+  lostReported: boolean;
+}
+
+/** Payload of `secrets.lease.expired`: a lease could not be renewed or replaced before it expired. */
+export class LeaseExpiredEvent {
+  constructor(
+    readonly key: string,
+    readonly leaseId: string | undefined,
+    /** Milliseconds since the epoch. */
+    readonly expiredAt: number,
+    readonly error: SecretsError,
+  ) {}
+}
+
+const LEASE_LOST = /lease not found|lease expired|invalid lease/i;
+const NOT_RENEWABLE = /not renewable|cannot be renewed/i;
+
+/**
+ * Keeps leased and expiring secrets alive (REFERENCE.md §5): renews renewable leases with
+ * `PUT sys/leases/renew` (`increment` in seconds) at about two thirds of the time left, with
+ * jitter; when a renewal comes back shorter than asked (max TTL) or the lease is not renewable,
+ * fetches the replacement early (at least `overlapMs` before expiry), announces the rotation,
+ * and revokes the old lease (`PUT sys/leases/revoke`) only after the handlers finished or timed out.
+ * Transient errors are retried with backoff bounded by the expiry. A lease Vault no longer knows
+ * (`lease not found`, revoked with its token) is replaced at once, logged once.
+ * Secrets without a lease but with an expiry (certificates) or a refresh time (static roles)
+ * are re-fetched the same way.
+ */
+export class LeaseManager {
+  readonly #deps: LeaseManagerDeps;
+  readonly #random: () => number;
+  readonly #managed = new Map<string, Managed<unknown>>();
+  readonly #pending = new Map<string, Promise<Managed<unknown>>>();
+  #stopped = false;
+
+  constructor(deps: LeaseManagerDeps) {
+    this.#deps = deps;
+    this.#random = deps.random ?? Math.random;
+  }
+
+  /**
+   * The current secret for `spec.key`: fetched and put under management on first use (one fetch
+   * for concurrent callers), then kept alive in the background.
+   */
+  async acquire<T>(spec: ManagedSecretSpec<T>): Promise<ManagedSecretState<T>> {
+    const existing = this.#managed.get(spec.key) as Managed<T> | undefined;
+    if (existing) return this.#state(existing);
+    let pending = this.#pending.get(spec.key) as Promise<Managed<T>> | undefined;
+    if (!pending) {
+      pending = this.#start(spec);
+      this.#pending.set(spec.key, pending as Promise<Managed<unknown>>);
+      pending.then(
+        () => this.#pending.delete(spec.key),
+        () => this.#pending.delete(spec.key),
+      );
+    }
+    return this.#state(await pending);
+  }
+
+  /** The current state of a managed secret, if any. */
+  get<T>(key: string): ManagedSecretState<T> | undefined {
+    const managed = this.#managed.get(key) as Managed<T> | undefined;
+    return managed ? this.#state(managed) : undefined;
+  }
+
+  /** Keys under management. */
+  keys(): string[] {
+    return [...this.#managed.keys()];
+  }
+
+  /**
+   * Replaces a managed secret now: new lease, rotation announced (handlers awaited), then the old
+   * lease revoked. @throws the fetch error; the current secret then stays in use.
+   */
+  async rotate<T>(key: string, reason: RotationReason = 'manual'): Promise<ManagedSecretState<T>> {
+    const managed = this.#managed.get(key) as Managed<T> | undefined;
+    if (!managed) throw new VaultRequestError([`no managed secret named "${key}"`]);
+    await this.#replace(managed, reason);
+    return this.#state(managed);
+  }
+
+  /** Replaces every leased secret (after a re-login, the old token's leases die with it). */
+  async reacquireAll(reason: RotationReason): Promise<void> {
+    await Promise.allSettled([...this.#managed.values()].filter((m) => m.current.lease).map((m) => this.#replace(m, reason)));
+  }
+
+  /**
+   * Stops all timers and revokes every lease the module holds, in parallel, waiting at most
+   * `shutdownTimeoutMs` milliseconds. Errors are logged, never thrown.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const key of this.#managed.keys()) this.#deps.scheduler.cancel(timerName(key));
+    const leases = [...this.#managed.values()].flatMap((m) => (m.current.lease ? [m.current.lease.id] : []));
+    this.#managed.clear();
+    if (leases.length === 0) return;
+    const timeoutMs = this.#deps.options.shutdownTimeoutMs;
+    await Promise.allSettled(leases.map((id) => this.#revoke(id, timeoutMs)));
+  }
+
+  async #start<T>(spec: ManagedSecretSpec<T>): Promise<Managed<T>> {
+    const secret = await spec.fetch();
+    const managed: Managed<T> = {
+      spec,
+      current: freeze(secret),
+      issuedAt: this.#deps.clock.now(),
+      increment: secret.lease?.duration ?? 0,
+      capped: secret.lease ? !secret.lease.renewable : false,
+      attempt: 0,
+      lostReported: false,
+    };
+    managed.expiresAt = expiryOf(secret, managed.issuedAt);
+    const needsCare = secret.lease !== undefined || managed.expiresAt !== undefined || secret.refreshAfterMs !== undefined;
+    if (!this.#stopped && needsCare) {
+      this.#managed.set(spec.key, managed as Managed<unknown>);
+      this.#plan(managed);
+    }
+    return managed;
+  }
+
+  #plan<T>(managed: Managed<T>): void {
+    if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
+    const now = this.#deps.clock.now();
+    const { current } = managed;
+    if (!current.lease && current.refreshAfterMs !== undefined) {
+      this.#schedule(managed, current.refreshAfterMs, () => void this.#refresh(managed));
+      return;
+    }
+    if (managed.expiresAt === undefined) return;
+    const remaining = managed.expiresAt - now;
+    const renewAt = renewDelayMs(remaining, this.#random);
+    if (current.lease && current.lease.renewable && !managed.capped) {
+      this.#schedule(managed, renewAt, () => void this.#renew(managed));
+    } else {
+      const replaceAt = Math.max(0, Math.min(renewAt, remaining - this.#deps.options.overlapMs));
+      this.#schedule(managed, replaceAt, () => void this.#replaceInBackground(managed, managed.spec.replaceReason ?? 'lease-rotated'));
+    }
+  }
+
+  #schedule<T>(managed: Managed<T>, delayMs: number, task: () => void): void {
+    this.#deps.scheduler.schedule(timerName(managed.spec.key), delayMs, task);
+  }
+
+  async #renew<T>(managed: Managed<T>): Promise<void> {
+    const lease = managed.current.lease;
+    if (!lease || this.#stopped) return;
+    try {
+      const response = await this.#deps.client.request<VaultEnvelope>({
+        method: 'PUT',
+        path: 'sys/leases/renew',
+        body: { lease_id: lease.id, increment: managed.increment },
+      });
+      const body = response.body;
+      const duration = isJsonObject(body) && typeof body.lease_duration === 'number' ? body.lease_duration : 0;
+      const now = this.#deps.clock.now();
+      managed.expiresAt = now + duration * 1000;
+      managed.attempt = 0;
+      if (duration < managed.increment) {
+        managed.capped = true;
+        this.#deps.logger.log?.(
+          `Lease of "${managed.spec.key}" renewed for ${duration} s, less than the ${managed.increment} s asked (max TTL reached); a replacement will be fetched before it expires`,
+        );
+      }
+      this.#plan(managed);
+    } catch (error) {
+      this.#onRenewError(managed, toSecretsError(error));
+    }
+  }
+
+  #onRenewError<T>(managed: Managed<T>, error: SecretsError): void {
+    if (this.#stopped) return;
+    if (error instanceof VaultUnavailableError) return this.#retry(managed, error, () => void this.#renew(managed));
+    const text = error instanceof VaultRequestError ? error.vaultErrors.join(' ') : '';
+    if (LEASE_LOST.test(text)) {
+      if (!managed.lostReported) {
+        managed.lostReported = true;
+        this.#deps.logger.warn?.(`Vault no longer knows the lease of "${managed.spec.key}" (${text}); fetching new credentials now`);
+      }
+      return void this.#replaceInBackground(managed, 'lease-lost');
+    }
+    if (NOT_RENEWABLE.test(text) || !(error instanceof VaultRequestError)) {
+      // Not renewable after all, or renewal forbidden by policy: replace before expiry instead.
+      managed.capped = true;
+      return this.#plan(managed);
+    }
+    managed.capped = true;
+    this.#plan(managed);
+  }
+
+  async #replaceInBackground<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
+    try {
+      await this.#replace(managed, reason);
+    } catch (error) {
+      this.#retry(managed, toSecretsError(error), () => void this.#replaceInBackground(managed, reason));
+    }
+  }
+
+  /** Retries with backoff bounded by the expiry; past it, reports the lease as expired. */
+  #retry<T>(managed: Managed<T>, error: SecretsError, task: () => void): void {
+    if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
+    const deadline = managed.expiresAt ?? this.#deps.clock.now() + 60_000;
+    const delay = boundedRetryDelayMs(managed.attempt, this.#deps.clock.now(), deadline, this.#random);
+    managed.attempt += 1;
+    if (delay === undefined) {
+      this.#deps.logger.error?.(`The secret "${managed.spec.key}" expired before it could be renewed or replaced: ${error.message}`);
+      this.#deps.events.emit(
+        SecretsEvents.LeaseExpired,
+        new LeaseExpiredEvent(managed.spec.key, managed.current.lease?.id, deadline, error),
+      );
+      this.#managed.delete(managed.spec.key);
+      this.#deps.scheduler.cancel(timerName(managed.spec.key));
+      return;
+    }
+    this.#deps.logger.warn?.(`Keeping "${managed.spec.key}" alive failed (${error.message}); retrying in ${delay} ms`);
+    this.#schedule(managed, delay, task);
+  }
+
+  async #replace<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
+    const next = freeze(await managed.spec.fetch());
+    if (managed.spec.holdMs) await new Promise<void>((resolve) => setTimeout(resolve, managed.spec.holdMs).unref());
+    if (this.#stopped) {
+      if (next.lease) await this.#revoke(next.lease.id, this.#deps.options.shutdownTimeoutMs);
+      return;
+    }
+    const previous = managed.current;
+    managed.current = next;
+    managed.issuedAt = this.#deps.clock.now();
+    managed.expiresAt = expiryOf(next, managed.issuedAt);
+    managed.increment = next.lease?.duration ?? 0;
+    managed.capped = next.lease ? !next.lease.renewable : false;
+    managed.attempt = 0;
+    managed.lostReported = false;
+    this.#plan(managed);
+    await this.#announce(managed, previous, next, reason);
+    if (previous.lease && previous.lease.id !== next.lease?.id && reason !== 'lease-lost') {
+      await this.#revoke(previous.lease.id);
+    }
+  }
+
+  /** Re-reads a secret without a lease (static role) and announces it when its value changed. */
+  async #refresh<T>(managed: Managed<T>): Promise<void> {
+    try {
+      const next = freeze(await managed.spec.fetch());
+      const changed = next.version !== managed.current.version || JSON.stringify(next.data) !== JSON.stringify(managed.current.data);
+      if (!changed) {
+        managed.current = next;
+        return this.#plan(managed);
+      }
+      const previous = managed.current;
+      managed.current = next;
+      managed.issuedAt = this.#deps.clock.now();
+      managed.attempt = 0;
+      this.#plan(managed);
+      await this.#announce(managed, previous, next, managed.spec.replaceReason ?? 'static-role-rotated');
+    } catch (error) {
+      const failure = toSecretsError(error);
+      this.#deps.logger.warn?.(`Re-reading "${managed.spec.key}" failed (${failure.message}); retrying`);
+      managed.expiresAt ??= this.#deps.clock.now() + 60_000;
+      this.#retry(managed, failure, () => void this.#refresh(managed));
+    }
+  }
+
+  /** Announces a change of `managed` from `previous` to `next` and waits for the handlers. */
+  async #announce<T>(managed: Managed<T>, previous: EngineSecret<T>, next: EngineSecret<T>, reason: RotationReason): Promise<void> {
+    const event = new SecretRotatedEvent(
+      {
+        key: managed.spec.key,
+        engine: managed.spec.engine,
+        path: managed.spec.path,
+        reason,
+        previousVersion: previous.version,
+        currentVersion: next.version,
+        previousLeaseId: previous.lease?.id,
+        currentLeaseId: next.lease?.id,
+        at: managed.issuedAt,
+      },
+      next.data,
+    );
+    await this.#deps.orchestrator.announce(event);
+  }
+
+  /** `PUT sys/leases/revoke`; errors are logged. */
+  async #revoke(leaseId: string, timeoutMs?: number): Promise<void> {
+    try {
+      await this.#deps.client.request({
+        method: 'PUT',
+        path: 'sys/leases/revoke',
+        body: { lease_id: leaseId },
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+    } catch (error) {
+      this.#deps.logger.warn?.(`Could not revoke lease ${leaseId}: ${toSecretsError(error).message}`);
+    }
+  }
+
+  #state<T>(managed: Managed<T>): ManagedSecretState<T> {
+    const lease = managed.current.lease;
+    return {
+      key: managed.spec.key,
+      data: managed.current.data,
+      leaseId: lease?.id,
+      leaseDuration:
+        managed.expiresAt === undefined || !lease
+          ? (lease?.duration ?? 0)
+          : Math.max(0, Math.round((managed.expiresAt - this.#deps.clock.now()) / 1000)),
+      renewable: lease?.renewable === true && !managed.capped,
+      issuedAt: managed.issuedAt,
+      expiresAt: managed.expiresAt,
+      version: managed.current.version,
+    };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { managed: this.keys() };
+  }
+
+  [inspect.custom](): string {
+    return `LeaseManager { managed: ${inspect(this.keys())} }`;
+  }
+}
+
+function timerName(key: string): string {
+  return `secrets:lease:${key}`;
+}
+
+function expiryOf(secret: EngineSecret<unknown>, issuedAt: number): number | undefined {
+  if (secret.lease && secret.lease.duration > 0) {
+    const leaseExpiry = issuedAt + secret.lease.duration * 1000;
+    return secret.expiresAt === undefined ? leaseExpiry : Math.min(leaseExpiry, secret.expiresAt);
+  }
+  return secret.expiresAt;
+}
+
+function freeze<T>(secret: EngineSecret<T>): EngineSecret<T> {
+  deepFreeze(secret.data);
+  return secret;
+}
+
+function toSecretsError(error: unknown): SecretsError {
+  if (error instanceof SecretsError) return error;
+  return new VaultRequestError([error instanceof Error ? error.message : String(error)]);
+}

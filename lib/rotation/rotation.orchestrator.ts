@@ -1,0 +1,63 @@
+import type { LoggerService } from '@nestjs/common';
+import type { SecretsEventBus } from '../events/secrets-event-bus.js';
+import { SecretsEvents } from '../secrets.constants.js';
+import type { SecretRotatedEvent } from './secret-rotated.event.js';
+
+/** The `onRotate(key, secret, event)` option: called for every rotation. */
+export type OnRotateCallback = (key: string, secret: unknown, event: SecretRotatedEvent) => unknown;
+
+/** Event name that carries only the rotations of one key: `secrets.rotated:<key>`. */
+export function rotatedEventName(key: string): string {
+  return `${SecretsEvents.Rotated}:${key}`;
+}
+
+/** Default time the handlers of one rotation get before the old lease is revoked anyway, in milliseconds. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+
+/**
+ * Announces rotations: emits `secrets.rotated` and `secrets.rotated:<key>` with `emitAsync` and
+ * calls `onRotate`, then waits for every handler (at most `handlerTimeoutMs`) so the caller can
+ * revoke the old lease only afterwards (two-phase handoff). A handler that throws is logged and
+ * counted in `event.outcome`; it never stops the others.
+ */
+export class RotationOrchestrator {
+  constructor(
+    private readonly events: SecretsEventBus,
+    private readonly logger: LoggerService,
+    private readonly onRotate?: OnRotateCallback,
+    private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
+  ) {}
+
+  /** Announces one rotation and resolves when its handlers are done or timed out. */
+  async announce(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
+    const runs: Array<Promise<unknown>> = [
+      ...this.events.emitAllSettled(SecretsEvents.Rotated, event),
+      ...this.events.emitAllSettled(rotatedEventName(event.key), event),
+    ];
+    if (this.onRotate) {
+      const callback = this.onRotate;
+      runs.push(Promise.resolve().then(() => callback(event.key, event.secret(), event)));
+    }
+    let failed = 0;
+    const settled = Promise.all(
+      runs.map((run) =>
+        run.catch((error: unknown) => {
+          failed += 1;
+          this.logger.error?.(`A rotation handler for "${event.key}" failed: ${error instanceof Error ? error.message : String(error)}`);
+        }),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      settled.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), this.handlerTimeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.logger.warn?.(`Rotation handlers for "${event.key}" did not finish within ${this.handlerTimeoutMs} ms; continuing`);
+    event.outcome = { handlers: runs.length, failed, timedOut };
+    return event;
+  }
+}
