@@ -43,3 +43,13 @@ export { LeaseManager, LeaseExpiredEvent, type ManagedSecretSpec, type ManagedSe
 export { LeaseOptions } from './options/lease-options.js';
 export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './rotation/secret-rotated.event.js';
 export { RotationOrchestrator, rotatedEventName, type OnRotateCallback } from './rotation/rotation.orchestrator.js';
+export {
+  OnSecretRotated,
+  ON_SECRET_ROTATED_METADATA,
+  type OnSecretRotatedOptions,
+  type OnSecretRotatedMetadata,
+} from './rotation/on-secret-rotated.decorator.js';
+export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';
+export { SecretsFacade } from './secrets.facade.js';
+export { KvChangeWatcher, SecretDeletedEvent, KV_WATCH_TIMEOUT_NAME } from './rotation/kv-change.watcher.js';
+export { WatchOptions } from './options/watch-options.js';

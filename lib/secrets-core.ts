@@ -14,6 +14,9 @@ import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 import type { EngineContext, EngineSecret } from './engines/secret-engine.js';
 import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
+import { KvChangeWatcher } from './rotation/kv-change.watcher.js';
+import { KvV2Engine } from './engines/kv-v2.engine.js';
+import { createHash } from 'node:crypto';
 import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotated.event.js';
 import { SecretCache } from './cache/secret-cache.js';
 import { splitSecretKey } from './client/vault-path.js';
@@ -82,6 +85,7 @@ export class SecretsCore {
   readonly engines: EngineRegistry;
   readonly orchestrator: RotationOrchestrator;
   readonly leases: LeaseManager;
+  readonly watcher: KvChangeWatcher;
   readonly #locator: KvLocator;
   readonly #cache: SecretCache<KvSecret>;
 
@@ -116,6 +120,22 @@ export class SecretsCore {
       options: { overlapMs: config.leases.overlapMs, shutdownTimeoutMs: config.leases.shutdownTimeoutMs },
       random: deps.random,
     });
+    this.watcher = new KvChangeWatcher(
+      {
+        currentVersion: (key) => this.#currentVersion(key),
+        onChanged: async (key, previous) => {
+          await this.#announceKv(key, previous, await this.readKv(key, { refresh: true }), 'version-changed');
+        },
+        forget: (key) => this.invalidate(key),
+      },
+      this.scheduler,
+      this.events,
+      this.logger,
+      this.clock,
+      { intervalMs: config.watch.intervalMs, concurrency: config.bulkConcurrency },
+      deps.random,
+    );
+    for (const key of config.watch.keys) this.watcher.track(key);
     // Leases belong to the token that created them: after a re-login they die with the old token.
     this.tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     this.#locator = new KvLocator(config, this.client);
@@ -140,16 +160,48 @@ export class SecretsCore {
     const segments = splitSecretKey(key);
     const { version } = options;
     if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
-      throw new InvalidSecretKeyError(key, `version must be a whole number ≥ 1, got ${String(version)}`);
+      throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
     }
     const cacheKey = `${segments.join('/')}@${version ?? 'latest'}`;
     return this.#cache.get(
       cacheKey,
       async () => {
         const { location, engine } = await this.#locator.locate(segments);
-        return engine.read(location, key, version);
+        const secret = await engine.read(location, key, version);
+        if (version === undefined && this.config.watch.enabled) this.watcher.track(key, secret.version ?? fingerprint(secret.data));
+        return secret;
       },
       options.refresh === true,
+    );
+  }
+
+  /** The latest version of a KV key (v2 metadata), or a fingerprint of its value (v1). @throws SecretNotFoundError when the latest version is gone. */
+  async #currentVersion(key: string): Promise<string | number> {
+    const { location, engine } = await this.#locator.locate(splitSecretKey(key));
+    const metadata = await engine.readMetadata(location, key);
+    if (!metadata) return fingerprint((await engine.read(location, key)).data);
+    const latest = metadata.versions[metadata.currentVersion];
+    if (latest?.destroyed) throw new SecretNotFoundError(key, 'destroyed', { version: metadata.currentVersion });
+    if (latest?.deletionTime && Date.parse(latest.deletionTime) <= this.clock.now()) {
+      throw new SecretNotFoundError(key, 'deleted', { version: metadata.currentVersion });
+    }
+    return metadata.currentVersion;
+  }
+
+  async #announceKv(key: string, previous: string | number | undefined, next: KvSecret, reason: RotationReason): Promise<void> {
+    await this.orchestrator.announce(
+      new SecretRotatedEvent(
+        {
+          key,
+          engine: 'kv',
+          path: `${this.config.secretsPath}/${key}`,
+          reason,
+          previousVersion: previous,
+          currentVersion: next.version,
+          at: this.clock.now(),
+        },
+        next.data,
+      ),
     );
   }
 
@@ -349,22 +401,22 @@ export class SecretsCore {
    */
   async rotateSecret<T = Record<string, unknown>>(key: string, reason: RotationReason = 'manual'): Promise<T> {
     if (this.leases.get(key)) return (await this.leases.rotate<T>(key, reason)).data;
-    const previous = this.#cache.peek(`${splitSecretKey(key).join('/')}@latest`);
+    const segments = splitSecretKey(key);
+    const previous = this.#cache.peek(`${segments.join('/')}@latest`);
+    const generator = this.config.rotation[key];
+    if (generator) {
+      const { location, engine } = await this.#locator.locate(segments);
+      if (!(engine instanceof KvV2Engine))
+        throw new UnsupportedOperationError(`rotateSecret("${key}") with a generator needs KV v2 (check-and-set)`);
+      const metadata = await engine.readMetadata(location, key).catch((error: unknown) => {
+        if (error instanceof SecretNotFoundError) return undefined;
+        throw error;
+      });
+      await engine.write(location, key, await generator(), metadata?.currentVersion ?? 0);
+    }
     const next = await this.readKv(key, { refresh: true });
-    await this.orchestrator.announce(
-      new SecretRotatedEvent(
-        {
-          key,
-          engine: 'kv',
-          path: `${this.config.secretsPath}/${key}`,
-          reason,
-          previousVersion: previous?.version,
-          currentVersion: next.version,
-          at: this.clock.now(),
-        },
-        next.data,
-      ),
-    );
+    if (this.config.watch.enabled) this.watcher.track(key, next.version ?? fingerprint(next.data));
+    await this.#announceKv(key, previous?.version, next, reason);
     return next.data as T;
   }
 
@@ -382,6 +434,7 @@ export class SecretsCore {
    * @throws the login error when Vault answered and refused (bad credentials, invalid token).
    */
   async start(): Promise<TokenInfo | undefined> {
+    if (this.config.watch.enabled) this.watcher.start();
     try {
       return await this.tokens.start();
     } catch (error) {
@@ -393,6 +446,7 @@ export class SecretsCore {
 
   /** Revokes the module's leases, stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
   async close(): Promise<void> {
+    this.watcher.stop();
     // Leases first: revoking them needs the token.
     await this.leases.stop();
     await this.tokens.stop();
@@ -408,4 +462,9 @@ export class SecretsCore {
   [inspect.custom](): string {
     return `SecretsCore { address: '${this.config.address}', secretsPath: '${this.config.secretsPath}', cachedEntries: ${this.#cache.size} }`;
   }
+}
+
+/** A short content fingerprint used as the "version" of KV v1 values (which have none). */
+function fingerprint(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 16);
 }

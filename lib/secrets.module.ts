@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { RotationHandlersExplorer } from './rotation/rotation-handlers.explorer.js';
 import { resolveVaultConfig } from './options/resolve-vault-config.js';
 import type { VaultConfig } from './options/vault-config.js';
 import { SECRETS_CONFIG } from './secrets.constants.js';
@@ -17,7 +19,9 @@ import { SecretsService } from './secrets.service.js';
  * `ScheduleModule.forRoot()` or `EventEmitterModule.forRoot()`: import those once in the app.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
+    RotationHandlersExplorer,
     {
       provide: SECRETS_CONFIG,
       useFactory: (options: VaultConfig & { isGlobal?: boolean }) => {

@@ -1,18 +1,21 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { TokenInfo } from './auth/token.manager.js';
 import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
-import { inspect } from 'node:util';
-import type { KvSecret } from './engines/kv-engine.js';
-import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
-import type { AwsFetchOptions } from './engines/aws.engine.js';
-import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
-import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
+import { RotationHandlersExplorer } from './rotation/rotation-handlers.explorer.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG } from './secrets.constants.js';
-import { SecretsCore, type FetchSecretOptions, type SecretDescription } from './secrets-core.js';
+import { SecretsCore } from './secrets-core.js';
+import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './util/clock.js';
 
 /**
@@ -24,16 +27,26 @@ import type { Clock } from './util/clock.js';
  * ```
  */
 @Injectable()
-export class SecretsService implements OnModuleInit, OnApplicationShutdown {
-  readonly #core: SecretsCore;
+export class SecretsService extends SecretsFacade implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  /** @internal */
+  protected readonly core: SecretsCore;
+  readonly #explorer: RotationHandlersExplorer;
+  readonly #hasEventEmitter: boolean;
+  readonly #readiness: EventEmitterReadinessWatcher | undefined;
 
   constructor(
     @Inject(SECRETS_CONFIG) config: ResolvedVaultConfig,
+    explorer: RotationHandlersExplorer,
     @Optional() @Inject(SECRETS_CLOCK) clock?: Clock,
     @Optional() schedulerRegistry?: SchedulerRegistry,
     @Optional() eventEmitter?: EventEmitter2,
+    @Optional() readiness?: EventEmitterReadinessWatcher,
   ) {
-    this.#core = new SecretsCore(config, {
+    super();
+    this.#explorer = explorer;
+    this.#hasEventEmitter = eventEmitter !== undefined;
+    this.#readiness = readiness;
+    this.core = new SecretsCore(config, {
       clock,
       logger: new Logger('SecretsModule'),
       scheduler: new TimerScheduler(schedulerRegistry),
@@ -41,123 +54,28 @@ export class SecretsService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** @internal Logs in (or looks up the given token) at boot and schedules renewal. */
+  /**
+   * @internal Checks the `@OnSecretRotated` handlers, then logs in (or looks up the given token)
+   * and schedules renewal.
+   * @throws InvalidOptionsError when handlers exist without EventEmitterModule or name impossible keys.
+   */
   async onModuleInit(): Promise<void> {
-    await this.#core.start();
+    this.#explorer.verify(this.#hasEventEmitter, this.core.engines.names());
+    await this.core.start();
   }
 
-  /** What is known about the module's current token (accessor, policies, expiry in ms since the epoch), never the token itself. */
-  tokenInfo(): TokenInfo | undefined {
-    return this.#core.tokens.info();
-  }
-
-  /**
-   * Reads the KV secret at `key`, relative to `secretsPath` (KV v2: `GET <mount>/data/<path>`;
-   * KV v1: `GET <mount>/<path>`). Served from the cache while fresh (`cache.ttlMs`); concurrent
-   * cold reads of one key share one request.
-   *
-   * @param key - relative path such as `database` or `kafka/producer`.
-   * @param options.version - a KV v2 version to read (cached separately from the latest).
-   * @param options.refresh - bypass a fresh cache entry.
-   * @returns the inner key/value map, deep-frozen (mutating it throws).
-   * @throws InvalidSecretKeyError, SecretNotFoundError (`reason`: missing, deleted, destroyed),
-   *   PermissionDeniedError, InvalidTokenError, VaultUnavailableError, VaultSealedError.
-   */
-  fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
-    return this.#core.fetchSecret<T>(key, options);
-  }
-
-  /** Like {@link fetchSecret}, plus the KV v2 version number, creation time and custom metadata. */
-  fetchSecretWithMetadata(key: string, options?: FetchSecretOptions): Promise<KvSecret> {
-    return this.#core.readKv(key, options);
-  }
-
-  /**
-   * Loads every key under `secretsPath`, recursing into folders (`LIST <mount>/metadata/<folder>/`
-   * then one read per key, `bulkConcurrency` at a time). Fills the cache.
-   *
-   * @returns `{ [key]: data }` with keys relative to `secretsPath`, sorted.
-   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown).
-   */
-  getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
-    return this.#core.getAllSecrets();
-  }
-
-  /**
-   * Versions and metadata of a key, without its value (`GET <mount>/metadata/<path>`, KV v2).
-   * @throws InvalidSecretKeyError, SecretNotFoundError, PermissionDeniedError, VaultUnavailableError.
-   */
-  describeSecret(key: string): Promise<SecretDescription> {
-    return this.#core.describeSecret(key);
-  }
-
-  /**
-   * Dynamic database credentials (`GET <mount>/creds/<role>`), kept valid while the app runs:
-   * the lease is renewed (`PUT sys/leases/renew`), replaced before its max TTL (announced as a
-   * rotation of `database/creds/<role>`, so `@OnSecretRotated` handlers can swap pools) and
-   * revoked on shutdown. Durations in seconds; `expiresAt` in milliseconds since the epoch.
-   * @throws PermissionDeniedError, VaultRequestError (`unknown role`), VaultUnavailableError.
-   */
-  fetchDynamicDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<DatabaseCredentials> {
-    return this.#core.fetchDynamicDbCreds(role, options);
-  }
-
-  /** Static-role credentials (`GET <mount>/static-creds/<role>`), re-read when Vault rotates them. */
-  fetchStaticDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<StaticDatabaseCredentials> {
-    return this.#core.fetchStaticDbCreds(role, options);
-  }
-
-  /**
-   * AWS credentials: `type: 'creds'` (`POST <mount>/creds/<role>`, IAM user, renewable lease) or
-   * `'sts'` (`POST <mount>/sts/<role>`, not renewable, fetched again at about two thirds of the TTL).
-   * `ttl` in seconds; `propagationDelayMs` holds new IAM keys before switching to them.
-   */
-  fetchAwsCreds(role: string, options?: AwsFetchOptions & { key?: string; propagationDelayMs?: number }): Promise<AwsCredentials> {
-    return this.#core.fetchAwsCreds(role, options);
-  }
-
-  /**
-   * A certificate from `POST <mount>/issue/<role>` (PEM strings, `expiresAt` in ms since the
-   * epoch), issued again before it expires; `ttl` in seconds.
-   * @throws VaultRequestError when Vault refuses (e.g. common name not allowed by the role).
-   */
-  issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
-    return this.#core.issueCertificate(role, options);
-  }
-
-  /**
-   * Reads through any engine, built in or registered in `VaultConfig.engines`; leased or expiring
-   * results are kept alive like database credentials.
-   * @throws UnsupportedOperationError for an unknown engine.
-   */
-  async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>): Promise<T> {
-    return (await this.#core.fetchFrom<T>(engine, path, options)).data;
-  }
-
-  /**
-   * Rotates now: a leased secret gets a new lease, handlers are notified, then the old lease is
-   * revoked; a KV key is re-read bypassing the cache and announced.
-   * @returns the new secret.
-   */
-  rotateSecret<T = Record<string, unknown>>(key: string, reason?: RotationReason): Promise<T> {
-    return this.#core.rotateSecret<T>(key, reason);
-  }
-
-  /** Drops cached entries for `key` (every version), or all entries when no key is given. */
-  invalidate(key?: string): void {
-    this.#core.invalidate(key);
+  /** @internal Delivers rotations held back during boot once the app's event listeners are attached. */
+  onApplicationBootstrap(): void {
+    const orchestrator = this.core.orchestrator;
+    if (!this.#readiness) return orchestrator.ready();
+    void this.#readiness.waitUntilReady().then(
+      () => orchestrator.ready(),
+      () => orchestrator.ready(),
+    );
   }
 
   /** @internal Stops renewals, revokes a token obtained by login, clears timers and closes sockets. */
   async onApplicationShutdown(): Promise<void> {
-    await this.#core.close();
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { service: 'SecretsService', ...this.#core.toJSON() };
-  }
-
-  [inspect.custom](): string {
-    return `SecretsService { ${inspect(this.#core)} }`;
+    await this.core.close();
   }
 }

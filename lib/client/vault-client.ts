@@ -60,11 +60,13 @@ export class VaultClient {
   #tokens: TokenSource;
   readonly #address: string;
   readonly #namespace: string | undefined;
+  readonly #timeoutMs: number;
 
   constructor(config: ResolvedVaultConfig, tokens: TokenSource) {
     this.#tokens = tokens;
     this.#address = config.address;
     this.#namespace = config.namespace;
+    this.#timeoutMs = config.requestTimeoutMs;
     this.#httpAgent = new http.Agent({ keepAlive: true });
     this.#httpsAgent = new https.Agent({
       keepAlive: true,
@@ -75,7 +77,9 @@ export class VaultClient {
     if (config.namespace) headers['X-Vault-Namespace'] = config.namespace;
     this.#http = axios.create({
       baseURL: `${config.address}/v1/`,
-      timeout: config.requestTimeoutMs,
+      // Timeouts use an AbortSignal per request (below): an unref'd internal timer that never
+      // holds the process open, unlike axios's own connect-phase timer.
+      timeout: 0,
       maxRedirects: 0,
       proxy: false,
       decompress: true,
@@ -128,6 +132,8 @@ export class VaultClient {
     if (token !== undefined) headers['X-Vault-Token'] = token;
     if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
     let response: AxiosResponse<string>;
+    const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       response = await this.#http.request<string>({
         method: isList ? 'GET' : req.method,
@@ -135,9 +141,10 @@ export class VaultClient {
         params: isList ? { ...req.query, list: 'true' } : req.query,
         data: req.body === undefined ? undefined : JSON.stringify(req.body),
         headers,
-        ...(req.timeoutMs === undefined ? {} : { timeout: req.timeoutMs }),
+        signal,
       });
     } catch (error) {
+      if (signal.aborted) throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
       throw mapTransportError(error, req.path);
     }
     const body = parseBody(response.data, response.status, req.path);

@@ -19,7 +19,12 @@ export class KvV1Engine implements KvEngine {
     }
     const path = `${encodeSegments(location.mount)}/${encodeSegments(location.path)}`;
     const response = await this.client.request<VaultEnvelope>({ method: 'GET', path, acceptStatus: [404] });
-    if (response.status === 404) throw new SecretNotFoundError(key, 'missing', { path, status: 404 });
+    if (response.status === 404) {
+      const hint = response.body?.warnings?.some((w) => /versioned K\/V/i.test(w))
+        ? " Vault says this is a KV v2 mount: set kvVersion: 2 (or 'auto')."
+        : '';
+      throw new SecretNotFoundError(key, 'missing', { path, status: 404, hint });
+    }
     const data = response.body?.data;
     if (!isJsonObject(data))
       throw new MalformedResponseError('a KV v1 read must have data as an object', { path, status: response.status });

@@ -3,6 +3,8 @@ import type { VaultClient } from '../client/vault-client.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
+import { RotationConflictError } from '../errors/rotation-conflict.error.js';
+import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { KvEngine, KvLocation, KvMetadata, KvSecret } from './kv-engine.js';
 
 interface KvV2VersionMetadata {
@@ -58,6 +60,32 @@ export class KvV2Engine implements KvEngine {
       createdTime: metadata.created_time,
       customMetadata: metadata.custom_metadata ?? null,
     };
+  }
+
+  /**
+   * Writes a new version with `POST <mount>/data/<path>` and `options.cas` (check-and-set).
+   * @param cas - the version the write expects to be current (0 = the key must not exist).
+   * @returns the new version number.
+   * @throws RotationConflictError when the current version is not `cas`; VaultRequestError otherwise.
+   */
+  async write(location: KvLocation, key: string, data: Record<string, unknown>, cas: number): Promise<number> {
+    const path = `${encodeSegments(location.mount)}/data/${encodeSegments(location.path)}`;
+    try {
+      const response = await this.client.request<VaultEnvelope<{ version?: number }>>({
+        method: 'POST',
+        path,
+        body: { options: { cas }, data },
+      });
+      const version = response.body?.data?.version;
+      if (typeof version !== 'number')
+        throw new MalformedResponseError('a KV v2 write must return data.version', { path, status: response.status });
+      return version;
+    } catch (error) {
+      if (error instanceof VaultRequestError && error.vaultErrors.some((e) => /check-and-set/i.test(e))) {
+        throw new RotationConflictError(key, cas, { path, status: error.status, cause: error });
+      }
+      throw error;
+    }
   }
 
   async list(location: KvLocation): Promise<string[]> {

@@ -12,3 +12,4 @@ export * from './malformed-response.error.js';
 export * from './vault-tls.error.js';
 export * from './unsupported-operation.error.js';
 export * from './auth-failed.error.js';
+export * from './rotation-conflict.error.js';

@@ -13,9 +13,9 @@ export class SecretNotFoundError extends SecretsError {
   /** What Vault said about the version. */
   readonly reason: SecretNotFoundReason;
   /** The KV v2 version that was asked for or found deleted, when known. */
-  readonly version?: number;
+  declare readonly version?: number;
 
-  constructor(key: string, reason: SecretNotFoundReason, details: SecretsErrorDetails & { version?: number } = {}) {
+  constructor(key: string, reason: SecretNotFoundReason, details: SecretsErrorDetails & { version?: number; hint?: string } = {}) {
     const which = details.version === undefined ? '' : ` version ${details.version}`;
     const why =
       reason === 'missing'
@@ -23,7 +23,12 @@ export class SecretNotFoundError extends SecretsError {
         : reason === 'deleted'
           ? 'was soft-deleted (it can be restored with `vault kv undelete`)'
           : 'was destroyed (its data is gone for good)';
-    super(SecretsErrorCode.NotFound, `Secret "${key}"${which} ${why} at ${details.path ?? 'Vault'}.`, details);
+    const status = details.status === undefined ? '' : ` (HTTP ${details.status})`;
+    super(
+      SecretsErrorCode.NotFound,
+      `Secret "${key}"${which} ${why} at ${details.path ?? 'Vault'}${status}.${details.hint ?? ''}`,
+      details,
+    );
     this.reason = reason;
     if (details.version !== undefined) this.version = details.version;
   }

@@ -12,6 +12,7 @@ export const SecretsErrorCode = {
   Tls: 'SECRETS_TLS_ERROR',
   Unsupported: 'SECRETS_UNSUPPORTED',
   AuthFailed: 'SECRETS_AUTH_FAILED',
+  RotationConflict: 'SECRETS_ROTATION_CONFLICT',
 } as const;
 
 /** One of the {@link SecretsErrorCode} values. */

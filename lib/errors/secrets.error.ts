@@ -21,9 +21,9 @@ export class SecretsError extends Error {
   /** Stable machine-readable code, e.g. `SECRETS_NOT_FOUND`. */
   readonly code: SecretsErrorCode;
   /** The Vault API path involved (no `/v1/` prefix), when known. */
-  readonly path?: string;
+  declare readonly path?: string;
   /** Vault's HTTP status, when Vault answered. */
-  readonly status?: number;
+  declare readonly status?: number;
 
   constructor(code: SecretsErrorCode, message: string, details: SecretsErrorDetails = {}) {
     super(redactText(message), details.cause === undefined ? undefined : { cause: sanitizeCause(details.cause) });

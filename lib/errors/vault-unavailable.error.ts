@@ -7,7 +7,7 @@ import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
  */
 export class VaultUnavailableError extends SecretsError {
   /** Seconds Vault asked us to wait (`Retry-After`), when it did. */
-  readonly retryAfterSeconds?: number;
+  declare readonly retryAfterSeconds?: number;
 
   constructor(
     reason: string,

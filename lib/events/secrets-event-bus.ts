@@ -22,7 +22,8 @@ export const noopEventBus: SecretsEventBus = {
 /** The subset of `EventEmitter2` the module uses. */
 export interface EventEmitter2Like {
   emit(event: string, ...values: unknown[]): boolean;
-  listeners(event: string): Array<(...values: unknown[]) => unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- node's EventEmitter types listeners as Function
+  listeners(event: string): Function[];
 }
 
 /** Adapts an `EventEmitter2` (from `@nestjs/event-emitter`) to {@link SecretsEventBus}. */

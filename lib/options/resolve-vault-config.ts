@@ -22,6 +22,7 @@ export const VAULT_CONFIG_DEFAULTS = {
   leaseOverlapMs: 30_000,
   leaseHandlerTimeoutMs: 10_000,
   leaseShutdownTimeoutMs: 5_000,
+  watchIntervalMs: 60_000,
 } as const;
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -160,6 +161,11 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     fallbackJson = { ...fallback };
   }
 
+  for (const key of config.watch?.keys ?? []) {
+    const problem = typeof key === 'string' ? pathProblem(key) : undefined;
+    if (problem) problems.push(`watch.keys entry "${key}" ${problem}`);
+  }
+
   if (problems.length > 0) throw new InvalidOptionsError(problems);
 
   const resolved = {
@@ -174,6 +180,11 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     renewToken: config.renewToken ?? true,
     requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
     bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
+    watch: Object.freeze({
+      enabled: config.watch?.enabled ?? true,
+      keys: Object.freeze([...(config.watch?.keys ?? [])]),
+      intervalMs: config.watch?.intervalMs ?? VAULT_CONFIG_DEFAULTS.watchIntervalMs,
+    }),
     leases: Object.freeze({
       overlapMs: config.leases?.overlapMs ?? VAULT_CONFIG_DEFAULTS.leaseOverlapMs,
       handlerTimeoutMs: config.leases?.handlerTimeoutMs ?? VAULT_CONFIG_DEFAULTS.leaseHandlerTimeoutMs,
@@ -186,7 +197,8 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   };
   Object.defineProperty(resolved, 'token', { value: token, enumerable: false });
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
-  const raw = input as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown };
+  const raw = input as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown; rotation?: unknown };
+  Object.defineProperty(resolved, 'rotation', { value: Object.freeze({ ...(raw.rotation as object | undefined) }), enumerable: false });
   Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: raw.onTokenRenewalFailed, enumerable: false });
   Object.defineProperty(resolved, 'onRotate', { value: raw.onRotate, enumerable: false });
   Object.defineProperty(resolved, 'engines', { value: Array.isArray(raw.engines) ? [...raw.engines] : [], enumerable: false });

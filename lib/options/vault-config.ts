@@ -20,6 +20,7 @@ import type { SecretEngine } from '../engines/secret-engine.js';
 import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
 import { CacheOptions } from './cache-options.js';
 import { LeaseOptions } from './lease-options.js';
+import { WatchOptions } from './watch-options.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 
 /** Which KV engine version the secrets mount runs: 1, 2, or `'auto'` (asked once per mount with `GET sys/internal/ui/mounts/:path`). */
@@ -163,6 +164,28 @@ export class VaultConfig {
     { message: 'onRotate must be a function (key, secret, event) => void' },
   )
   onRotate?: OnRotateCallback;
+
+  /** KV change detection: poll metadata of the keys the app reads (and `watch.keys`) every `intervalMs`. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WatchOptions)
+  watch?: WatchOptions;
+
+  /**
+   * Value generators for `rotateSecret(key)` on KV keys: `{ 'api-key': () => ({ value: randomUUID() }) }`.
+   * The new value is written as a new version with check-and-set on the current one (KV v2).
+   */
+  @IsOptional()
+  @ValidateBy(
+    {
+      name: 'isGeneratorMap',
+      validator: {
+        validate: (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((f) => typeof f === 'function'),
+      },
+    },
+    { message: 'rotation must map keys to functions returning the new value, e.g. { "api-key": () => ({ value: "..." }) }' },
+  )
+  rotation?: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>>;
 
   /** In-memory cache settings. */
   @IsOptional()

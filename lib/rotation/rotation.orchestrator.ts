@@ -21,6 +21,9 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
  * counted in `event.outcome`; it never stops the others.
  */
 export class RotationOrchestrator {
+  #ready = false;
+  readonly #buffered: Array<{ event: SecretRotatedEvent; resolve: (event: SecretRotatedEvent) => void }> = [];
+
   constructor(
     private readonly events: SecretsEventBus,
     private readonly logger: LoggerService,
@@ -28,8 +31,23 @@ export class RotationOrchestrator {
     private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
   ) {}
 
-  /** Announces one rotation and resolves when its handlers are done or timed out. */
-  async announce(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
+  /**
+   * Marks the event listeners as attached and delivers, in order, every rotation announced
+   * before (so rotations found during boot are not lost).
+   */
+  ready(): void {
+    if (this.#ready) return;
+    this.#ready = true;
+    for (const { event, resolve } of this.#buffered.splice(0)) void this.#deliver(event).then(resolve);
+  }
+
+  /** Announces one rotation and resolves when its handlers are done or timed out (after {@link ready}). */
+  announce(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
+    if (this.#ready) return this.#deliver(event);
+    return new Promise((resolve) => this.#buffered.push({ event, resolve }));
+  }
+
+  async #deliver(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
     const runs: Array<Promise<unknown>> = [
       ...this.events.emitAllSettled(SecretsEvents.Rotated, event),
       ...this.events.emitAllSettled(rotatedEventName(event.key), event),

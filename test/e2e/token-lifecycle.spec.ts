@@ -83,6 +83,16 @@ async function boot(options: VaultConfig, withSchedule = true): Promise<SecretsS
   return app.get(SecretsService);
 }
 
+/**
+ * Lets in-flight HTTP requests finish (axios clears its own timeout timer when a request closes),
+ * then fires the next task the module scheduled.
+ */
+async function advanceToNextTask(): Promise<void> {
+  const registry = app!.get(SchedulerRegistry);
+  await until(() => vi.getTimerCount() <= registry.getTimeouts().length);
+  await vi.advanceTimersToNextTimerAsync();
+}
+
 const named = (name: string): unknown[] => events.filter((e) => e.name === name).map((e) => e.payload);
 const dead403s = (): number => server.requests.filter((r) => r.status === 403).length;
 
@@ -95,7 +105,7 @@ describe('token renewal', () => {
     const loginAt = Date.now();
     server.clearRequests();
 
-    await vi.advanceTimersToNextTimerAsync();
+    await advanceToNextTask();
     await until(() => named(SecretsEvents.TokenRenewed).length === 1);
     const renewals = server.requests.filter((r) => r.path === 'auth/token/renew-self');
     expect(renewals).toHaveLength(1);
@@ -104,7 +114,7 @@ describe('token renewal', () => {
     expect(elapsed).toBeLessThanOrEqual((2 / 3) * 60_000 + 1);
 
     for (let i = 2; i <= 5; i += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => named(SecretsEvents.TokenRenewed).length === i);
     }
     expect(await secrets.fetchSecret('db')).toEqual({ password: 'token-lifecycle' });
@@ -115,7 +125,7 @@ describe('token renewal', () => {
     const { client_token } = await server.admin.createToken({ policies: ['app-read'], period: 30 });
     const secrets = await boot({ token: client_token });
     for (let i = 1; i <= 20; i += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => named(SecretsEvents.TokenRenewed).length === i);
     }
     expect(Date.now() - server.clock.now()).toBeLessThan(1000);
@@ -132,15 +142,15 @@ describe('token renewal', () => {
     const method = mintingMethod({ ttl: 120 });
     const secrets = await boot({ auth: method });
     const remove = server.faults.add({ path: 'auth/token/renew-self', status: 503, body: { errors: ['Vault is sealed'] } });
-    await vi.advanceTimersToNextTimerAsync();
+    await advanceToNextTask();
     await until(() => server.requestCount({ path: 'auth/token/renew-self' }) === 1);
     // A few backed-off retries, all failing, all before expiry.
     for (let i = 2; i <= 4; i += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => server.requestCount({ path: 'auth/token/renew-self' }) === i);
     }
     remove();
-    await vi.advanceTimersToNextTimerAsync();
+    await advanceToNextTask();
     await until(() => named(SecretsEvents.TokenRenewed).length === 1);
     expect(method.logins).toBe(1);
     expect(named(SecretsEvents.TokenRenewalFailed)).toHaveLength(0);
@@ -153,7 +163,7 @@ describe('re-login', () => {
     const method = mintingMethod({ ttl: 60, explicit_max_ttl: 90 });
     const secrets = await boot({ auth: method });
     for (let step = 1; step <= 12; step += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => named(SecretsEvents.TokenRenewed).length === step);
       await secrets.fetchSecret('db');
     }
@@ -166,7 +176,7 @@ describe('re-login', () => {
     const method = mintingMethod({ ttl: 60, type: 'batch' });
     const secrets = await boot({ auth: method });
     for (let i = 2; i <= 5; i += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => method.logins === i && named(SecretsEvents.TokenRenewed).length === i - 1);
       expect(await secrets.fetchSecret('db')).toEqual({ password: 'token-lifecycle' });
     }
@@ -213,7 +223,7 @@ describe('failure for good', () => {
     const { client_token } = await server.admin.createToken({ policies: ['app-read'], ttl: 60, explicit_max_ttl: 100 });
     await boot({ token: client_token, onTokenRenewalFailed: (e) => void failures.push(e) });
     for (let i = 0; i < 8 && failures.length === 0; i += 1) {
-      await vi.advanceTimersToNextTimerAsync();
+      await advanceToNextTask();
       await until(() => server.requests.length > 0);
     }
     await until(() => failures.length === 1);
@@ -236,7 +246,7 @@ describe('failure for good', () => {
       },
     };
     await boot({ auth: refusing, onTokenRenewalFailed: (e) => void failures.push(e) });
-    await vi.advanceTimersToNextTimerAsync();
+    await advanceToNextTask();
     await until(() => failures.length === 1);
     await vi.advanceTimersByTimeAsync(600_000);
     expect(failures).toHaveLength(1);

@@ -1,0 +1,143 @@
+import { inspect } from 'node:util';
+import type { LoggerService } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
+import { SecretsError } from '../errors/secrets.error.js';
+import type { SecretsEventBus } from '../events/secrets-event-bus.js';
+import type { TaskScheduler } from '../leases/task-scheduler.js';
+import { SecretsEvents } from '../secrets.constants.js';
+
+/** Name of the watcher's poll timer in `SchedulerRegistry`. */
+export const KV_WATCH_TIMEOUT_NAME = 'secrets:kv-watch';
+
+/** Payload of `secrets.deleted`: the latest version of a watched KV key was deleted or destroyed. */
+export class SecretDeletedEvent {
+  constructor(
+    readonly key: string,
+    readonly reason: 'deleted' | 'destroyed' | 'missing',
+    /** The version that is gone, when known. */
+    readonly version: number | undefined,
+    /** Milliseconds since the epoch. */
+    readonly at: number,
+  ) {}
+}
+
+/** What the watcher needs from the read path. */
+export interface KvWatchSource {
+  /** The key's latest version number (KV v2 `current_version` from metadata), or a content fingerprint on KV v1. */
+  currentVersion(key: string): Promise<string | number>;
+  /** Re-reads the key bypassing the cache and announces the change (`version-changed`). */
+  onChanged(key: string, previous: string | number, current: string | number): Promise<void>;
+  /** Drops the key from the cache. */
+  forget(key: string): void;
+}
+
+/** Watcher settings. */
+export interface KvWatcherOptions {
+  /** Poll period in milliseconds (jittered by up to 10%). */
+  intervalMs: number;
+  /** Keys polled at most at once. */
+  concurrency: number;
+}
+
+/**
+ * Polls KV metadata (`GET <mount>/metadata/<path>`, one request per watched key per interval,
+ * with jitter) and, when `current_version` changes, refreshes the cache and announces the
+ * rotation once. A deleted or destroyed latest version emits `secrets.deleted` and drops the
+ * cached value. Watches the keys the app has read plus any listed in `watch.keys`.
+ */
+export class KvChangeWatcher {
+  readonly #known = new Map<string, string | number | undefined>();
+  #running = false;
+  #stopped = false;
+
+  constructor(
+    private readonly source: KvWatchSource,
+    private readonly scheduler: TaskScheduler,
+    private readonly events: SecretsEventBus,
+    private readonly logger: LoggerService,
+    private readonly clock: { now(): number },
+    private readonly options: KvWatcherOptions,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Starts polling (idempotent). */
+  start(): void {
+    if (this.#running || this.#stopped) return;
+    this.#running = true;
+    this.#scheduleNext();
+  }
+
+  /** Watches `key`; `version` is the version the app now holds, when known. */
+  track(key: string, version?: string | number): void {
+    if (!this.#known.has(key) || version !== undefined) this.#known.set(key, version);
+  }
+
+  /** Keys being watched. */
+  keys(): string[] {
+    return [...this.#known.keys()];
+  }
+
+  /** Polls every watched key once now. Exposed so tests and `rotateSecret` can force a check. */
+  async pollOnce(): Promise<void> {
+    const limit = pLimit(this.options.concurrency);
+    await Promise.all([...this.#known.keys()].map((key) => limit(() => this.#check(key))));
+  }
+
+  /** Stops polling. */
+  stop(): void {
+    this.#stopped = true;
+    this.#running = false;
+    this.scheduler.cancel(KV_WATCH_TIMEOUT_NAME);
+  }
+
+  #scheduleNext(): void {
+    if (!this.#running || this.#stopped) return;
+    const delay = Math.floor(this.options.intervalMs * (0.9 + 0.1 * this.random()));
+    this.scheduler.schedule(KV_WATCH_TIMEOUT_NAME, delay, () => {
+      void this.pollOnce().finally(() => this.#scheduleNext());
+    });
+  }
+
+  async #check(key: string): Promise<void> {
+    const previous = this.#known.get(key);
+    let current: string | number;
+    try {
+      current = await this.source.currentVersion(key);
+    } catch (error) {
+      if (error instanceof SecretNotFoundError) {
+        if (previous === 'gone') return;
+        this.#known.set(key, 'gone');
+        this.source.forget(key);
+        const reason = error.reason;
+        this.logger.warn?.(`Watched secret "${key}" is gone (${reason})`);
+        this.events.emit(SecretsEvents.Deleted, new SecretDeletedEvent(key, reason, error.version, this.clock.now()));
+        return;
+      }
+      // Outages and permission problems: keep what we have and try again next round.
+      const message = error instanceof SecretsError ? error.message : String(error);
+      this.logger.debug?.(`Checking "${key}" for changes failed: ${message}`);
+      return;
+    }
+    if (previous === undefined) {
+      this.#known.set(key, current);
+      return;
+    }
+    if (current === previous) return;
+    this.#known.set(key, current);
+    try {
+      await this.source.onChanged(key, previous, current);
+    } catch (error) {
+      this.#known.set(key, previous);
+      this.logger.warn?.(`Secret "${key}" changed but could not be re-read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { watching: this.keys() };
+  }
+
+  [inspect.custom](): string {
+    return `KvChangeWatcher { watching: ${this.#known.size} keys }`;
+  }
+}

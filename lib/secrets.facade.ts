@@ -1,0 +1,127 @@
+import { inspect } from 'node:util';
+import type { TokenInfo } from './auth/token.manager.js';
+import type { AwsFetchOptions } from './engines/aws.engine.js';
+import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
+import type { KvSecret } from './engines/kv-engine.js';
+import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
+import type { RotationReason } from './rotation/secret-rotated.event.js';
+import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secrets-core.js';
+
+/**
+ * What `SecretsService` (NestJS) and `SecretsManager` (no framework) offer: the same methods over
+ * the same {@link SecretsCore}. Never logs or stringifies a value.
+ */
+export abstract class SecretsFacade {
+  /** @internal */
+  protected abstract readonly core: SecretsCore;
+
+  /** What is known about the module's current token (accessor, policies, expiry in ms since the epoch), never the token itself. */
+  tokenInfo(): TokenInfo | undefined {
+    return this.core.tokens.info();
+  }
+
+  /**
+   * Reads the KV secret at `key`, relative to `secretsPath` (KV v2: `GET <mount>/data/<path>`;
+   * KV v1: `GET <mount>/<path>`). Served from the cache while fresh (`cache.ttlMs`); concurrent
+   * cold reads of one key share one request.
+   *
+   * @param key - relative path such as `database` or `kafka/producer`.
+   * @param options.version - a KV v2 version to read (cached separately from the latest).
+   * @param options.refresh - bypass a fresh cache entry.
+   * @returns the inner key/value map, deep-frozen (mutating it throws).
+   * @throws InvalidSecretKeyError, SecretNotFoundError (`reason`: missing, deleted, destroyed),
+   *   PermissionDeniedError, InvalidTokenError, VaultUnavailableError, VaultSealedError.
+   */
+  fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
+    return this.core.fetchSecret<T>(key, options);
+  }
+
+  /** Like {@link fetchSecret}, plus the KV v2 version number, creation time and custom metadata. */
+  fetchSecretWithMetadata(key: string, options?: FetchSecretOptions): Promise<KvSecret> {
+    return this.core.readKv(key, options);
+  }
+
+  /**
+   * Loads every key under `secretsPath`, recursing into folders (`LIST <mount>/metadata/<folder>/`
+   * then one read per key, `bulkConcurrency` at a time). Fills the cache.
+   *
+   * @returns `{ [key]: data }` with keys relative to `secretsPath`, sorted.
+   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown).
+   */
+  getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
+    return this.core.getAllSecrets();
+  }
+
+  /**
+   * Versions and metadata of a key, without its value (`GET <mount>/metadata/<path>`, KV v2).
+   * @throws InvalidSecretKeyError, SecretNotFoundError, PermissionDeniedError, VaultUnavailableError.
+   */
+  describeSecret(key: string): Promise<SecretDescription> {
+    return this.core.describeSecret(key);
+  }
+
+  /**
+   * Dynamic database credentials (`GET <mount>/creds/<role>`), kept valid while the app runs:
+   * the lease is renewed (`PUT sys/leases/renew`), replaced before its max TTL (announced as a
+   * rotation of `database/creds/<role>`, so `@OnSecretRotated` handlers can swap pools) and
+   * revoked on shutdown. Durations in seconds; `expiresAt` in milliseconds since the epoch.
+   * @throws PermissionDeniedError, VaultRequestError (`unknown role`), VaultUnavailableError.
+   */
+  fetchDynamicDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<DatabaseCredentials> {
+    return this.core.fetchDynamicDbCreds(role, options);
+  }
+
+  /** Static-role credentials (`GET <mount>/static-creds/<role>`), re-read when Vault rotates them. */
+  fetchStaticDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<StaticDatabaseCredentials> {
+    return this.core.fetchStaticDbCreds(role, options);
+  }
+
+  /**
+   * AWS credentials: `type: 'creds'` (`POST <mount>/creds/<role>`, IAM user, renewable lease) or
+   * `'sts'` (`POST <mount>/sts/<role>`, not renewable, fetched again at about two thirds of the TTL).
+   * `ttl` in seconds; `propagationDelayMs` holds new IAM keys before switching to them.
+   */
+  fetchAwsCreds(role: string, options?: AwsFetchOptions & { key?: string; propagationDelayMs?: number }): Promise<AwsCredentials> {
+    return this.core.fetchAwsCreds(role, options);
+  }
+
+  /**
+   * A certificate from `POST <mount>/issue/<role>` (PEM strings, `expiresAt` in ms since the
+   * epoch), issued again before it expires; `ttl` in seconds.
+   * @throws VaultRequestError when Vault refuses (e.g. common name not allowed by the role).
+   */
+  issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
+    return this.core.issueCertificate(role, options);
+  }
+
+  /**
+   * Reads through any engine, built in or registered in `VaultConfig.engines`; leased or expiring
+   * results are kept alive like database credentials.
+   * @throws UnsupportedOperationError for an unknown engine.
+   */
+  async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>): Promise<T> {
+    return (await this.core.fetchFrom<T>(engine, path, options)).data;
+  }
+
+  /**
+   * Rotates now: a leased secret gets a new lease, handlers are notified, then the old lease is
+   * revoked; a KV key is re-read bypassing the cache and announced.
+   * @returns the new secret.
+   */
+  rotateSecret<T = Record<string, unknown>>(key: string, reason?: RotationReason): Promise<T> {
+    return this.core.rotateSecret<T>(key, reason);
+  }
+
+  /** Drops cached entries for `key` (every version), or all entries when no key is given. */
+  invalidate(key?: string): void {
+    this.core.invalidate(key);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { service: this.constructor.name, ...this.core.toJSON() };
+  }
+
+  [inspect.custom](): string {
+    return `${this.constructor.name} { ${inspect(this.core)} }`;
+  }
+}
