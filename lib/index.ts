@@ -7,7 +7,7 @@ export {
   type SecretsOptionsFactory,
 } from './secrets.module-definition.js';
 export { SecretsService } from './secrets.service.js';
-export { SECRETS_CLOCK, SECRETS_CONFIG, SecretsEvents } from './secrets.constants.js';
+export { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SecretsEvents } from './secrets.constants.js';
 export { SecretsCore, type FetchSecretOptions, type SecretDescription, type SecretsCoreDeps } from './secrets-core.js';
 export { VaultConfig, type KvVersion } from './options/vault-config.js';
 export { CacheOptions } from './options/cache-options.js';
@@ -53,3 +53,7 @@ export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js
 export { SecretsFacade } from './secrets.facade.js';
 export { KvChangeWatcher, SecretDeletedEvent, KV_WATCH_TIMEOUT_NAME } from './rotation/kv-change.watcher.js';
 export { WatchOptions } from './options/watch-options.js';
+export type { VaultRequester, VaultTransport } from './client/vault-transport.js';
+export * from './fallback/index.js';
+export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
+export type { SecretsStatus } from './secrets-status.js';

@@ -17,10 +17,21 @@ import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import { KvChangeWatcher } from './rotation/kv-change.watcher.js';
 import { KvV2Engine } from './engines/kv-v2.engine.js';
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { EnvFallbackSource } from './fallback/env.fallback.js';
+import { FallbackChain } from './fallback/fallback-chain.js';
+import type { FallbackSource } from './fallback/fallback-source.js';
+import { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
+import { openFallbackFile } from './fallback/open-fallback-file.js';
+import { SecretsEvents } from './secrets.constants.js';
+import type { SecretsStatus } from './secrets-status.js';
 import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotated.event.js';
+import { deepFreeze } from './util/deep-freeze.js';
 import { SecretCache } from './cache/secret-cache.js';
-import { splitSecretKey } from './client/vault-path.js';
+import { pathProblem, splitSecretKey } from './client/vault-path.js';
+import { MalformedResponseError } from './errors/malformed-response.error.js';
 import { VaultClient } from './client/vault-client.js';
+import type { VaultTransport } from './client/vault-transport.js';
 import type { KvLocation, KvSecret } from './engines/kv-engine.js';
 import { KvLocator } from './engines/kv-locator.js';
 import { InvalidSecretKeyError } from './errors/invalid-secret-key.error.js';
@@ -67,6 +78,8 @@ export interface SecretsCoreDeps {
   events?: SecretsEventBus;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Replaces the HTTP client (the in-memory Vault of `SecretsTestingModule`). */
+  transport?: VaultTransport;
 }
 
 /**
@@ -76,7 +89,7 @@ export interface SecretsCoreDeps {
  */
 export class SecretsCore {
   readonly config: ResolvedVaultConfig;
-  readonly client: VaultClient;
+  readonly client: VaultTransport;
   readonly clock: Clock;
   readonly logger: LoggerService;
   readonly scheduler: TaskScheduler;
@@ -87,6 +100,12 @@ export class SecretsCore {
   readonly leases: LeaseManager;
   readonly watcher: KvChangeWatcher;
   readonly #locator: KvLocator;
+  /** Last value read from Vault per key, kept past the cache TTL for stale-if-error. */
+  readonly #lastGood: LRUCache<string, { secret: KvSecret; at: number }>;
+  #fallback: FallbackChain;
+  /** Keys currently served from a fallback → the data served and its source. */
+  readonly #degraded = new Map<string, { data: Record<string, unknown>; source: string }>();
+  #vault: 'up' | 'down' | 'unknown' = 'unknown';
   readonly #cache: SecretCache<KvSecret>;
 
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
@@ -95,7 +114,7 @@ export class SecretsCore {
     this.logger = deps.logger ?? new Logger('SecretsModule');
     this.scheduler = deps.scheduler ?? new TimerScheduler();
     this.events = deps.events ?? noopEventBus;
-    this.client = new VaultClient(config, { getToken: () => Promise.resolve(undefined) });
+    this.client = deps.transport ?? new VaultClient(config, { getToken: () => Promise.resolve(undefined) });
     this.tokens = new TokenManager({
       client: this.client,
       method: config.authMethod,
@@ -139,6 +158,10 @@ export class SecretsCore {
     // Leases belong to the token that created them: after a re-login they die with the old token.
     this.tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     this.#locator = new KvLocator(config, this.client);
+    this.#lastGood = new LRUCache({ max: config.cache.maxEntries });
+    this.#fallback = new FallbackChain(this.#envSources(), {
+      onError: (f) => this.logger.warn?.(`Fallback source ${f.source} failed for "${f.key}": ${f.error.message}`),
+    });
     this.#cache = new SecretCache<KvSecret>({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries, clock: this.clock });
   }
 
@@ -159,20 +182,106 @@ export class SecretsCore {
   async readKv(key: string, options: FetchSecretOptions = {}): Promise<KvSecret> {
     const segments = splitSecretKey(key);
     const { version } = options;
-    if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
       throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
     }
     const cacheKey = `${segments.join('/')}@${version ?? 'latest'}`;
-    return this.#cache.get(
-      cacheKey,
-      async () => {
-        const { location, engine } = await this.#locator.locate(segments);
-        const secret = await engine.read(location, key, version);
-        if (version === undefined && this.config.watch.enabled) this.watcher.track(key, secret.version ?? fingerprint(secret.data));
-        return secret;
-      },
-      options.refresh === true,
-    );
+    try {
+      return await this.#cache.get(
+        cacheKey,
+        async () => {
+          const { location, engine } = await this.#locator.locate(segments);
+          const secret = await engine.read(location, key, version);
+          if (version === undefined) await this.#readFromVault(key, secret);
+          return secret;
+        },
+        options.refresh === true,
+      );
+    } catch (error) {
+      if (!(error instanceof VaultUnavailableError) || version !== undefined) throw error;
+      return this.#serveFallback(key, error);
+    }
+  }
+
+  /** After a successful read: remember it as last good, note Vault is up, and announce a change from what a fallback served. */
+  async #readFromVault(key: string, secret: KvSecret): Promise<void> {
+    this.#lastGood.set(key, { secret, at: this.clock.now() });
+    if (this.config.watch.enabled) this.watcher.track(key, secret.version ?? fingerprint(secret.data));
+    this.#markVault(true);
+    const served = this.#degraded.get(key);
+    if (!served) return;
+    this.#degraded.delete(key);
+    if (JSON.stringify(served.data) !== JSON.stringify(secret.data)) {
+      void this.#announceKv(key, `fallback:${served.source}`, secret, 'recovered');
+    }
+  }
+
+  /**
+   * Vault is unavailable: serve the last good value (up to `maxStalenessMs` old), else the env
+   * variables, else the fallback file; emit `secrets.fallback.used`.
+   * @throws the Vault error when no fallback has the key.
+   */
+  async #serveFallback(key: string, error: VaultUnavailableError): Promise<KvSecret> {
+    this.#markVault(false, error.code);
+    let hit: { secret: KvSecret; source: string } | undefined;
+    const last = this.#lastGood.get(key);
+    if (last && this.config.maxStalenessMs > 0 && this.clock.now() - last.at <= this.config.maxStalenessMs) {
+      hit = { secret: last.secret, source: 'stale-cache' };
+    } else {
+      const loaded = await this.#fallback.load(key);
+      if (loaded) hit = { secret: { data: deepFreeze(loaded.data) }, source: loaded.source };
+    }
+    if (!hit) throw error;
+    if (this.#degraded.get(key)?.source !== hit.source) {
+      this.logger.warn?.(`Vault is unavailable (${error.code}); serving "${key}" from ${hit.source}`);
+    }
+    this.#degraded.set(key, { data: hit.secret.data, source: hit.source });
+    this.#emitSafely(SecretsEvents.FallbackUsed, new FallbackUsedEvent(key, hit.source, error.code, this.clock.now()));
+    return hit.secret;
+  }
+
+  #markVault(up: boolean, cause?: string): void {
+    const next = up ? 'up' : 'down';
+    if (this.#vault === next) return;
+    const previous = this.#vault;
+    this.#vault = next;
+    if (up && previous === 'down') {
+      this.logger.log?.('Vault is available again');
+      this.#emitSafely(SecretsEvents.VaultRecovered, new VaultAvailabilityEvent(true, this.clock.now()));
+    } else if (!up) {
+      this.#emitSafely(SecretsEvents.VaultUnavailable, new VaultAvailabilityEvent(false, this.clock.now(), cause));
+    }
+  }
+
+  #emitSafely(event: string, payload: object): void {
+    try {
+      this.events.emit(event, payload);
+    } catch (error) {
+      this.logger.error?.(`A listener of ${event} threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #envSources(): FallbackSource[] {
+    return this.config.fallbackEnv === false ? [] : [new EnvFallbackSource(process.env, this.config.fallbackEnv)];
+  }
+
+  /**
+   * Whether the module serves from Vault or is degraded on fallbacks, plus token and lease
+   * timing. Never includes a value or a token.
+   */
+  status(): SecretsStatus {
+    const token = this.tokens.info();
+    const expiries = this.leases
+      .keys()
+      .map((k) => this.leases.get(k)?.expiresAt)
+      .filter((t): t is number => t !== undefined);
+    return {
+      vault: this.#vault,
+      degraded: this.#degraded.size > 0,
+      fallbackKeys: Object.fromEntries([...this.#degraded.entries()].map(([k, v]) => [k, v.source])),
+      token: token ? { accessor: token.accessor, expiresAt: token.expiresAt, renewable: token.renewable } : undefined,
+      leases: { count: expiries.length, nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined },
+    };
   }
 
   /** The latest version of a KV key (v2 metadata), or a fingerprint of its value (v1). @throws SecretNotFoundError when the latest version is gone. */
@@ -216,16 +325,21 @@ export class SecretsCore {
   async getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
     const limit = pLimit(this.config.bulkConcurrency);
-    const result: Record<string, Record<string, unknown>> = {};
+    const result = new Map<string, Record<string, unknown>>();
     const walk = async (folder: string[]): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
       const keys = await limit(() => base.engine.list(location));
       await Promise.all(
         keys.map(async (entry) => {
-          if (entry.endsWith('/')) return walk([...folder, ...entry.slice(0, -1).split('/')]);
+          const name = entry.endsWith('/') ? entry.slice(0, -1) : entry;
+          const problem = name.includes('/') ? 'contains "/"' : pathProblem(name);
+          if (problem) {
+            throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
+          }
+          if (entry.endsWith('/')) return walk([...folder, name]);
           const key = [...folder, entry].join('/');
           try {
-            result[key] = await limit(() => this.fetchSecret<Record<string, unknown>>(key));
+            result.set(key, await limit(() => this.fetchSecret<Record<string, unknown>>(key)));
           } catch (error) {
             if (!(error instanceof SecretNotFoundError)) throw error;
           }
@@ -233,11 +347,7 @@ export class SecretsCore {
       );
     };
     await walk([]);
-    return Object.fromEntries(
-      Object.keys(result)
-        .sort()
-        .map((k) => [k, result[k] as Record<string, unknown>]),
-    );
+    return Object.fromEntries([...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /**
@@ -434,14 +544,42 @@ export class SecretsCore {
    * @throws the login error when Vault answered and refused (bad credentials, invalid token).
    */
   async start(): Promise<TokenInfo | undefined> {
+    await this.#openFallbackFile();
     if (this.config.watch.enabled) this.watcher.start();
     try {
-      return await this.tokens.start();
+      const info = await this.tokens.start();
+      this.#markVault(true);
+      return info;
     } catch (error) {
       if (!(error instanceof VaultUnavailableError)) throw error;
-      this.logger.warn?.(`Vault is unavailable at boot (${error.message}); reads will retry`);
+      this.#markVault(false, error.code);
+      const unserved: string[] = [];
+      for (const key of this.config.watch.keys) if (!(await this.#fallback.load(key))) unserved.push(key);
+      if (this.config.failFast && unserved.length > 0) {
+        throw new VaultUnavailableError(
+          `${error.message}; failFast is set and no fallback can serve ${unserved.map((k) => `"${k}"`).join(', ')}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      this.logger.warn?.(`Vault is unavailable at boot (${error.message}); serving from fallbacks where possible, reads will retry`);
       return undefined;
     }
+  }
+
+  /** Opens `fallbackJson` at boot: a wrong key or a tampered file fails the boot; warnings are logged. */
+  async #openFallbackFile(): Promise<void> {
+    if (!this.config.fallbackJson) return;
+    const source: FallbackSource = await openFallbackFile(this.config.fallbackJson);
+    for (const warning of source.warnings ?? []) this.logger.warn?.(warning);
+    if (source.plain)
+      this.logger.warn?.(
+        `fallbackJson "${this.config.fallbackJson.path}" is a plain JSON file: for development only; encrypt it with \`secrets-fallback encrypt\``,
+      );
+    this.#fallback = new FallbackChain([...this.#envSources(), source], {
+      onError: (f) => this.logger.warn?.(`Fallback source ${f.source} failed for "${f.key}": ${f.error.message}`),
+    });
   }
 
   /** Revokes the module's leases, stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */

@@ -43,11 +43,14 @@ export class SecretsManager extends SecretsFacade implements AsyncDisposable {
   constructor(vaultConfig: VaultConfig, options: SecretsManagerOptions = {}) {
     super();
     const withCallback = options.onRotate ? { ...vaultConfig, onRotate: options.onRotate } : vaultConfig;
+    const logger = options.logger ?? new Logger('SecretsManager');
     this.core = new SecretsCore(resolveVaultConfig(withCallback, options.env), {
       clock: options.clock,
-      logger: options.logger ?? new Logger('SecretsManager'),
+      logger,
       scheduler: new TimerScheduler(),
-      events: eventBusFrom(this.#emitter),
+      events: eventBusFrom(this.#emitter, (event, error) =>
+        logger.error?.(`A listener of ${event} failed: ${error instanceof Error ? error.message : String(error)}`),
+      ),
     });
   }
 

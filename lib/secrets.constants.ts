@@ -4,6 +4,9 @@ export const SECRETS_CONFIG = Symbol('SECRETS_CONFIG');
 /** Injection token of an optional {@link Clock} (tests provide one they can move). */
 export const SECRETS_CLOCK = Symbol('SECRETS_CLOCK');
 
+/** Injection token of an optional {@link VaultTransport} replacing the HTTP client (used by `SecretsTestingModule`). */
+export const SECRETS_TRANSPORT = Symbol('SECRETS_TRANSPORT');
+
 /** Event names emitted through `@nestjs/event-emitter`. Payloads never carry a secret value in their `toString`. */
 export const SecretsEvents = {
   Rotated: 'secrets.rotated',

@@ -6,6 +6,7 @@ import type { KvSecret } from './engines/kv-engine.js';
 import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secrets-core.js';
+import type { SecretsStatus } from './secrets-status.js';
 
 /**
  * What `SecretsService` (NestJS) and `SecretsManager` (no framework) offer: the same methods over
@@ -14,6 +15,14 @@ import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secre
 export abstract class SecretsFacade {
   /** @internal */
   protected abstract readonly core: SecretsCore;
+
+  /**
+   * Whether the module serves from Vault or is degraded on fallbacks (`vault`, `degraded`,
+   * `fallbackKeys`), plus token expiry and lease counts. Never a value or a token.
+   */
+  status(): SecretsStatus {
+    return this.core.status();
+  }
 
   /** What is known about the module's current token (accessor, policies, expiry in ms since the epoch), never the token itself. */
   tokenInfo(): TokenInfo | undefined {

@@ -13,7 +13,8 @@ import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
 import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
 import { RotationHandlersExplorer } from './rotation/rotation-handlers.explorer.js';
-import { SECRETS_CLOCK, SECRETS_CONFIG } from './secrets.constants.js';
+import type { VaultTransport } from './client/vault-transport.js';
+import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT } from './secrets.constants.js';
 import { SecretsCore } from './secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './util/clock.js';
@@ -41,16 +42,21 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
     @Optional() schedulerRegistry?: SchedulerRegistry,
     @Optional() eventEmitter?: EventEmitter2,
     @Optional() readiness?: EventEmitterReadinessWatcher,
+    @Optional() @Inject(SECRETS_TRANSPORT) transport?: VaultTransport,
   ) {
     super();
     this.#explorer = explorer;
     this.#hasEventEmitter = eventEmitter !== undefined;
     this.#readiness = readiness;
+    const logger = new Logger('SecretsModule');
     this.core = new SecretsCore(config, {
       clock,
-      logger: new Logger('SecretsModule'),
+      logger,
       scheduler: new TimerScheduler(schedulerRegistry),
-      events: eventBusFrom(eventEmitter),
+      events: eventBusFrom(eventEmitter, (event, error) =>
+        logger.error(`A listener of ${event} failed: ${error instanceof Error ? error.message : String(error)}`),
+      ),
+      transport,
     });
   }
 

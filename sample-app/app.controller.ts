@@ -1,5 +1,5 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { SecretNotFoundError, SecretsService, type SecretDescription } from '../lib/index.js';
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { InvalidSecretKeyError, SecretNotFoundError, SecretsService, type SecretDescription } from '../lib/index.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
 
 /** HTTP endpoints of the sample. None of them ever returns a secret value. */
@@ -23,13 +23,24 @@ export class AppController {
     return Object.fromEntries(Object.entries(all).map(([key, data]) => [key, Object.keys(data)]));
   }
 
-  /** KV v2 metadata of one key (`/secrets/database/metadata`, `/secrets/kafka%2Fproducer/metadata`). */
+  /** KV v2 metadata of one key: `/secrets/database/metadata`, or `/secrets/metadata?key=kafka/producer` for keys with `/`. */
+  @Get('secrets/metadata')
+  metadataByQuery(@Query('key') key: string): Promise<SecretDescription> {
+    return this.describe(key);
+  }
+
+  /** KV v2 metadata of one key (`/secrets/database/metadata`). */
   @Get('secrets/:key/metadata')
-  async metadata(@Param('key') key: string): Promise<SecretDescription> {
+  metadata(@Param('key') key: string): Promise<SecretDescription> {
+    return this.describe(key);
+  }
+
+  private async describe(key: string): Promise<SecretDescription> {
     try {
       return await this.secrets.describeSecret(key);
     } catch (error) {
       if (error instanceof SecretNotFoundError) throw new NotFoundException(error.message);
+      if (error instanceof InvalidSecretKeyError) throw new BadRequestException(error.message);
       throw error;
     }
   }

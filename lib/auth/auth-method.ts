@@ -1,10 +1,10 @@
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import type { AuthResult } from './auth-result.js';
 
 /** What an auth method may use to log in. */
 export interface AuthContext {
   /** The module's client; send logins with `authenticated: false` (the namespace header is added for you). */
-  client: VaultClient;
+  client: VaultRequester;
 }
 
 /**

@@ -21,13 +21,11 @@ function exactlyOne(o: Record<string, unknown>, keys: string[], what: string, re
   const given = keys.filter((k) => o[k] !== undefined);
   if (given.length > 1) return [`auth: give ${what} only once, through one of ${keys.join(' / ')} (got ${given.join(', ')})`];
   if (given.length === 0 && required) return [`auth: ${what} is required: set one of ${keys.join(' / ')}`];
-  return given.flatMap((k) =>
-    typeof o[k] === 'string' && (o[k] as string).trim() !== ''
-      ? []
-      : typeof o[k] === 'function'
-        ? []
-        : [`auth.${k} must be a non-empty string`],
-  );
+  return given.flatMap((k) => {
+    const value = o[k];
+    if (k === 'jwtProvider') return typeof value === 'function' ? [] : ['auth.jwtProvider must be a function returning the JWT'];
+    return typeof value === 'string' && value.trim() !== '' ? [] : [`auth.${k} must be a non-empty string`];
+  });
 }
 
 /**
@@ -38,11 +36,12 @@ export function authOptionProblems(auth: unknown): string[] {
   if (isAuthMethod(auth)) return typeof auth.name === 'string' ? [] : ['auth: a custom AuthMethod needs a string `name`'];
   if (!isJsonObject(auth)) return ['auth must be an object such as { method: "approle", roleId, secretIdFile } or an AuthMethod instance'];
   const method = auth.method;
-  if (typeof method !== 'string' || !(method in KNOWN_KEYS)) {
+  if (typeof method !== 'string' || !Object.hasOwn(KNOWN_KEYS, method)) {
     return [`auth.method must be one of ${Object.keys(KNOWN_KEYS).join(', ')}`];
   }
   const known = KNOWN_KEYS[method as AuthOptions['method']];
-  const problems = Object.keys(auth)
+  const problems = Reflect.ownKeys(auth)
+    .map(String)
     .filter((k) => k !== 'method' && !known.includes(k))
     .map((k) => `unknown option "auth.${k}" for the ${method} method (known: ${known.join(', ')})`);
   if (auth.mount !== undefined && (typeof auth.mount !== 'string' || auth.mount.replace(/\//g, '') === '')) {

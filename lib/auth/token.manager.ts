@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
+import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
@@ -49,7 +50,7 @@ interface TokenState extends TokenInfo {
 
 /** Collaborators of the {@link TokenManager}. */
 export interface TokenManagerDeps {
-  client: VaultClient;
+  client: VaultRequester;
   method: AuthMethod;
   clock: Clock;
   scheduler: TaskScheduler;
@@ -136,17 +137,30 @@ export class TokenManager implements TokenSource {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#deps.scheduler.cancel(TOKEN_RENEWAL_TIMEOUT_NAME);
+    // A login in flight revokes its own token when it lands (see #doLogin).
+    await this.#login?.catch(() => undefined);
     const state = this.#state;
     if (!state || !state.obtainedByLogin || state.tokenType === 'batch') return;
+    await this.#revokeObtained(state.token, this.#deps.method);
+  }
+
+  /** `POST auth/token/revoke-self` for a token the module logged in for, bounded in time; errors are logged. */
+  async #revokeObtained(token: string, method: AuthMethod): Promise<void> {
+    if (!method.canLogin || method.name === 'token') return;
     try {
-      await this.#deps.client.request({
-        method: 'POST',
-        path: 'auth/token/revoke-self',
-        token: state.token,
-        timeoutMs: REVOKE_ON_SHUTDOWN_TIMEOUT_MS,
-      });
+      await this.#deps.client.request({ method: 'POST', path: 'auth/token/revoke-self', token, timeoutMs: REVOKE_ON_SHUTDOWN_TIMEOUT_MS });
     } catch (error) {
-      this.#deps.logger.warn?.(`Could not revoke the Vault token on shutdown: ${describe(error)}`);
+      if (!/batch tokens cannot be revoked/.test(describe(error)))
+        this.#deps.logger.warn?.(`Could not revoke the Vault token on shutdown: ${describe(error)}`);
+    }
+  }
+
+  /** Emits without letting a throwing listener break the token lifecycle. */
+  #emit(event: string, payload: object): void {
+    try {
+      this.#deps.events.emit(event, payload);
+    } catch (error) {
+      this.#deps.logger.error?.(`A listener of ${event} threw: ${describe(error)}`);
     }
   }
 
@@ -180,11 +194,18 @@ export class TokenManager implements TokenSource {
     } catch (error) {
       throw asSecretsError(error, `Vault login with the ${method.name} auth method failed`);
     }
+    const problem = authResultProblem(result);
+    if (problem) throw new AuthFailedError(`The ${method.name} auth method returned an unusable login result: ${problem}`);
+    if (this.#stopped) {
+      // The app shut down while this login was in flight: give the new token back at once.
+      await this.#revokeObtained(result.token, method);
+      throw new AuthFailedError('The module was stopped during a Vault login');
+    }
     const now = this.#deps.clock.now();
     const state: TokenState = {
       token: result.token,
       accessor: result.accessor,
-      policies: result.policies,
+      policies: Array.isArray(result.policies) ? result.policies.filter((p): p is string => typeof p === 'string') : [],
       tokenType: result.tokenType,
       renewable: result.renewable && result.tokenType !== 'batch',
       issuedAt: now,
@@ -199,7 +220,7 @@ export class TokenManager implements TokenSource {
       `Vault token ${first ? 'obtained' : 'replaced'} (${method.name}, ${reason}); ${state.expiresAt === undefined ? 'no expiry' : `TTL ${result.leaseDuration} s`}, accessor ${state.accessor ?? 'unknown'}`,
     );
     if (!first) {
-      this.#deps.events.emit(
+      this.#emit(
         SecretsEvents.TokenRenewed,
         new TokenRenewedEvent(state.accessor, state.expiresAt ?? Number.POSITIVE_INFINITY, 'logged-in'),
       );
@@ -240,11 +261,17 @@ export class TokenManager implements TokenSource {
         body: { increment: state.incrementSeconds },
       });
       const auth = isJsonObject(response.body) && isJsonObject(response.body.auth) ? response.body.auth : undefined;
-      const ttl = typeof auth?.lease_duration === 'number' ? auth.lease_duration : 0;
+      if (!auth || typeof auth.lease_duration !== 'number' || !Number.isFinite(auth.lease_duration) || auth.lease_duration < 0) {
+        throw new MalformedResponseError('renew-self must return auth.lease_duration', {
+          path: 'auth/token/renew-self',
+          status: response.status,
+        });
+      }
+      const ttl = auth.lease_duration;
       const now = this.#deps.clock.now();
       state.issuedAt = now;
       state.expiresAt = now + ttl * 1000;
-      this.#deps.events.emit(SecretsEvents.TokenRenewed, new TokenRenewedEvent(state.accessor, state.expiresAt, 'renewed'));
+      this.#emit(SecretsEvents.TokenRenewed, new TokenRenewedEvent(state.accessor, state.expiresAt, 'renewed'));
       if (ttl < state.incrementSeconds) {
         // Capped at the token's max TTL: renewing again only shrinks it. Replace it before expiry.
         state.renewable = false;
@@ -258,7 +285,7 @@ export class TokenManager implements TokenSource {
 
   #onRenewError(state: TokenState, attempt: number, error: SecretsError): void {
     if (this.#stopped || this.#state !== state) return;
-    if (error instanceof VaultUnavailableError) {
+    if (error instanceof VaultUnavailableError || error instanceof MalformedResponseError) {
       const delay = boundedRetryDelayMs(attempt, this.#deps.clock.now(), state.expiresAt ?? Number.POSITIVE_INFINITY, this.#random);
       if (delay === undefined) return this.#reportFailure(error);
       this.#deps.logger.warn?.(`Vault token renewal failed (${error.message}); retrying in ${delay} ms`);
@@ -298,7 +325,7 @@ export class TokenManager implements TokenSource {
     this.#deps.logger.warn?.(
       `Vault token (accessor ${state.accessor ?? 'unknown'}) will expire at ${new Date(state.expiresAt).toISOString()}: ${reason}`,
     );
-    this.#deps.events.emit(SecretsEvents.TokenExpiring, new TokenExpiringEvent(state.accessor, state.expiresAt, reason));
+    this.#emit(SecretsEvents.TokenExpiring, new TokenExpiringEvent(state.accessor, state.expiresAt, reason));
     const expiry = state.expiresAt;
     this.#schedule(expiry - this.#deps.clock.now(), () => {
       if (this.#state === state)
@@ -311,7 +338,7 @@ export class TokenManager implements TokenSource {
     this.#failedReported = true;
     const state = this.#state;
     this.#deps.logger.error?.(`Vault token renewal failed for good (accessor ${state?.accessor ?? 'unknown'}): ${error.message}`);
-    this.#deps.events.emit(SecretsEvents.TokenRenewalFailed, new TokenRenewalFailedEvent(state?.accessor, error, state?.expiresAt));
+    this.#emit(SecretsEvents.TokenRenewalFailed, new TokenRenewalFailedEvent(state?.accessor, error, state?.expiresAt));
     const callback = this.#deps.onTokenRenewalFailed;
     if (callback) {
       Promise.resolve()
@@ -327,6 +354,17 @@ export class TokenManager implements TokenSource {
   [inspect.custom](): string {
     return `TokenManager ${inspect(this.toJSON())}`;
   }
+}
+
+/** What is wrong with a login result, or undefined when it is usable. */
+function authResultProblem(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null) return 'no result object';
+  const r = result as Partial<AuthResult>;
+  if (typeof r.token !== 'string' || r.token.trim() === '') return 'the token is missing or empty';
+  if (typeof r.leaseDuration !== 'number' || !Number.isFinite(r.leaseDuration) || r.leaseDuration < 0)
+    return 'leaseDuration must be a number of seconds ≥ 0';
+  if (r.policies !== undefined && !Array.isArray(r.policies)) return 'policies must be an array';
+  return undefined;
 }
 
 function publicInfo(state: TokenState): TokenInfo {

@@ -6,16 +6,28 @@ import { deepFreeze } from '../util/deep-freeze.js';
 /** Loads a value on a cache miss. */
 export type CacheLoader<V> = () => Promise<V>;
 
+interface InFlight<V> {
+  promise: Promise<V>;
+  generation: number;
+}
+
 /**
- * In-memory cache of secrets (lru-cache underneath): a TTL in milliseconds, a bounded number of
- * entries (least recently used evicted first), and one in-flight load per key: 10,000
- * concurrent misses of one key make one request. Stored values are deep-frozen, so an object
- * handed to a caller cannot be mutated into the cache.
+ * In-memory cache of secrets: a TTL in milliseconds and a bounded number of entries (lru-cache:
+ * least recently used evicted first), plus one in-flight load per key, so 10,000 concurrent
+ * misses of one key make one request. Stored values are deep-frozen, so an object handed to a
+ * caller cannot be mutated into the cache.
  *
- * `util.inspect` and `JSON.stringify` show sizes only, never keys' values.
+ * A load that was in flight when its key was invalidated (`delete`, `clear`) still answers its
+ * own callers but is not stored, and later callers start a fresh load: a value read before a
+ * rotation never lands in the cache after it. Eviction never fails a load in progress.
+ *
+ * `util.inspect` and `JSON.stringify` show sizes only.
  */
 export class SecretCache<V extends object> {
-  readonly #lru: LRUCache<string, V, CacheLoader<V>>;
+  readonly #lru: LRUCache<string, V>;
+  readonly #inFlight = new Map<string, InFlight<V>>();
+  readonly #generations = new Map<string, number>();
+  #epoch = 0;
 
   /**
    * @param options.ttlMs - entry lifetime in milliseconds.
@@ -24,14 +36,13 @@ export class SecretCache<V extends object> {
    */
   constructor(options: { ttlMs: number; maxEntries: number; clock?: Clock }) {
     const clock = options.clock ?? systemClock;
-    this.#lru = new LRUCache<string, V, CacheLoader<V>>({
+    this.#lru = new LRUCache<string, V>({
       max: options.maxEntries,
       ttl: options.ttlMs,
       ttlAutopurge: false,
       // Read the clock on every check: no internal timer caching 'now' (which would also disturb fake-timer tests).
       ttlResolution: 0,
       perf: { now: () => clock.now() },
-      fetchMethod: async (_key, _stale, { context }) => deepFreeze(await context()),
     });
   }
 
@@ -39,13 +50,28 @@ export class SecretCache<V extends object> {
    * Returns the fresh cached value for `key`, or loads it with `loader` (sharing the load with
    * every concurrent caller of the same key) and caches the result. A failed load is not cached.
    *
-   * @param forceRefresh - ignore a fresh entry and load again (still one load per key at a time).
+   * @param forceRefresh - ignore a fresh entry and any load already in flight; start a new load.
    */
-  async get(key: string, loader: CacheLoader<V>, forceRefresh = false): Promise<V> {
-    const value = await this.#lru.fetch(key, { context: loader, forceRefresh });
-    // fetchMethod never resolves undefined here; the guard keeps the types honest.
-    if (value === undefined) return loader();
-    return value;
+  get(key: string, loader: CacheLoader<V>, forceRefresh = false): Promise<V> {
+    if (!forceRefresh) {
+      const cached = this.#lru.get(key);
+      if (cached !== undefined) return Promise.resolve(cached);
+      const pending = this.#inFlight.get(key);
+      if (pending) return pending.promise;
+    }
+    const generation = this.#generation(key);
+    const promise = loader().then((value) => {
+      const frozen = deepFreeze(value);
+      if (this.#generation(key) === generation) this.#lru.set(key, frozen);
+      return frozen;
+    });
+    const entry: InFlight<V> = { promise, generation };
+    this.#inFlight.set(key, entry);
+    const forget = (): void => {
+      if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
+    };
+    promise.then(forget, forget);
+    return promise;
   }
 
   /** The fresh cached value, if any; no load. */
@@ -58,24 +84,33 @@ export class SecretCache<V extends object> {
     this.#lru.set(key, deepFreeze(value));
   }
 
-  /** Drops one entry. */
+  /** Drops one entry; a load of it in flight will not be stored. */
   delete(key: string): void {
+    this.#generations.set(key, this.#generation(key) + 1);
+    this.#inFlight.delete(key);
     this.#lru.delete(key);
   }
 
-  /** The keys held (not their values). */
+  /** The keys held or being loaded (not their values). */
   keys(): string[] {
-    return [...this.#lru.keys()];
+    return [...new Set([...this.#lru.keys(), ...this.#inFlight.keys()])];
   }
 
-  /** Drops every entry. */
+  /** Drops every entry; loads in flight will not be stored. */
   clear(): void {
+    this.#epoch += 1;
+    this.#generations.clear();
+    this.#inFlight.clear();
     this.#lru.clear();
   }
 
   /** Number of entries held. */
   get size(): number {
     return this.#lru.size;
+  }
+
+  #generation(key: string): number {
+    return this.#epoch * 1_000_000 + (this.#generations.get(key) ?? 0);
   }
 
   toJSON(): Record<string, unknown> {

@@ -5,8 +5,17 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../auth/token-source.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
+import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
+import type { VaultTransport } from './vault-transport.js';
+import { ResiliencePolicy } from './resilience-policy.js';
+
+/** Largest response body accepted, in bytes (16 MiB). */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Most standby redirects (307) followed for one request. */
+export const MAX_REDIRECTS = 3;
 
 /** HTTP methods the client sends. `LIST` is sent as `GET ?list=true`, which Vault treats identically. */
 export type VaultMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'LIST';
@@ -53,7 +62,7 @@ export interface VaultResponse<TBody = unknown> {
  * Holds the token only inside the token source: `util.inspect` and `JSON.stringify` of a client
  * show the address and namespace, nothing else.
  */
-export class VaultClient {
+export class VaultClient implements VaultTransport {
   readonly #http: AxiosInstance;
   readonly #httpAgent: http.Agent;
   readonly #httpsAgent: https.Agent;
@@ -61,12 +70,14 @@ export class VaultClient {
   readonly #address: string;
   readonly #namespace: string | undefined;
   readonly #timeoutMs: number;
+  readonly #policy: ResiliencePolicy;
 
   constructor(config: ResolvedVaultConfig, tokens: TokenSource) {
     this.#tokens = tokens;
     this.#address = config.address;
     this.#namespace = config.namespace;
     this.#timeoutMs = config.requestTimeoutMs;
+    this.#policy = new ResiliencePolicy(config.maxRetries);
     this.#httpAgent = new http.Agent({ keepAlive: true });
     this.#httpsAgent = new https.Agent({
       keepAlive: true,
@@ -89,6 +100,8 @@ export class VaultClient {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
+      // Vault's own request limit is 32 MiB; an answer larger than 16 MiB is not a secret.
+      maxContentLength: MAX_RESPONSE_BYTES,
       transitional: { clarifyTimeoutError: true },
     });
   }
@@ -126,26 +139,59 @@ export class VaultClient {
     }
   }
 
-  async #send<TBody>(req: VaultRequest, token: string | undefined): Promise<VaultResponse<TBody>> {
+  /** One call: retries (idempotent methods) and the circuit breaker, all within one deadline of `timeoutMs`. */
+  #send<TBody>(req: VaultRequest, token: string | undefined): Promise<VaultResponse<TBody>> {
+    const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    return this.#policy.execute(
+      () => this.#sendOnce<TBody>(req, token, signal, timeoutMs),
+      req.method === 'GET' || req.method === 'LIST',
+      req.path,
+      signal,
+    );
+  }
+
+  async #sendOnce<TBody>(
+    req: VaultRequest,
+    token: string | undefined,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<VaultResponse<TBody>> {
     const isList = req.method === 'LIST';
     const headers: Record<string, string> = {};
     if (token !== undefined) headers['X-Vault-Token'] = token;
     if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
     let response: AxiosResponse<string>;
-    const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      response = await this.#http.request<string>({
-        method: isList ? 'GET' : req.method,
-        url: req.path,
-        params: isList ? { ...req.query, list: 'true' } : req.query,
-        data: req.body === undefined ? undefined : JSON.stringify(req.body),
-        headers,
-        signal,
-      });
-    } catch (error) {
-      if (signal.aborted) throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
-      throw mapTransportError(error, req.path);
+    let url = `${this.#address}/v1/${req.path}`;
+    let params: Record<string, unknown> | undefined = isList ? { ...req.query, list: 'true' } : req.query;
+    for (let hop = 0; ; hop += 1) {
+      try {
+        response = await this.#http.request<string>({
+          method: isList ? 'GET' : req.method,
+          url,
+          params,
+          data: req.body === undefined ? undefined : JSON.stringify(req.body),
+          headers,
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted)
+          throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
+        throw mapTransportError(error, req.path);
+      }
+      // A standby answers 307 with the active node's address (REFERENCE.md §8.3): re-send the same
+      // method, body, token and namespace there, at most MAX_REDIRECTS times, never from https to http.
+      const location = response.headers.location;
+      if ((response.status !== 307 && response.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) break;
+      const next = new URL(location, url);
+      if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
+        throw new VaultRequestError([`refused to follow a redirect from https to ${next.protocol}//${next.host}`], {
+          path: req.path,
+          status: response.status,
+        });
+      }
+      url = next.toString();
+      params = undefined;
     }
     const body = parseBody(response.data, response.status, req.path);
     const status = response.status;

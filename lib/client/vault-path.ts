@@ -11,6 +11,7 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 export function pathProblem(path: string): string | undefined {
   if (path.length === 0) return 'is empty';
   if (CONTROL_CHARS.test(path)) return 'contains a control character';
+  if (!path.isWellFormed()) return 'contains an unpaired UTF-16 surrogate';
   const segments = path.split('/');
   if (segments.some((s) => s.length === 0)) return 'has an empty segment (a leading, trailing or doubled "/")';
   if (segments.some((s) => s === '.' || s === '..')) return 'has a "." or ".." segment';

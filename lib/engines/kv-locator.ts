@@ -1,5 +1,5 @@
 import { encodeSegments } from '../client/vault-path.js';
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
@@ -27,10 +27,10 @@ export interface KvBase {
  */
 export class KvLocator {
   readonly #config: ResolvedVaultConfig;
-  readonly #client: VaultClient;
+  readonly #client: VaultRequester;
   #base: Promise<KvBase> | undefined;
 
-  constructor(config: ResolvedVaultConfig, client: VaultClient) {
+  constructor(config: ResolvedVaultConfig, client: VaultRequester) {
     this.#config = config;
     this.#client = client;
   }

@@ -1,5 +1,5 @@
 import { encodeSegments } from '../client/vault-path.js';
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
@@ -11,7 +11,7 @@ import { listKeys } from './kv-v2.engine.js';
 export class KvV1Engine implements KvEngine {
   readonly version = 1 as const;
 
-  constructor(private readonly client: VaultClient) {}
+  constructor(private readonly client: VaultRequester) {}
 
   async read(location: KvLocation, key: string, version?: number): Promise<KvSecret> {
     if (version !== undefined) {

@@ -1,5 +1,5 @@
 import { encodeSegments } from '../client/vault-path.js';
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
@@ -28,7 +28,7 @@ interface KvV2ReadData {
 export class KvV2Engine implements KvEngine {
   readonly version = 2 as const;
 
-  constructor(private readonly client: VaultClient) {}
+  constructor(private readonly client: VaultRequester) {}
 
   async read(location: KvLocation, key: string, version?: number): Promise<KvSecret> {
     const path = `${encodeSegments(location.mount)}/data/${encodeSegments(location.path)}`;
@@ -131,7 +131,7 @@ export class KvV2Engine implements KvEngine {
  * `LIST <path>` (sent as `GET ?list=true`): the `data.keys` array; 404 means an empty or
  * missing folder and gives `[]` (REFERENCE.md §1.5, §2).
  */
-export async function listKeys(client: VaultClient, path: string): Promise<string[]> {
+export async function listKeys(client: VaultRequester, path: string): Promise<string[]> {
   const response = await client.request<VaultEnvelope<{ keys?: unknown }>>({ method: 'LIST', path, acceptStatus: [404] });
   if (response.status === 404) return [];
   const keys = response.body?.data?.keys;

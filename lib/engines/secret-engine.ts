@@ -1,4 +1,4 @@
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import type { Clock } from '../util/clock.js';
 
 /** A Vault lease as the module tracks it. Durations in seconds. */
@@ -28,7 +28,7 @@ export interface EngineSecret<TData = Record<string, unknown>> {
 
 /** What an engine may use. */
 export interface EngineContext {
-  client: VaultClient;
+  client: VaultRequester;
   clock: Clock;
 }
 

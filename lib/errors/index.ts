@@ -13,3 +13,6 @@ export * from './vault-tls.error.js';
 export * from './unsupported-operation.error.js';
 export * from './auth-failed.error.js';
 export * from './rotation-conflict.error.js';
+export * from './fallback-file.error.js';
+export * from './fallback-key.error.js';
+export * from './fallback-env.error.js';

@@ -13,6 +13,9 @@ export const SecretsErrorCode = {
   Unsupported: 'SECRETS_UNSUPPORTED',
   AuthFailed: 'SECRETS_AUTH_FAILED',
   RotationConflict: 'SECRETS_ROTATION_CONFLICT',
+  FallbackFile: 'SECRETS_FALLBACK_FILE',
+  FallbackKey: 'SECRETS_FALLBACK_KEY',
+  FallbackEnv: 'SECRETS_FALLBACK_ENV',
 } as const;
 
 /** One of the {@link SecretsErrorCode} values. */

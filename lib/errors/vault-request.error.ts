@@ -1,3 +1,4 @@
+import { redactText } from '../util/redact.js';
 import { SecretsErrorCode } from './secrets-error-code.js';
 import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
 
@@ -17,6 +18,6 @@ export class VaultRequestError extends SecretsError {
       `Vault refused ${details.path ?? 'the request'} (HTTP ${details.status ?? '?'}): ${text}`,
       details,
     );
-    this.vaultErrors = vaultErrors.map((e) => e);
+    this.vaultErrors = vaultErrors.map((e) => redactText(e));
   }
 }

@@ -19,21 +19,41 @@ export const noopEventBus: SecretsEventBus = {
   emitAllSettled: () => [],
 };
 
-/** The subset of `EventEmitter2` the module uses. */
+/** The subset of `EventEmitter2` (or node's `EventEmitter`) the module uses. */
 export interface EventEmitter2Like {
   emit(event: string, ...values: unknown[]): boolean;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- node's EventEmitter types listeners as Function
   listeners(event: string): Function[];
+  /** EventEmitter2 only: calls every listener (including `onAny` ones) and collects their promises. */
+  emitAsync?(event: string, ...values: unknown[]): Promise<unknown[]>;
 }
 
-/** Adapts an `EventEmitter2` (from `@nestjs/event-emitter`) to {@link SecretsEventBus}. */
-export function eventBusFrom(emitter: EventEmitter2Like | undefined): SecretsEventBus {
+/**
+ * Adapts an `EventEmitter2` (from `@nestjs/event-emitter`) or a node `EventEmitter` to
+ * {@link SecretsEventBus}. A listener that throws or rejects never breaks the module: the error
+ * goes to `onListenerError` (logged by the caller).
+ */
+export function eventBusFrom(
+  emitter: EventEmitter2Like | undefined,
+  onListenerError: (event: string, error: unknown) => void = () => undefined,
+): SecretsEventBus {
   if (!emitter) return noopEventBus;
+  const callEach = (event: string, payload: object): Array<Promise<unknown>> =>
+    emitter
+      .listeners(event)
+      .map((listener) => Promise.resolve().then(() => (listener as (value: object) => unknown).call(emitter, payload)));
   return {
     emit: (event, payload) => {
-      emitter.emit(event, payload);
+      try {
+        if (typeof emitter.emitAsync === 'function') {
+          emitter.emitAsync(event, payload).catch((error: unknown) => onListenerError(event, error));
+        } else {
+          for (const run of callEach(event, payload)) run.catch((error: unknown) => onListenerError(event, error));
+        }
+      } catch (error) {
+        onListenerError(event, error);
+      }
     },
-    emitAllSettled: (event, payload) =>
-      emitter.listeners(event).map((listener) => Promise.resolve().then(() => listener.call(emitter, payload))),
+    emitAllSettled: callEach,
   };
 }

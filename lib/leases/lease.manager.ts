@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
-import type { VaultClient } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import type { EngineSecret } from '../engines/secret-engine.js';
 import { SecretsError } from '../errors/secrets.error.js';
@@ -54,7 +54,7 @@ export interface LeaseManagerOptions {
 
 /** Collaborators of the lease manager. */
 export interface LeaseManagerDeps {
-  client: VaultClient;
+  client: VaultRequester;
   clock: Clock;
   scheduler: TaskScheduler;
   events: SecretsEventBus;

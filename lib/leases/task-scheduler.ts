@@ -1,5 +1,7 @@
 import type { SchedulerRegistry } from '@nestjs/schedule';
 
+const schedulersPerRegistry = new WeakMap<SchedulerRegistry, number>();
+
 /** Longest delay a Node.js timer accepts (about 24.8 days), in milliseconds. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
@@ -27,9 +29,23 @@ export interface TaskScheduler {
 export class TimerScheduler implements TaskScheduler {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #registry: SchedulerRegistry | undefined;
+  /** '' for the first scheduler on a registry, `#2`, `#3` ... for more module instances in the same app. */
+  readonly #suffix: string;
 
   constructor(registry?: SchedulerRegistry) {
     this.#registry = registry;
+    if (registry) {
+      const count = (schedulersPerRegistry.get(registry) ?? 0) + 1;
+      schedulersPerRegistry.set(registry, count);
+      this.#suffix = count === 1 ? '' : `#${count}`;
+    } else {
+      this.#suffix = '';
+    }
+  }
+
+  /** The name a task is registered under in `SchedulerRegistry` (the given name, plus `#n` for a second module instance). */
+  registeredName(name: string): string {
+    return `${name}${this.#suffix}`;
   }
 
   schedule(name: string, delayMs: number, task: () => void): void {
@@ -42,7 +58,7 @@ export class TimerScheduler implements TaskScheduler {
     }, wait);
     timer.unref();
     this.#timers.set(name, timer);
-    this.#registry?.addTimeout(name, timer);
+    this.#registry?.addTimeout(this.registeredName(name), timer);
   }
 
   cancel(name: string): void {
@@ -63,6 +79,7 @@ export class TimerScheduler implements TaskScheduler {
   #forget(name: string, timer: NodeJS.Timeout): void {
     if (this.#timers.get(name) !== timer) return;
     this.#timers.delete(name);
-    if (this.#registry?.doesExist('timeout', name)) this.#registry.deleteTimeout(name);
+    const registered = this.registeredName(name);
+    if (this.#registry?.doesExist('timeout', registered)) this.#registry.deleteTimeout(registered);
   }
 }

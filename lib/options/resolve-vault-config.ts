@@ -10,6 +10,41 @@ import { FallbackJsonOptions } from './fallback-json-options.js';
 import type { ResolvedVaultConfig } from './resolved-vault-config.js';
 import { VaultConfig } from './vault-config.js';
 
+/** Every option `VaultConfig` knows (plus `isGlobal`, which the module strips before validation). */
+const KNOWN_OPTIONS = new Set([
+  'address',
+  'token',
+  'secretsPath',
+  'secretsMount',
+  'verifySsl',
+  'caCert',
+  'namespace',
+  'kvVersion',
+  'fallbackJson',
+  'requestTimeoutMs',
+  'bulkConcurrency',
+  'auth',
+  'renewToken',
+  'onTokenRenewalFailed',
+  'engines',
+  'leases',
+  'onRotate',
+  'watch',
+  'rotation',
+  'cache',
+  'fallbackEnv',
+  'maxStalenessMs',
+  'failFast',
+  'maxRetries',
+]);
+
+/** Fields of the nested option objects. */
+const NESTED_KEYS = {
+  cache: ['ttlMs', 'maxEntries'],
+  leases: ['overlapMs', 'handlerTimeoutMs', 'shutdownTimeoutMs'],
+  watch: ['enabled', 'keys', 'intervalMs'],
+} as const;
+
 /** Defaults applied when neither the options nor the environment say otherwise. */
 export const VAULT_CONFIG_DEFAULTS = {
   secretsPath: 'secret',
@@ -23,6 +58,8 @@ export const VAULT_CONFIG_DEFAULTS = {
   leaseHandlerTimeoutMs: 10_000,
   leaseShutdownTimeoutMs: 5_000,
   watchIntervalMs: 60_000,
+  maxStalenessMs: 86_400_000,
+  fallbackEnvPrefix: 'SECRETS_',
 } as const;
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -60,9 +97,37 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new InvalidOptionsError(['options must be an object such as { address, token, secretsPath }']);
   }
-  const config = plainToInstance(VaultConfig, input, { exposeDefaultValues: false });
-  const problems = flatten(
-    validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true }),
+  const source = input as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Reflect.ownKeys(source)) {
+    if (typeof key !== 'string' || !KNOWN_OPTIONS.has(key)) {
+      problems.push(`unknown option "${String(key)}": check its spelling (see the configuration table in the README)`);
+    }
+  }
+  for (const nested of ['cache', 'leases', 'watch'] as const) {
+    const value = source[nested];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const allowed: readonly string[] = NESTED_KEYS[nested];
+      for (const key of Reflect.ownKeys(value)) {
+        if (typeof key !== 'string' || !allowed.includes(key))
+          problems.push(`unknown option "${nested}.${String(key)}": check its spelling (see the configuration table in the README)`);
+      }
+    }
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      problems.push(
+        `${nested} must be an object such as ${nested === 'cache' ? '{ ttlMs: 300000 }' : nested === 'leases' ? '{ overlapMs: 30000 }' : '{ intervalMs: 60000 }'}`,
+      );
+    }
+  }
+  const safeInput = Object.fromEntries(Object.entries(source).filter(([key]) => KNOWN_OPTIONS.has(key)));
+  const config = plainToInstance(VaultConfig, safeInput, { exposeDefaultValues: false });
+  const notObjects = new Set(problems.filter((p) => p.includes(' must be an object')).map((p) => p.split(' ')[0]));
+  problems.push(
+    ...flatten(
+      validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true }).filter(
+        (error) => !notObjects.has(error.property),
+      ),
+    ),
   );
   const vaultEnv = readVaultEnv(env);
 
@@ -93,7 +158,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   if (typeof token === 'string' && /\s/.test(token)) {
     problems.push('token must not contain whitespace (check for a trailing newline when it is read from a file)');
   }
-  const rawAuth = (input as { auth?: unknown }).auth;
+  const rawAuth = (safeInput as { auth?: unknown }).auth;
   const authProblems = authOptionProblems(rawAuth);
   problems.push(...authProblems);
   let authMethod: AuthMethod | undefined;
@@ -130,7 +195,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   }
 
   // paths
-  const secretsPath = trimSlashes(config.secretsPath ?? VAULT_CONFIG_DEFAULTS.secretsPath);
+  const secretsPath = trimSlashes(typeof config.secretsPath === 'string' ? config.secretsPath : VAULT_CONFIG_DEFAULTS.secretsPath);
   if (typeof config.secretsPath === 'string' || config.secretsPath === undefined) {
     const problem = pathProblem(secretsPath);
     if (problem) problems.push(`secretsPath "${secretsPath}" ${problem}`);
@@ -178,8 +243,17 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     secretsMount,
     fallbackJson,
     renewToken: config.renewToken ?? true,
+    fallbackEnv:
+      config.fallbackEnv === false
+        ? (false as const)
+        : typeof config.fallbackEnv === 'string'
+          ? config.fallbackEnv
+          : VAULT_CONFIG_DEFAULTS.fallbackEnvPrefix,
+    maxStalenessMs: config.maxStalenessMs ?? VAULT_CONFIG_DEFAULTS.maxStalenessMs,
+    failFast: config.failFast ?? false,
     requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
     bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
+    maxRetries: config.maxRetries ?? 2,
     watch: Object.freeze({
       enabled: config.watch?.enabled ?? true,
       keys: Object.freeze([...(config.watch?.keys ?? [])]),
@@ -195,9 +269,8 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
       maxEntries: config.cache?.maxEntries ?? VAULT_CONFIG_DEFAULTS.cacheMaxEntries,
     }),
   };
-  Object.defineProperty(resolved, 'token', { value: token, enumerable: false });
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
-  const raw = input as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown; rotation?: unknown };
+  const raw = safeInput as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown; rotation?: unknown };
   Object.defineProperty(resolved, 'rotation', { value: Object.freeze({ ...(raw.rotation as object | undefined) }), enumerable: false });
   Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: raw.onTokenRenewalFailed, enumerable: false });
   Object.defineProperty(resolved, 'onRotate', { value: raw.onRotate, enumerable: false });

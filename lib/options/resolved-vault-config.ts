@@ -6,14 +6,12 @@ import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { KvVersion } from './vault-config.js';
 
 /**
- * Options after defaults, environment variables and validation. Frozen. The `token` property is
- * non-enumerable, so `JSON.stringify` and `util.inspect` of this object never show it.
+ * Options after defaults, environment variables and validation. Frozen. It holds no token: the
+ * token lives only inside `authMethod` (in a private field), so no inspection of this object shows it.
  */
 export interface ResolvedVaultConfig {
   /** Vault's base address without a trailing slash, e.g. `http://127.0.0.1:8200`. */
   readonly address: string;
-  /** The configured token (non-enumerable), or undefined. */
-  readonly token?: string;
   /** Enterprise namespace sent as `X-Vault-Namespace`, or undefined. */
   readonly namespace?: string;
   readonly verifySsl: boolean;
@@ -25,9 +23,16 @@ export interface ResolvedVaultConfig {
   /** Explicit KV mount when configured, normalised. */
   readonly secretsMount?: string;
   readonly fallbackJson?: FallbackJsonOptions;
+  /** Env fallback prefix (e.g. `SECRETS_`), or `false` when off. */
+  readonly fallbackEnv: string | false;
+  /** Milliseconds a last good value may be served during an outage (0 = never). */
+  readonly maxStalenessMs: number;
+  readonly failFast: boolean;
   /** Whole-request timeout in milliseconds. */
   readonly requestTimeoutMs: number;
   readonly bulkConcurrency: number;
+  /** Retries of idempotent calls after a transient error. */
+  readonly maxRetries: number;
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
   /** How the token is obtained (built from `auth`, `token`, `VAULT_TOKEN` or `~/.vault-token`). */
   readonly authMethod: AuthMethod;

@@ -112,6 +112,13 @@ export class VaultConfig {
   @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
   requestTimeoutMs?: number;
 
+  /** Retries of an idempotent call (GET, LIST) after a transient error (network, 5xx, 429, 412), with backoff. Default 2; 0 turns retries off. */
+  @IsOptional()
+  @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })
+  @Min(0, { message: 'maxRetries must be at least 0' })
+  @Max(10, { message: 'maxRetries must be at most 10' })
+  maxRetries?: number;
+
   /** How many KV reads `getAllSecrets()` runs at once. Default 32. */
   @IsOptional()
   @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
@@ -186,6 +193,34 @@ export class VaultConfig {
     { message: 'rotation must map keys to functions returning the new value, e.g. { "api-key": () => ({ value: "..." }) }' },
   )
   rotation?: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>>;
+
+  /**
+   * Environment-variable fallback when Vault is unavailable: `true` (default) reads `SECRETS_<KEY>`
+   * (JSON) and `SECRETS_<KEY>__<field>`; a string sets another prefix; `false` turns it off.
+   */
+  @IsOptional()
+  @ValidateBy(
+    {
+      name: 'isBooleanOrPrefix',
+      validator: { validate: (v: unknown) => typeof v === 'boolean' || (typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v)) },
+    },
+    { message: 'fallbackEnv must be true, false or an upper-case prefix such as "APP_SECRETS_"' },
+  )
+  fallbackEnv?: boolean | string;
+
+  /** How old a last good value may be and still be served when Vault is unavailable, in milliseconds. Default 86400000 (24 h); 0 turns it off. */
+  @IsOptional()
+  @IsInt({ message: 'maxStalenessMs must be a whole number of milliseconds, e.g. 86400000' })
+  @Min(0, { message: 'maxStalenessMs must be at least 0 (milliseconds)' })
+  maxStalenessMs?: number;
+
+  /**
+   * Fail the boot when Vault is unreachable and a key of `watch.keys` cannot be served from a
+   * fallback. Default `false`: the boot continues and reads use the fallbacks.
+   */
+  @IsOptional()
+  @IsBoolean({ message: 'failFast must be true or false' })
+  failFast?: boolean;
 
   /** In-memory cache settings. */
   @IsOptional()

@@ -61,16 +61,18 @@ export class KvChangeWatcher {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Starts polling (idempotent). */
+  /** Starts polling (idempotent); the first poll is scheduled once there is a key to watch. */
   start(): void {
     if (this.#running || this.#stopped) return;
     this.#running = true;
-    this.#scheduleNext();
+    if (this.#known.size > 0) this.#scheduleNext();
   }
 
   /** Watches `key`; `version` is the version the app now holds, when known. */
   track(key: string, version?: string | number): void {
+    const first = this.#known.size === 0;
     if (!this.#known.has(key) || version !== undefined) this.#known.set(key, version);
+    if (first && this.#running) this.#scheduleNext();
   }
 
   /** Keys being watched. */

@@ -2,7 +2,14 @@ import { inspect } from 'node:util';
 
 /** Why a secret changed. */
 export type RotationReason =
-  'version-changed' | 'lease-rotated' | 'static-role-rotated' | 'certificate-reissued' | 'manual' | 'lease-lost' | 'token-changed';
+  | 'version-changed'
+  | 'lease-rotated'
+  | 'static-role-rotated'
+  | 'certificate-reissued'
+  | 'manual'
+  | 'lease-lost'
+  | 'token-changed'
+  | 'recovered';
 
 /** How the handlers of one rotation went. */
 export interface RotationOutcome {

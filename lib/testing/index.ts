@@ -3,7 +3,18 @@ export { VaultTestServer, type VaultTestServerOptions } from './vault-test-serve
 export {
   VaultAdmin,
   VaultAdminError,
+  type AdminRequestOptions,
+  type AppRoleFields,
+  type AuthMethodSettings,
   type CreateTokenOptions,
+  type GenerateSecretIdOptions,
+  type JwtAuthConfig,
+  type JwtRoleFields,
+  type KubernetesAuthConfig,
+  type KubernetesRoleFields,
+  type TokenRoleFields,
+  type UserpassUserFields,
+  type WrapInfo,
   type KvMetadataSettings,
   type KvVersionMetadata,
   type MountInfo,
@@ -11,7 +22,35 @@ export {
   type TokenAuthInfo,
   type VaultAdminOptions,
 } from './vault-admin.js';
+export type {
+  AwsCredentials,
+  AwsRoleFields,
+  AwsRootConfigFields,
+  DatabaseConfigFields,
+  DatabaseCredentials,
+  DatabaseRoleFields,
+  DatabaseStaticCredentials,
+  DatabaseStaticRoleFields,
+  LeasedSecret,
+  LeaseLookup,
+  LeaseRenewalResult,
+  PkiRoleFields,
+  PkiRootFields,
+  PkiRootInfo,
+  VaultDuration,
+} from './vault-admin-secrets.js';
 export { TestClock, type TestClockMode } from './server/test-clock.js';
 export type { FaultRule, VaultFaults } from './server/fault-injector.js';
 export type { RequestFilter, RequestLogEntry } from './server/request-log.js';
 export type { VaultVersion } from './server/vault-core.js';
+export {
+  createTestJwtIssuer,
+  kubernetesServiceAccountClaims,
+  type KubernetesServiceAccountClaimsOptions,
+  type TestJwtAlgorithm,
+  type TestJwtIssuer,
+  type TestJwtIssuerOptions,
+  type TestJwtSignOptions,
+} from './test-jwt.js';
+export { SecretsTestingModule, SecretsTesting, type SecretsTestingOptions } from './secrets-testing.module.js';
+export { InMemoryVault, IN_MEMORY_LEASE_SECONDS, type InMemorySecrets } from './in-memory-vault.js';

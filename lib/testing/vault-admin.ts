@@ -6,6 +6,22 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type {
+  AwsCredentials,
+  AwsRoleFields,
+  AwsRootConfigFields,
+  DatabaseConfigFields,
+  DatabaseCredentials,
+  DatabaseRoleFields,
+  DatabaseStaticCredentials,
+  DatabaseStaticRoleFields,
+  LeasedSecret,
+  LeaseLookup,
+  LeaseRenewalResult,
+  PkiRoleFields,
+  PkiRootFields,
+  PkiRootInfo,
+} from './vault-admin-secrets.js';
 
 /** Options of {@link VaultAdmin}. */
 export interface VaultAdminOptions {
@@ -113,6 +129,131 @@ export interface MountInfo {
   readonly uuid: string;
 }
 
+/** Settings given when enabling an auth method (`POST sys/auth/:path`). TTLs as Go durations or **seconds**. */
+export interface AuthMethodSettings {
+  readonly description?: string;
+  readonly config?: {
+    readonly default_lease_ttl?: string | number;
+    readonly max_lease_ttl?: string | number;
+  };
+  readonly local?: boolean;
+}
+
+/** The `token_*` fields shared by AppRole roles, userpass users, Kubernetes and JWT roles. Durations as Go durations or **seconds**. */
+export interface TokenRoleFields {
+  readonly token_ttl?: string | number;
+  readonly token_max_ttl?: string | number;
+  readonly token_explicit_max_ttl?: string | number;
+  readonly token_period?: string | number;
+  readonly token_policies?: readonly string[];
+  /** `default` follows the mount (service). */
+  readonly token_type?: 'default' | 'service' | 'batch';
+  readonly token_num_uses?: number;
+  readonly token_no_default_policy?: boolean;
+  readonly token_bound_cidrs?: readonly string[];
+  /** Legacy alias of `token_policies`. */
+  readonly policies?: readonly string[];
+}
+
+/** Fields of `auth/<mount>/role/:name` of the AppRole method. */
+export interface AppRoleFields extends TokenRoleFields {
+  /** Default true. */
+  readonly bind_secret_id?: boolean;
+  /** 0 = unlimited. */
+  readonly secret_id_num_uses?: number;
+  /** Go duration or **seconds**; 0 = secret IDs never expire. */
+  readonly secret_id_ttl?: string | number;
+  readonly secret_id_bound_cidrs?: readonly string[];
+  /** Custom role ID (default: a generated UUID). */
+  readonly role_id?: string;
+}
+
+/** Options of {@link VaultAdmin.generateSecretId}. */
+export interface GenerateSecretIdOptions {
+  /** Response-wrap the answer (`X-Vault-Wrap-TTL`); the wrapping token is returned instead of the secret ID. */
+  readonly wrapTtl?: string | number;
+  /** Secret-ID metadata, copied into the login token's metadata. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Go duration or **seconds** (at most the role's `secret_id_ttl`). */
+  readonly ttl?: string | number;
+  /** At most the role's `secret_id_num_uses`. */
+  readonly num_uses?: number;
+}
+
+/** Fields of `auth/<mount>/users/:username` of the userpass method. */
+export interface UserpassUserFields extends TokenRoleFields {
+  /** Required when creating the user. */
+  readonly password?: string;
+}
+
+/** `auth/<mount>/config` of the Kubernetes method. */
+export interface KubernetesAuthConfig {
+  readonly kubernetes_host: string;
+  readonly kubernetes_ca_cert?: string;
+  readonly token_reviewer_jwt?: string;
+  /** PEM public keys; when set, service-account JWT signatures are verified with them. */
+  readonly pem_keys?: readonly string[];
+  readonly issuer?: string;
+  readonly disable_iss_validation?: boolean;
+  readonly disable_local_ca_jwt?: boolean;
+}
+
+/** Fields of `auth/<mount>/role/:name` of the Kubernetes method (`*` allowed in the bound lists). */
+export interface KubernetesRoleFields extends TokenRoleFields {
+  readonly bound_service_account_names: readonly string[];
+  readonly bound_service_account_namespaces: readonly string[];
+  readonly audience?: string;
+  readonly alias_name_source?: 'serviceaccount_uid' | 'serviceaccount_name';
+}
+
+/** `auth/<mount>/config` of the JWT/OIDC method (the test server supports `jwt_validation_pubkeys`). */
+export interface JwtAuthConfig {
+  readonly jwt_validation_pubkeys?: readonly string[];
+  readonly bound_issuer?: string;
+  readonly default_role?: string;
+  readonly jwt_supported_algs?: readonly string[];
+  readonly oidc_discovery_url?: string;
+  readonly jwks_url?: string;
+}
+
+/** Fields of `auth/<mount>/role/:name` of the JWT/OIDC method. */
+export interface JwtRoleFields extends TokenRoleFields {
+  /** {@link VaultAdmin.writeJwtRole} defaults this to `jwt` (Vault's default is `oidc`). */
+  readonly role_type?: 'jwt' | 'oidc';
+  readonly user_claim: string;
+  readonly user_claim_json_pointer?: boolean;
+  readonly bound_audiences?: readonly string[];
+  readonly bound_subject?: string;
+  readonly bound_claims?: Readonly<Record<string, string | readonly string[]>>;
+  readonly bound_claims_type?: 'string' | 'glob';
+  /** Claim (or JSON pointer) → token metadata key. */
+  readonly claim_mappings?: Readonly<Record<string, string>>;
+  readonly groups_claim?: string;
+  readonly allowed_redirect_uris?: readonly string[];
+  /** Go duration or **seconds**. */
+  readonly clock_skew_leeway?: string | number;
+  readonly expiration_leeway?: string | number;
+  readonly not_before_leeway?: string | number;
+}
+
+/** Per-request options of {@link VaultAdmin.request}. */
+export interface AdminRequestOptions {
+  /** Extra headers (e.g. `X-Vault-Wrap-TTL`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Token to send instead of the admin token (`''` sends none). */
+  readonly token?: string;
+}
+
+/** The wrap-only envelope's `wrap_info` (REFERENCE §8.6). `ttl` in **seconds**. */
+export interface WrapInfo {
+  readonly token: string;
+  readonly accessor: string;
+  readonly ttl: number;
+  readonly creation_time: string;
+  readonly creation_path: string;
+  readonly wrapped_accessor?: string;
+}
+
 interface Envelope<T> {
   readonly data: T;
   readonly auth: TokenAuthInfo | null;
@@ -152,9 +293,14 @@ export class VaultAdmin {
    * body, e.g. 204).
    * @throws VaultAdminError on a non-2xx answer
    */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+  async request<T = unknown>(method: string, path: string, body?: unknown, options: AdminRequestOptions = {}): Promise<T | undefined> {
     const cleanPath = trimSlashes(path);
-    const headers: Record<string, string> = { 'X-Vault-Token': this.options.token, 'X-Vault-Request': 'true' };
+    const token = options.token ?? this.options.token;
+    const headers: Record<string, string> = {
+      ...(token !== '' ? { 'X-Vault-Token': token } : {}),
+      'X-Vault-Request': 'true',
+      ...options.headers,
+    };
     if (this.options.namespace) headers['X-Vault-Namespace'] = this.options.namespace;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await sendHttp(
@@ -300,6 +446,213 @@ export class VaultAdmin {
   /** Deletes a KV v1 secret (`DELETE <mount>/:path`). */
   async kvV1Delete(mount: string, path: string): Promise<void> {
     await this.request('DELETE', `${encodePath(mount)}/${encodePath(path)}`);
+  }
+
+  // ----- auth methods ---------------------------------------------------------------------
+
+  /** Enables an auth method (`POST sys/auth/:path`), e.g. `enableAuthMethod('approle', 'approle')`; the path may contain `/`. */
+  async enableAuthMethod(path: string, type: string, settings: AuthMethodSettings = {}): Promise<void> {
+    await this.request('POST', `sys/auth/${encodePath(path)}`, { type, ...settings });
+  }
+
+  /** Disables an auth method (`DELETE sys/auth/:path`); its tokens are revoked. */
+  async disableAuthMethod(path: string): Promise<void> {
+    await this.request('DELETE', `sys/auth/${encodePath(path)}`);
+  }
+
+  /** Creates or updates an AppRole role (`POST auth/<mount>/role/:name`). */
+  async writeAppRole(mount: string, name: string, fields: AppRoleFields = {}): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/role/${encodePath(name)}`, fields);
+  }
+
+  /** Reads a role's role ID (`GET auth/<mount>/role/:name/role-id`). */
+  async readRoleId(mount: string, name: string): Promise<string> {
+    const path = `auth/${encodePath(mount)}/role/${encodePath(name)}/role-id`;
+    const body = await this.request<Envelope<{ role_id: string }>>('GET', path);
+    if (!body?.data) throw new VaultAdminError('GET', path, 200, ['response has no data']);
+    return body.data.role_id;
+  }
+
+  /**
+   * Generates a secret ID (`POST auth/<mount>/role/:name/secret-id`) and returns it — or, with
+   * `wrapTtl`, the response-wrapping token that unwraps to it (`POST sys/wrapping/unwrap`).
+   */
+  async generateSecretId(mount: string, name: string, options: GenerateSecretIdOptions = {}): Promise<string> {
+    const path = `auth/${encodePath(mount)}/role/${encodePath(name)}/secret-id`;
+    const body: Record<string, unknown> = {};
+    if (options.metadata !== undefined) body['metadata'] = JSON.stringify(options.metadata);
+    if (options.ttl !== undefined) body['ttl'] = options.ttl;
+    if (options.num_uses !== undefined) body['num_uses'] = options.num_uses;
+    const headers = options.wrapTtl !== undefined ? { 'X-Vault-Wrap-TTL': String(options.wrapTtl) } : undefined;
+    const answer = await this.request<Envelope<{ secret_id: string } | null> & { wrap_info: WrapInfo | null }>('POST', path, body, {
+      ...(headers ? { headers } : {}),
+    });
+    if (options.wrapTtl !== undefined) {
+      if (!answer?.wrap_info) throw new VaultAdminError('POST', path, 200, ['response has no wrap_info']);
+      return answer.wrap_info.token;
+    }
+    if (!answer?.data) throw new VaultAdminError('POST', path, 200, ['response has no data']);
+    return answer.data.secret_id;
+  }
+
+  /** Creates or updates a userpass user (`POST auth/<mount>/users/:username`). */
+  async writeUserpassUser(mount: string, username: string, fields: UserpassUserFields): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/users/${encodePath(username)}`, fields);
+  }
+
+  /** Configures the Kubernetes method (`POST auth/<mount>/config`). */
+  async writeKubernetesConfig(mount: string, config: KubernetesAuthConfig): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/config`, config);
+  }
+
+  /** Creates or updates a Kubernetes role (`POST auth/<mount>/role/:name`). */
+  async writeKubernetesRole(mount: string, name: string, fields: KubernetesRoleFields): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/role/${encodePath(name)}`, fields);
+  }
+
+  /** Configures the JWT/OIDC method (`POST auth/<mount>/config`). */
+  async writeJwtConfig(mount: string, config: JwtAuthConfig): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/config`, config);
+  }
+
+  /** Creates or updates a JWT role (`POST auth/<mount>/role/:name`); `role_type` defaults to `jwt`. */
+  async writeJwtRole(mount: string, name: string, fields: JwtRoleFields): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/role/${encodePath(name)}`, { role_type: 'jwt', ...fields });
+  }
+
+  /**
+   * Unwraps a response-wrapping token (`POST sys/wrapping/unwrap` with the wrapping token as
+   * `X-Vault-Token`) and returns the original response envelope.
+   */
+  async unwrap<T = Record<string, unknown>>(
+    wrappingToken: string,
+  ): Promise<{ data: T | null; auth: TokenAuthInfo | null; warnings: string[] | null }> {
+    const body = await this.request<Envelope<T | null>>('POST', 'sys/wrapping/unwrap', undefined, { token: wrappingToken });
+    if (!body) throw new VaultAdminError('POST', 'sys/wrapping/unwrap', 204, ['response has no body']);
+    return { data: body.data, auth: body.auth, warnings: body.warnings };
+  }
+
+  // ----- leases and the database, AWS and PKI engines -------------------------------------
+
+  /** Configures a database connection (`POST <mount>/config/:name`; plugin defaults to `postgresql-database-plugin`). */
+  async writeDatabaseConfig(mount: string, name: string, fields: DatabaseConfigFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/config/${encodePath(name)}`, { plugin_name: 'postgresql-database-plugin', ...fields });
+  }
+
+  /** Writes a dynamic database role (`POST <mount>/roles/:name`). */
+  async writeDatabaseRole(mount: string, name: string, fields: DatabaseRoleFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/roles/${encodePath(name)}`, fields);
+  }
+
+  /** Writes a static database role (`POST <mount>/static-roles/:name`); creating one rotates the user's password. */
+  async writeDatabaseStaticRole(mount: string, name: string, fields: DatabaseStaticRoleFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/static-roles/${encodePath(name)}`, fields);
+  }
+
+  /** Rotates a static role's password now (`POST <mount>/rotate-role/:name`). */
+  async rotateDatabaseRole(mount: string, name: string): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/rotate-role/${encodePath(name)}`);
+  }
+
+  /** Generates dynamic database credentials (`GET <mount>/creds/:role`) with their lease. */
+  async readDatabaseCredentials(mount: string, role: string): Promise<LeasedSecret<DatabaseCredentials>> {
+    return this.readLeasedSecret<DatabaseCredentials>('GET', `${encodePath(mount)}/creds/${encodePath(role)}`);
+  }
+
+  /** Reads a static role's current credentials (`GET <mount>/static-creds/:role`). */
+  async readDatabaseStaticCredentials(mount: string, role: string): Promise<DatabaseStaticCredentials> {
+    const body = await this.request<Envelope<DatabaseStaticCredentials>>('GET', `${encodePath(mount)}/static-creds/${encodePath(role)}`);
+    if (!body?.data) throw new VaultAdminError('GET', `${mount}/static-creds/${role}`, 200, ['response has no data']);
+    return body.data;
+  }
+
+  /** Writes `<mount>/config/root` of an AWS engine (the test server never calls AWS). */
+  async writeAwsRootConfig(mount: string, fields: AwsRootConfigFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/config/root`, fields);
+  }
+
+  /** Writes `<mount>/config/lease` (IAM user lease TTLs, Go durations such as `"1h"`). */
+  async writeAwsLeaseConfig(mount: string, lease: string, leaseMax: string): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/config/lease`, { lease, lease_max: leaseMax });
+  }
+
+  /** Writes an AWS role (`POST <mount>/roles/:name`). */
+  async writeAwsRole(mount: string, name: string, fields: AwsRoleFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/roles/${encodePath(name)}`, fields);
+  }
+
+  /** Generates AWS credentials (`POST <mount>/creds/:role`, or `sts/:role` with `sts: true`); `ttl` for STS types. */
+  async readAwsCredentials(
+    mount: string,
+    role: string,
+    options: { readonly sts?: boolean; readonly ttl?: string | number; readonly role_arn?: string } = {},
+  ): Promise<LeasedSecret<AwsCredentials>> {
+    const { sts, ...body } = options;
+    return this.readLeasedSecret<AwsCredentials>('POST', `${encodePath(mount)}/${sts ? 'sts' : 'creds'}/${encodePath(role)}`, body);
+  }
+
+  /** Generates a self-signed root CA (`POST <mount>/root/generate/internal`, or `exported` to get the key). */
+  async generatePkiRoot(mount: string, fields: PkiRootFields, options: { readonly exported?: boolean } = {}): Promise<PkiRootInfo> {
+    const path = `${encodePath(mount)}/root/generate/${options.exported ? 'exported' : 'internal'}`;
+    const body = await this.request<Envelope<PkiRootInfo>>('POST', path, fields);
+    if (!body?.data) throw new VaultAdminError('POST', path, 200, ['response has no data']);
+    return body.data;
+  }
+
+  /** Writes a PKI role (`POST <mount>/roles/:name`). */
+  async writePkiRole(mount: string, name: string, fields: PkiRoleFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/roles/${encodePath(name)}`, fields);
+  }
+
+  /** Looks a lease up (`PUT sys/leases/lookup`). */
+  async lookupLease(leaseId: string): Promise<LeaseLookup> {
+    const body = await this.request<Envelope<LeaseLookup>>('PUT', 'sys/leases/lookup', { lease_id: leaseId });
+    if (!body?.data) throw new VaultAdminError('PUT', 'sys/leases/lookup', 200, ['response has no data']);
+    return body.data;
+  }
+
+  /** Renews a lease (`PUT sys/leases/renew`); `increment` as a Go duration or **seconds**. */
+  async renewLease(leaseId: string, increment?: string | number): Promise<LeaseRenewalResult> {
+    const body = await this.request<LeaseRenewalResult>('PUT', 'sys/leases/renew', {
+      lease_id: leaseId,
+      ...(increment !== undefined ? { increment } : {}),
+    });
+    if (!body) throw new VaultAdminError('PUT', 'sys/leases/renew', 204, ['response has no body']);
+    return { lease_id: body.lease_id, lease_duration: body.lease_duration, renewable: body.renewable, warnings: body.warnings };
+  }
+
+  /** Revokes a lease (`PUT sys/leases/revoke`); `sync` (default true here) waits for the engine. No error for unknown leases. */
+  async revokeLease(leaseId: string, options: { readonly sync?: boolean } = {}): Promise<void> {
+    await this.request('PUT', 'sys/leases/revoke', { lease_id: leaseId, sync: options.sync ?? true });
+  }
+
+  /** Revokes every lease under a prefix (`PUT sys/leases/revoke-prefix/:prefix`, needs sudo). */
+  async revokeLeasePrefix(prefix: string, options: { readonly sync?: boolean } = {}): Promise<void> {
+    await this.request('PUT', `sys/leases/revoke-prefix/${encodePath(prefix)}`, { sync: options.sync ?? true });
+  }
+
+  /** Lease keys under a prefix (`LIST sys/leases/lookup/:prefix/`, needs sudo); `[]` when none. */
+  async listLeases(prefix: string): Promise<string[]> {
+    try {
+      const path = trimSlashes(prefix) === '' ? 'sys/leases/lookup/?list=true' : `sys/leases/lookup/${encodePath(prefix)}/?list=true`;
+      const body = await this.request<Envelope<{ keys: string[] }>>('GET', path);
+      return body?.data.keys ?? [];
+    } catch (error: unknown) {
+      if (error instanceof VaultAdminError && error.status === 404) return [];
+      throw error;
+    }
+  }
+
+  private async readLeasedSecret<T>(method: string, path: string, body?: unknown): Promise<LeasedSecret<T>> {
+    const answer = await this.request<LeasedSecret<T>>(method, path, body);
+    if (!answer?.data) throw new VaultAdminError(method, path, 200, ['response has no data']);
+    return {
+      lease_id: answer.lease_id,
+      lease_duration: answer.lease_duration,
+      renewable: answer.renewable,
+      data: answer.data,
+      warnings: answer.warnings,
+    };
   }
 }
 

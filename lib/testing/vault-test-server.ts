@@ -158,14 +158,27 @@ export class VaultTestServer {
     this.router.registerRawHandler(path, handler);
   }
 
-  /** Stops listening and destroys every open socket (keep-alive included). Idempotent. */
+  /**
+   * Waits for the server's background work: lease revocations (e.g. `DROP ROLE` on PostgreSQL)
+   * and static-role rotations started by `clock.advance()`/`clock.set()`, token revocation or
+   * mount disabling. Runs the lease reaper first. Every HTTP request already does this before
+   * and after it is handled; call it when you inspect the database without a request.
+   */
+  settle(): Promise<void> {
+    return this.vaultCore.leases.tick();
+  }
+
+  /**
+   * Stops listening, destroys every open socket (keep-alive included), revokes every outstanding
+   * lease (dynamic database users are dropped) and closes database connections. Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       this.faultInjector.cancelAll();
       this.tcpServer.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
       this.sockets.clear();
-    });
+    }).then(() => this.vaultCore.leases.close());
     return this.stopping;
   }
 }

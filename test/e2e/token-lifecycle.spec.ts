@@ -73,7 +73,13 @@ async function boot(options: VaultConfig, withSchedule = true): Promise<SecretsS
   const booted = await bootApp([
     ...(withSchedule ? [ScheduleModule.forRoot()] : []),
     EventEmitterModule.forRoot({ wildcard: false }),
-    SecretsModule.forRoot({ address: server.address, secretsPath: 'secret/app', cache: { ttlMs: 1 }, ...options }),
+    SecretsModule.forRoot({
+      address: server.address,
+      secretsPath: 'secret/app',
+      cache: { ttlMs: 1 },
+      watch: { enabled: false },
+      ...options,
+    }),
   ]);
   app = booted.app;
   logs = booted.logs;

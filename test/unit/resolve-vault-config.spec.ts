@@ -3,7 +3,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, resolveVaultConfig, SecretsErrorCode } from '../../lib/index.js';
+import { InvalidOptionsError, resolveVaultConfig, SecretsErrorCode, type ResolvedVaultConfig, type VaultRequest } from '../../lib/index.js';
+
+/** The token the configured auth method would send: runs its login against a fake client that records it. */
+async function tokenOf(config: ResolvedVaultConfig): Promise<string | undefined> {
+  let sent: string | undefined;
+  const client = {
+    request: async (req: VaultRequest) => {
+      sent = req.token;
+      return { status: 200, headers: {}, body: { data: { ttl: 0, policies: [], accessor: 'a', type: 'service' } } };
+    },
+  };
+  await config.authMethod.login({ client } as never);
+  return sent;
+}
 
 const TOKEN = 'hvs.CAESIMarkerTokenValueForRedactionTest1234';
 
@@ -19,7 +32,7 @@ function problemsOf(input: unknown, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('resolveVaultConfig', () => {
-  it('fills address, token, namespace and TLS settings from the Vault CLI variables', () => {
+  it('fills address, token, namespace and TLS settings from the Vault CLI variables', async () => {
     const config = resolveVaultConfig(
       {},
       {
@@ -30,7 +43,7 @@ describe('resolveVaultConfig', () => {
       },
     );
     expect(config.address).toBe('https://vault.example.com:8200');
-    expect(config.token).toBe(TOKEN);
+    expect(await tokenOf(config)).toBe(TOKEN);
     expect(config.namespace).toBe('team-a/');
     expect(config.verifySsl).toBe(false);
     expect(config.kvVersion).toBe(2);
@@ -38,13 +51,13 @@ describe('resolveVaultConfig', () => {
     expect(config.cache).toEqual({ ttlMs: 300_000, maxEntries: 1000 });
   });
 
-  it('prefers explicit options over the environment', () => {
+  it('prefers explicit options over the environment', async () => {
     const config = resolveVaultConfig(
       { address: 'http://127.0.0.1:8200', token: 'hvs.explicit-token-abcdefghijklmnop', verifySsl: true, secretsPath: '/secret/data/app/' },
       { VAULT_ADDR: 'http://other:8200', VAULT_TOKEN: TOKEN, VAULT_SKIP_VERIFY: '1' },
     );
     expect(config.address).toBe('http://127.0.0.1:8200');
-    expect(config.token).toBe('hvs.explicit-token-abcdefghijklmnop');
+    expect(await tokenOf(config)).toBe('hvs.explicit-token-abcdefghijklmnop');
     expect(config.verifySsl).toBe(true);
     expect(config.secretsPath).toBe('secret/data/app');
   });
@@ -84,7 +97,7 @@ describe('resolveVaultConfig', () => {
     expect(problems.join('\n')).not.toContain(TOKEN);
     const config = resolveVaultConfig({ address: 'http://127.0.0.1:8200', token: TOKEN }, {});
     expect(JSON.stringify(config)).not.toContain(TOKEN);
-    expect(inspect(config, { depth: 5 })).not.toContain(TOKEN);
+    expect(inspect(config, { depth: 10, showHidden: true })).not.toContain(TOKEN);
     expect(Object.isFrozen(config)).toBe(true);
   });
 

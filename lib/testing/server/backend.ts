@@ -8,6 +8,8 @@
  * are registered by type name in the `BackendRegistry` (see `builtin-backends.ts`).
  */
 import type { Acl } from './acl.js';
+import type { LeaseManager } from './lease-manager.js';
+import type { ResponseWrapping } from './wrapping.js';
 import type { TestClock } from './test-clock.js';
 import type { LogicalRequest, LogicalResponse } from './logical.js';
 import type { MountDescriptor, MountTable } from './mount-table.js';
@@ -48,6 +50,10 @@ export interface BackendContext {
   readonly tokens: TokenStore;
   readonly policies: PolicyStore;
   readonly mounts: MountTable;
+  /** Leases of leased secrets (register, renew, revoke; expiry by the clock). */
+  readonly leases: LeaseManager;
+  /** Response wrapping state (`sys/wrapping/*`). */
+  readonly wrapping: ResponseWrapping;
   /** The ACL of a token (root ACL for root tokens). */
   aclFor(token: TokenEntry): Acl;
   /** Resolves a client token or throws the 403 of REFERENCE §0.5. */

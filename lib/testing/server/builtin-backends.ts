@@ -4,8 +4,10 @@
  * e.g. `registry.register({ type: 'approle', table: 'auth', factory: (ctx, mount) => new AppRoleBackend(ctx, mount) })`.
  */
 import type { BackendRegistry } from './backend-registry.js';
+import { registerAuthBackends } from './auth-backends.js';
 import { KvV1Backend } from './kv-v1.backend.js';
 import { KvV2Backend } from './kv-v2.backend.js';
+import { registerSecretEngines } from './secret-engines.js';
 
 /** Registers the built-in mountable types (`kv`, with aliases `kv-v1`/`kv-v2`). */
 export function registerBuiltinBackends(registry: BackendRegistry): void {
@@ -16,4 +18,6 @@ export function registerBuiltinBackends(registry: BackendRegistry): void {
     aliases: { 'kv-v1': { version: '1' }, 'kv-v2': { version: '2' } },
     factory: (ctx, mount) => (mount.options?.['version'] === '2' ? new KvV2Backend(ctx) : new KvV1Backend(ctx, mount)),
   });
+  registerAuthBackends(registry);
+  registerSecretEngines(registry);
 }

@@ -11,6 +11,8 @@ import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import { mountInfo, sanitizeMountPath, type MountConfig, type MountTableKind } from './mount-table.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
+import { leasePaths } from './system-leases.js';
+import { wrappingPaths } from './wrapping.js';
 
 /** A request to enable a mount. TTLs in **seconds**. */
 export interface EnableMountRequest {
@@ -85,6 +87,8 @@ export class SystemBackend extends FrameworkBackend {
       operations: { read: (r, p) => this.uiMount(r, p) },
       unauthenticated: true,
     },
+    ...leasePaths(() => this.ctx),
+    ...wrappingPaths(() => this.ctx.wrapping),
   ];
 
   constructor(

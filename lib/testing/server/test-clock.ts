@@ -17,6 +17,7 @@ export class TestClock {
   private readonly anchorWallMs: number;
   private lastNanosMs = Number.NaN;
   private nanosWithinMs = 0;
+  private readonly changeListeners = new Set<(nowMs: number) => void>();
 
   /**
    * @param startMs start time in milliseconds since the epoch (default: the real current time)
@@ -24,7 +25,8 @@ export class TestClock {
    */
   constructor(
     startMs: number = Date.now(),
-    private readonly mode: TestClockMode = 'frozen',
+    /** `frozen` or `realtime` (see {@link TestClockMode}). */
+    readonly mode: TestClockMode = 'frozen',
   ) {
     assertFinite(startMs, 'startMs');
     this.baseMs = startMs;
@@ -42,12 +44,28 @@ export class TestClock {
     assertFinite(ms, 'ms');
     if (ms < 0) throw new RangeError('TestClock.advance: ms must be >= 0; use set() to go back in time');
     this.baseMs += ms;
+    this.notifyChange();
   }
 
   /** Sets the clock to `ms` **milliseconds** since the Unix epoch (may go backwards). */
   set(ms: number): void {
     assertFinite(ms, 'ms');
     this.baseMs += ms - this.now();
+    this.notifyChange();
+  }
+
+  /**
+   * Registers a listener called synchronously after every {@link advance} / {@link set} with the
+   * new time in ms (the server's lease reaper hooks in here). Returns its remover.
+   */
+  onChange(listener: (nowMs: number) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private notifyChange(): void {
+    const now = this.now();
+    for (const listener of [...this.changeListeners]) listener(now);
   }
 
   /**

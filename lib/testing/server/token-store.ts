@@ -57,6 +57,10 @@ export interface TokenEntry {
   lease: TokenLease | null;
   /** Role name for role-created tokens. */
   readonly role?: string;
+  /** Login tokens: the role's `token_max_ttl` in seconds, applied again on renewal (0/absent = none). */
+  readonly maxTtlSeconds?: number;
+  /** Login tokens: router path of the issuing auth mount (`auth/approle/`); its tuned TTLs apply on renewal. */
+  readonly authMountPath?: string;
 }
 
 /** Fields given when creating a token (id/accessor are generated unless `id` is given). */

@@ -208,16 +208,18 @@ export class TokenBackend extends FrameworkBackend {
     if (!lease || !lease.renewable) throw badRequest('lease is not renewable');
     const now = this.ctx.clock.now();
     if (now >= lease.expireTimeMs) throw badRequest('lease expired');
+    // Login tokens renew against their auth mount and role max TTL (the method's renew callback).
+    const mount = (entry.authMountPath !== undefined ? this.ctx.mounts.get(entry.authMountPath) : undefined) ?? this.mount;
     const { ttlSeconds, warnings } = calculateTtl({
       incrementSeconds: increment,
       backendTtlSeconds: lease.ttlSeconds,
       periodSeconds: entry.periodSeconds,
-      backendMaxTtlSeconds: 0,
+      backendMaxTtlSeconds: entry.maxTtlSeconds ?? 0,
       explicitMaxTtlSeconds: entry.explicitMaxTtlSeconds,
       startMs: lease.issueTimeMs,
       nowMs: now,
-      mountDefaultTtlSeconds: this.ctx.mountDefaultTtl(this.mount),
-      mountMaxTtlSeconds: this.ctx.mountMaxTtl(this.mount),
+      mountDefaultTtlSeconds: this.ctx.mountDefaultTtl(mount),
+      mountMaxTtlSeconds: this.ctx.mountMaxTtl(mount),
     });
     lease.ttlSeconds = ttlSeconds;
     lease.expireTimeMs = now + ttlSeconds * 1000;

@@ -13,6 +13,7 @@ import { CubbyholeBackend } from './cubbyhole.backend.js';
 import { buildEnvelope, emptyResult, errorResult, injectDataAtTopLevel, jsonResult, type HttpResult } from './envelope.js';
 import { aclDenied, badRequest, multierror, VaultError } from './errors.js';
 import type { HealthState } from './health.js';
+import { LeaseManager } from './lease-manager.js';
 import { newUuid } from './ids.js';
 import type { DataResponse, LogicalRequest, LogicalResponse } from './logical.js';
 import { MountTable, sanitizeMountPath, type MountDescriptor, type MountEntry, type MountTableKind } from './mount-table.js';
@@ -22,6 +23,7 @@ import { SystemBackend, type EnableMountRequest, type MountOperations } from './
 import type { TestClock } from './test-clock.js';
 import { TokenBackend } from './token.backend.js';
 import { TokenStore, type TokenEntry } from './token-store.js';
+import { isWrappingToken, parseWrapTtl, ResponseWrapping } from './wrapping.js';
 
 /** Vault release lines the server can imitate. */
 export type VaultVersion = '1.16' | '1.17';
@@ -56,6 +58,10 @@ export class VaultCore implements BackendContext, MountOperations {
   readonly clock: TestClock;
   readonly settings: ServerSettings;
   readonly tokens: TokenStore;
+  /** Leases of leased secrets; its reaper runs on clock changes and before every request. */
+  readonly leases: LeaseManager;
+  /** Response wrapping (`X-Vault-Wrap-TTL`, `sys/wrapping/*`). */
+  readonly wrapping: ResponseWrapping;
   readonly policies = new PolicyStore();
   readonly mounts = new MountTable();
   /** Mountable backend types; register more here (see `builtin-backends.ts`). */
@@ -85,6 +91,8 @@ export class VaultCore implements BackendContext, MountOperations {
       maxLeaseTtlSeconds: SYSTEM_MAX_TTL_SECONDS,
     };
     this.tokens = new TokenStore(this.clock);
+    this.leases = new LeaseManager(this);
+    this.wrapping = new ResponseWrapping(this);
     registerBuiltinBackends(this.registry);
 
     const runningVersion = `v${version.version}+builtin.vault`;
@@ -111,6 +119,7 @@ export class VaultCore implements BackendContext, MountOperations {
   // ----- BackendContext -------------------------------------------------------------------
 
   aclFor(token: TokenEntry): Acl {
+    if (isWrappingToken(token)) return this.wrapping.acl;
     return this.policies.aclFor(token.policies);
   }
 
@@ -187,8 +196,11 @@ export class VaultCore implements BackendContext, MountOperations {
   /** Handles a logical request and renders the HTTP answer. */
   async handle(req: LogicalRequest): Promise<HttpResult> {
     try {
+      const wrapTtl = parseWrapTtl(req.headers);
       if (this.sealed) throw new VaultError(503, ['Vault is sealed']);
       this.tokens.sweep();
+      this.wrapping.preflight(req);
+      await this.leases.tick();
       const match = this.mounts.match(req.path);
       if (match) {
         req.mount = match.entry;
@@ -212,7 +224,8 @@ export class VaultCore implements BackendContext, MountOperations {
           throw new VaultError(404, [`no handler for route ${JSON.stringify(req.path)}. route entry not found.`]);
         }
         const response = await backend.handle(req);
-        return this.render(req, match.entry, response);
+        await this.leases.settle();
+        return this.wrapping.maybeWrap(req, response, this.render(req, match.entry, response), wrapTtl);
       } finally {
         if (exhausted) this.tokens.revokeTree(exhausted.id);
       }

@@ -1,0 +1,97 @@
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { resolveVaultConfig } from '../options/resolve-vault-config.js';
+import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
+import { RotationHandlersExplorer } from '../rotation/rotation-handlers.explorer.js';
+import { SECRETS_CONFIG, SECRETS_TRANSPORT } from '../secrets.constants.js';
+import { SecretsService } from '../secrets.service.js';
+import { InMemoryVault, type InMemorySecrets } from './in-memory-vault.js';
+
+/** Options of {@link SecretsTestingModule.forRoot}. */
+export interface SecretsTestingOptions {
+  /**
+   * Initial secrets: `{ database: { password: 'x' } }` for KV keys (relative to `secretsPath`),
+   * `{ 'database/creds/app': { username, password } }` for dynamic credentials.
+   */
+  secrets?: InMemorySecrets;
+  /** Default `secret` (keys are then plain names such as `database`). */
+  secretsPath?: string;
+  /** Called for every rotation, like `VaultConfig.onRotate`. */
+  onRotate?: OnRotateCallback;
+  /** Register globally (default `true`, so feature modules under test can inject `SecretsService`). */
+  isGlobal?: boolean;
+}
+
+/**
+ * Triggers rotations in a test so `@OnSecretRotated` handlers and `onRotate` run as they would
+ * in production: `await testing.rotate('database', { password: 'new' })`.
+ */
+@Injectable()
+export class SecretsTesting {
+  constructor(
+    private readonly secrets: SecretsService,
+    /** The in-memory Vault, to `set()` or `delete()` values directly. */
+    readonly vault: InMemoryVault,
+  ) {}
+
+  /**
+   * Stores `value` as the new version of a KV key (or the next credentials of a dynamic secret
+   * such as `database/creds/app`), then rotates it: the cache is refreshed and every handler runs.
+   * Resolves when the handlers have finished.
+   * @returns the new value as the app now reads it.
+   */
+  async rotate<T = Record<string, unknown>>(key: string, value: Record<string, unknown>): Promise<T> {
+    this.vault.set(key, value);
+    return this.secrets.rotateSecret<T>(key);
+  }
+}
+
+/**
+ * `SecretsService` backed by memory, for testing apps that use the module: no Vault, no HTTP,
+ * no timers. Provides `SecretsService`, {@link SecretsTesting} (`rotate(key, value)`) and
+ * {@link InMemoryVault}.
+ *
+ * ```ts
+ * const moduleRef = await Test.createTestingModule({
+ *   imports: [EventEmitterModule.forRoot(), SecretsTestingModule.forRoot({ secrets: { database: { password: 'test' } } })],
+ *   providers: [MyService],
+ * }).compile();
+ * await moduleRef.init();
+ * await moduleRef.get(SecretsTesting).rotate('database', { password: 'rotated' });
+ * ```
+ */
+@Module({})
+export class SecretsTestingModule {
+  /** @throws InvalidOptionsError when `secretsPath` is malformed. */
+  static forRoot(options: SecretsTestingOptions = {}): DynamicModule {
+    const secretsPath = options.secretsPath ?? 'secret';
+    const vault = new InMemoryVault(options.secrets, secretsPath);
+    return {
+      module: SecretsTestingModule,
+      global: options.isGlobal ?? true,
+      imports: [DiscoveryModule],
+      providers: [
+        {
+          provide: SECRETS_CONFIG,
+          useFactory: () =>
+            resolveVaultConfig(
+              {
+                address: 'http://in-memory.invalid',
+                token: 'in-memory',
+                secretsPath,
+                watch: { enabled: false },
+                onRotate: options.onRotate,
+              },
+              {},
+            ),
+        },
+        { provide: SECRETS_TRANSPORT, useValue: vault },
+        { provide: InMemoryVault, useValue: vault },
+        RotationHandlersExplorer,
+        SecretsService,
+        SecretsTesting,
+      ],
+      exports: [SecretsService, SecretsTesting, InMemoryVault, SECRETS_CONFIG],
+    };
+  }
+}
