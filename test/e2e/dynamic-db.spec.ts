@@ -1,0 +1,169 @@
+import { Injectable, type INestApplicationContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnSecretRotated, SecretsModule, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
+import { VaultTestServer } from '../../lib/testing/index.js';
+import { bootApp } from '../support/boot-app.js';
+import { until } from '../support/until.js';
+
+const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ ...PG, user: 'postgres' });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+const postgresUp = await postgresReachable();
+
+/** What the app does: a pool built from dynamic credentials, swapped when they rotate. */
+@Injectable()
+class Database implements OnModuleInit, OnModuleDestroy {
+  pool!: pg.Pool;
+  readonly users: string[] = [];
+  readonly rotations: SecretRotatedEvent[] = [];
+  /** Called after each swap (the test waits on it instead of polling). */
+  afterSwap: () => void = () => undefined;
+
+  constructor(private readonly secrets: SecretsService) {}
+
+  async onModuleInit(): Promise<void> {
+    const creds = await this.secrets.fetchDynamicDbCreds('app');
+    this.pool = this.#poolFor(creds.username, creds.password);
+  }
+
+  @OnSecretRotated('database/creds/app')
+  async swap(event: SecretRotatedEvent): Promise<void> {
+    const { username, password } = event.secret<{ username: string; password: string }>();
+    const next = this.#poolFor(username, password);
+    await next.query('SELECT 1'); // the new role logs in before any app query uses it
+    const old = this.pool;
+    this.pool = next;
+    this.rotations.push(event);
+    await old.end(); // lets queries in flight finish; the old lease is revoked only after this returns
+    this.afterSwap();
+  }
+
+  query(): Promise<unknown> {
+    return this.pool.query('SELECT current_user AS user');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+
+  #poolFor(user: string, password: string): pg.Pool {
+    this.users.push(user);
+    return new pg.Pool({ ...PG, user, password, max: 4 });
+  }
+}
+
+describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', () => {
+  let server: VaultTestServer;
+  let app: INestApplicationContext;
+  const admin = new pg.Client({ ...PG, user: 'postgres' });
+
+  beforeAll(async () => {
+    await admin.connect();
+    server = await VaultTestServer.start({ clockMode: 'realtime' });
+    await server.admin.enableSecretsEngine('database', 'database');
+    await server.admin.writeDatabaseConfig('database', 'pg', {
+      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
+      username: 'postgres',
+      password: 'unused-with-trust-auth',
+      allowed_roles: ['app', 'reporting'],
+    });
+    await server.admin.writeDatabaseRole('database', 'app', {
+      db_name: 'pg',
+      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
+      default_ttl: 4,
+      max_ttl: 6,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server?.stop();
+    await admin.end();
+  });
+
+  it('keeps a pool working through 3 max-TTL rotations: 0 failed queries, new roles log in, old roles are dropped', async () => {
+    const booted = await bootApp(
+      [
+        ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot(),
+        SecretsModule.forRoot({ address: server.address, token: server.rootToken, leases: { overlapMs: 1500 }, watch: { enabled: false } }),
+      ],
+      [Database],
+    );
+    app = booted.app;
+    const db = app.get(Database);
+
+    // A steady load of one query every 10 ms (about 100 per second) until 3 rotations happened.
+    let ok = 0;
+    const failures: unknown[] = [];
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        await db.query().then(
+          () => void (ok += 1),
+          (error: unknown) => void failures.push(error),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      db.afterSwap = () => {
+        if (db.rotations.length >= 3) resolve();
+      };
+    });
+    running = false;
+    await load;
+    const seconds = (Date.now() - started) / 1000;
+
+    expect(failures).toEqual([]);
+    expect(ok / seconds).toBeGreaterThanOrEqual(50);
+    expect(db.rotations.map((r) => r.reason)).toEqual(['lease-rotated', 'lease-rotated', 'lease-rotated']);
+    expect(new Set(db.users).size).toBe(4);
+    for (const event of db.rotations) expect(event.outcome).toEqual({ handlers: 1, failed: 0, timedOut: false });
+
+    // Every replaced role is gone from PostgreSQL once its lease was revoked (right after its handlers); the current one is alive.
+    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3);
+    await server.settle();
+    const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [db.users]);
+    expect(rows.map((r) => r.rolname)).toEqual([db.users.at(-1)]);
+    expect(booted.logs.text).not.toMatch(/lease not found/i);
+  });
+
+  it('re-reads a static role when Vault rotates its password, and announces the change', async () => {
+    const user = `static_${Date.now().toString(36)}`;
+    await admin.query(`CREATE ROLE "${user}" WITH LOGIN PASSWORD 'initial-password-000'`);
+    try {
+      await server.admin.writeDatabaseStaticRole('database', 'reporting', { db_name: 'pg', username: user, rotation_period: 5 });
+      const { SecretsManager } = await import('../../lib/index.js');
+      const manager = await new SecretsManager({ address: server.address, token: server.rootToken, watch: { enabled: false } }).start();
+      const changed = new Promise<SecretRotatedEvent>((resolve) => manager.on('secrets.rotated', (e) => resolve(e as SecretRotatedEvent)));
+      const first = await manager.fetchStaticDbCreds('reporting');
+      expect(first.username).toBe(user);
+      const event = await changed;
+      expect(event).toMatchObject({ key: 'database/static-creds/reporting', reason: 'static-role-rotated' });
+      const next = event.secret<{ username: string; password: string }>();
+      expect(next.password).not.toBe(first.password);
+      const login = new pg.Client({ ...PG, user, password: next.password });
+      await login.connect();
+      await login.end();
+      expect((await manager.fetchStaticDbCreds('reporting')).password).toBe(next.password);
+      await manager.close();
+    } finally {
+      await server.admin.request('DELETE', 'database/static-roles/reporting').catch(() => undefined);
+      await admin.query(`DROP ROLE IF EXISTS "${user}"`);
+    }
+  });
+});
