@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { Logger, type LoggerService } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { TokenManager, type TokenInfo } from './auth/token.manager.js';
@@ -16,8 +16,9 @@ import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from '.
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import { KvChangeWatcher } from './rotation/kv-change.watcher.js';
 import { KvV2Engine } from './engines/kv-v2.engine.js';
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { AgentAuthMethod } from './auth/agent.auth.js';
 import { EnvFallbackSource } from './fallback/env.fallback.js';
 import { FallbackChain } from './fallback/fallback-chain.js';
 import type { FallbackSource } from './fallback/fallback-source.js';
@@ -25,6 +26,7 @@ import { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-u
 import { openFallbackFile } from './fallback/open-fallback-file.js';
 import { SecretsEvents } from './secrets.constants.js';
 import type { SecretsStatus } from './secrets-status.js';
+import { probeVaultHealth, type VaultHealth } from './health/vault-health.js';
 import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotated.event.js';
 import { deepFreeze } from './util/deep-freeze.js';
 import { SecretCache } from './cache/secret-cache.js';
@@ -45,6 +47,8 @@ export interface FetchSecretOptions {
   version?: number;
   /** Skip a fresh cache entry and read from Vault (the result refreshes the cache). */
   refresh?: boolean;
+  /** @internal Never serve a fallback: throw the Vault error (change detection and rotation must see Vault's value). */
+  noFallback?: boolean;
 }
 
 /** What `describeSecret` tells about a key: versions and metadata, never a value. Times are RFC 3339 strings. */
@@ -106,6 +110,7 @@ export class SecretsCore {
   /** Keys currently served from a fallback → the data served and its source. */
   readonly #degraded = new Map<string, { data: Record<string, unknown>; source: string }>();
   #vault: 'up' | 'down' | 'unknown' = 'unknown';
+  readonly #agentMode: boolean;
   readonly #cache: SecretCache<KvSecret>;
 
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
@@ -126,7 +131,9 @@ export class SecretsCore {
       renew: config.renewToken,
       random: deps.random,
     });
-    this.client.useTokenSource(this.tokens);
+    // Agent mode: the Vault Agent adds its own token; the module sends none and renews nothing.
+    this.#agentMode = config.authMethod instanceof AgentAuthMethod;
+    this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : this.tokens);
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({
@@ -143,7 +150,7 @@ export class SecretsCore {
       {
         currentVersion: (key) => this.#currentVersion(key),
         onChanged: async (key, previous) => {
-          await this.#announceKv(key, previous, await this.readKv(key, { refresh: true }), 'version-changed');
+          await this.#announceKv(key, previous, await this.readKv(key, { refresh: true, noFallback: true }), 'version-changed');
         },
         forget: (key) => this.invalidate(key),
       },
@@ -198,7 +205,7 @@ export class SecretsCore {
         options.refresh === true,
       );
     } catch (error) {
-      if (!(error instanceof VaultUnavailableError) || version !== undefined) throw error;
+      if (!(error instanceof VaultUnavailableError) || version !== undefined || options.noFallback) throw error;
       return this.#serveFallback(key, error);
     }
   }
@@ -206,13 +213,13 @@ export class SecretsCore {
   /** After a successful read: remember it as last good, note Vault is up, and announce a change from what a fallback served. */
   async #readFromVault(key: string, secret: KvSecret): Promise<void> {
     this.#lastGood.set(key, { secret, at: this.clock.now() });
-    if (this.config.watch.enabled) this.watcher.track(key, secret.version ?? fingerprint(secret.data));
+    if (this.config.watch.enabled) this.watcher.track(key, watchToken(secret));
     this.#markVault(true);
     const served = this.#degraded.get(key);
     if (!served) return;
     this.#degraded.delete(key);
-    if (JSON.stringify(served.data) !== JSON.stringify(secret.data)) {
-      void this.#announceKv(key, `fallback:${served.source}`, secret, 'recovered');
+    if (!isDeepStrictEqual({ ...served.data }, { ...secret.data })) {
+      void this.#announceKv(key, undefined, secret, 'recovered');
     }
   }
 
@@ -265,16 +272,26 @@ export class SecretsCore {
     return this.config.fallbackEnv === false ? [] : [new EnvFallbackSource(process.env, this.config.fallbackEnv)];
   }
 
+  /** `GET sys/health`: reachable, sealed, standby, version. Never throws. */
+  probeHealth(timeoutMs?: number): Promise<VaultHealth> {
+    return probeVaultHealth(this.client, timeoutMs);
+  }
+
+  /** Expiry times (ms since the epoch) of the leased secrets under management. */
+  leaseExpiries(): number[] {
+    return this.leases
+      .keys()
+      .map((k) => this.leases.get(k)?.expiresAt)
+      .filter((t): t is number => t !== undefined);
+  }
+
   /**
    * Whether the module serves from Vault or is degraded on fallbacks, plus token and lease
    * timing. Never includes a value or a token.
    */
   status(): SecretsStatus {
     const token = this.tokens.info();
-    const expiries = this.leases
-      .keys()
-      .map((k) => this.leases.get(k)?.expiresAt)
-      .filter((t): t is number => t !== undefined);
+    const expiries = this.leaseExpiries();
     return {
       vault: this.#vault,
       degraded: this.#degraded.size > 0,
@@ -294,7 +311,8 @@ export class SecretsCore {
     if (latest?.deletionTime && Date.parse(latest.deletionTime) <= this.clock.now()) {
       throw new SecretNotFoundError(key, 'deleted', { version: metadata.currentVersion });
     }
-    return metadata.currentVersion;
+    // The creation time tells a re-created key apart from the old one at the same version number.
+    return `${metadata.currentVersion}@${latest?.createdTime ?? ''}`;
   }
 
   async #announceKv(key: string, previous: string | number | undefined, next: KvSecret, reason: RotationReason): Promise<void> {
@@ -305,7 +323,7 @@ export class SecretsCore {
           engine: 'kv',
           path: `${this.config.secretsPath}/${key}`,
           reason,
-          previousVersion: previous,
+          previousVersion: publicVersion(previous),
           currentVersion: next.version,
           at: this.clock.now(),
         },
@@ -422,12 +440,12 @@ export class SecretsCore {
    */
   async fetchDynamicDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<DatabaseCredentials> {
     const mount = options.mount ?? 'database';
-    const state = await this.fetchFrom<DatabaseCredentialsData>(
-      'database',
-      role,
-      { mount, kind: 'dynamic' },
-      options.key ?? `${mount}/creds/${role}`,
-    );
+    const state = await this.managed<DatabaseCredentialsData>({
+      key: options.key ?? `${mount}/creds/${role}`,
+      engine: 'database',
+      path: `${mount}/creds/${role}`,
+      fetch: this.#engineFetch<DatabaseCredentialsData>('database', role, { mount, kind: 'dynamic' }),
+    });
     if (!state.leaseId || state.expiresAt === undefined)
       throw new UnsupportedOperationError(`"${mount}/creds/${role}" returned no lease; is it a dynamic role?`);
     return {
@@ -445,12 +463,12 @@ export class SecretsCore {
    */
   async fetchStaticDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<StaticDatabaseCredentials> {
     const mount = options.mount ?? 'database';
-    const state = await this.fetchFrom<DatabaseCredentialsData>(
-      'database',
-      role,
-      { mount, kind: 'static' },
-      options.key ?? `${mount}/static-creds/${role}`,
-    );
+    const state = await this.managed<DatabaseCredentialsData>({
+      key: options.key ?? `${mount}/static-creds/${role}`,
+      engine: 'database',
+      path: `${mount}/static-creds/${role}`,
+      fetch: this.#engineFetch<DatabaseCredentialsData>('database', role, { mount, kind: 'static' }),
+    });
     const current = this.leases.get<DatabaseCredentialsData>(state.key);
     return {
       username: state.data.username,
@@ -524,8 +542,8 @@ export class SecretsCore {
       });
       await engine.write(location, key, await generator(), metadata?.currentVersion ?? 0);
     }
-    const next = await this.readKv(key, { refresh: true });
-    if (this.config.watch.enabled) this.watcher.track(key, next.version ?? fingerprint(next.data));
+    const next = await this.readKv(key, { refresh: true, noFallback: true });
+    if (this.config.watch.enabled) this.watcher.track(key, watchToken(next));
     await this.#announceKv(key, previous?.version, next, reason);
     return next.data as T;
   }
@@ -544,10 +562,17 @@ export class SecretsCore {
    * @throws the login error when Vault answered and refused (bad credentials, invalid token).
    */
   async start(): Promise<TokenInfo | undefined> {
+    for (const warning of this.config.warnings) this.logger.warn?.(warning);
     await this.#openFallbackFile();
     if (this.config.watch.enabled) this.watcher.start();
     try {
-      const info = await this.tokens.start();
+      let info: TokenInfo | undefined;
+      if (this.#agentMode) {
+        if (!(await probeVaultHealth(this.client)).reachable)
+          throw new VaultUnavailableError(`the Vault Agent at ${this.config.address} does not answer`);
+      } else {
+        info = await this.tokens.start();
+      }
       this.#markVault(true);
       return info;
     } catch (error) {
@@ -602,7 +627,25 @@ export class SecretsCore {
   }
 }
 
-/** A short content fingerprint used as the "version" of KV v1 values (which have none). */
+/** Per-process key of {@link fingerprint}, so a fingerprint reveals nothing about a value outside this process. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/**
+ * A content fingerprint used internally as the "version" of KV v1 values (which have none), to
+ * notice changes. A keyed HMAC, and never put into events or logs.
+ */
 function fingerprint(data: unknown): string {
-  return createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 16);
+  return `fp:${createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(data)).digest('base64url')}`;
+}
+
+/** What the watcher compares: KV v2 `<version>@<created_time>` (a re-created key differs), KV v1 a fingerprint. */
+function watchToken(secret: KvSecret): string {
+  return secret.version === undefined ? fingerprint(secret.data) : `${secret.version}@${secret.createdTime ?? ''}`;
+}
+
+/** A version fit for an event: KV v2 numbers only, never a v1 fingerprint or an internal marker. */
+function publicVersion(version: string | number | undefined): number | undefined {
+  if (typeof version === 'number') return version;
+  const match = typeof version === 'string' ? /^(\d+)@/.exec(version) : null;
+  return match ? Number(match[1]) : undefined;
 }

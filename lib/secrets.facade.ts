@@ -7,6 +7,7 @@ import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secrets-core.js';
 import type { SecretsStatus } from './secrets-status.js';
+import type { VaultHealth } from './health/vault-health.js';
 
 /**
  * What `SecretsService` (NestJS) and `SecretsManager` (no framework) offer: the same methods over
@@ -22,6 +23,26 @@ export abstract class SecretsFacade {
    */
   status(): SecretsStatus {
     return this.core.status();
+  }
+
+  /** Calls `GET sys/health` (unauthenticated): reachable, sealed, standby, version. Never throws. `timeoutMs` in milliseconds. */
+  probeHealth(timeoutMs?: number): Promise<VaultHealth> {
+    return this.core.probeHealth(timeoutMs);
+  }
+
+  /** Keys of the leased or expiring secrets the module keeps alive (e.g. `database/creds/app`). */
+  leaseKeys(): string[] {
+    return this.core.leases.keys();
+  }
+
+  /** The Vault path a leased key is fetched from (e.g. `database/creds/app` for the key `db`), if it is managed. */
+  leasePath(key: string): string | undefined {
+    return this.core.leases.pathOf(key);
+  }
+
+  /** Expiry times (milliseconds since the epoch) of the leased secrets the module keeps alive. */
+  leaseExpiries(): number[] {
+    return this.core.leaseExpiries();
   }
 
   /** What is known about the module's current token (accessor, policies, expiry in ms since the epoch), never the token itself. */

@@ -7,8 +7,19 @@ export interface SecretsModuleExtras {
   isGlobal?: boolean;
 }
 
+/**
+ * Built by Nest's `ConfigurableModuleBuilder`: the base class of `SecretsModule` (its `forRoot` /
+ * `forRootAsync`), the options injection token and the option types.
+ *
+ * `SECRETS_MODULE_OPTIONS` is the injection token (`string | symbol`) of the options exactly as
+ * passed to `SecretsModule.forRoot()` or returned by the `forRootAsync()` factory: a
+ * {@link VaultConfig} plus `isGlobal`, not yet validated nor merged with the `VAULT_*` environment
+ * variables. Inject `SECRETS_CONFIG` for the resolved, validated configuration (validation happens
+ * when that provider is created and throws `InvalidOptionsError`).
+ */
 export const {
   ConfigurableModuleClass: ConfigurableSecretsModule,
+  /** Injection token of the raw `forRoot` / `forRootAsync` options (see the statement's comment). */
   MODULE_OPTIONS_TOKEN: SECRETS_MODULE_OPTIONS,
   OPTIONS_TYPE: SECRETS_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: SECRETS_ASYNC_OPTIONS_TYPE,

@@ -1,5 +1,7 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { InvalidSecretKeyError, SecretNotFoundError, SecretsService, type SecretDescription } from '../lib/index.js';
+import { ApiKeyService } from './api-key.service.js';
+import { DatabasePoolService } from './database-pool.service.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
 
 /** HTTP endpoints of the sample. None of them ever returns a secret value. */
@@ -8,7 +10,27 @@ export class AppController {
   constructor(
     private readonly secrets: SecretsService,
     private readonly database: DatabaseSettingsService,
+    private readonly pool: DatabasePoolService,
+    private readonly apiKey: ApiKeyService,
   ) {}
+
+  /** The dynamic-credentials pool: which role it is connected as and how many rotations it went through. */
+  @Get('db')
+  db(): Promise<unknown> {
+    return this.pool.currentUser();
+  }
+
+  /** Which version of the KV-backed API key is in use (updated without restart); never the key. */
+  @Get('api-key')
+  key(): ReturnType<ApiKeyService['describe']> {
+    return this.apiKey.describe();
+  }
+
+  /** Vault reachability and fallback state of the module; never a value. */
+  @Get('status')
+  status(): ReturnType<SecretsService['status']> {
+    return this.secrets.status();
+  }
 
   /** Liveness plus which version of the database secret the app runs on. */
   @Get('health')

@@ -4,6 +4,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { SecretsModule } from '../lib/index.js';
 import { AppController } from './app.controller.js';
+import { ApiKeyService } from './api-key.service.js';
+import { DatabasePoolService } from './database-pool.service.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
 import { secretsConfig } from './secrets.config.js';
 
@@ -16,6 +18,6 @@ import { secretsConfig } from './secrets.config.js';
     SecretsModule.forRootAsync({ ...secretsConfig.asProvider(), isGlobal: true }),
   ],
   controllers: [AppController],
-  providers: [DatabaseSettingsService],
+  providers: [DatabaseSettingsService, DatabasePoolService, ApiKeyService],
 })
 export class AppModule {}

@@ -12,10 +12,52 @@ export async function startDemoVaultIfNeeded(): Promise<() => Promise<void>> {
   await server.admin.kvPut('secret', 'app/database', { host: 'localhost', port: '5432', username: 'app', password: 'demo-db-password-v2' });
   await server.admin.kvPut('secret', 'app/stripe', { apiKey: 'sk_test_demo_key' });
   await server.admin.kvPut('secret', 'app/kafka/producer', { username: 'producer', password: 'demo-kafka-password' });
+  if (await postgresReachable()) {
+    // Dynamic database credentials on the local PostgreSQL, with short TTLs so rotations show up within a minute.
+    await server.admin.enableSecretsEngine('database', 'database');
+    await server.admin.writeDatabaseConfig('database', 'pg', {
+      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
+      username: 'postgres',
+      password: 'unused-with-trust-auth',
+      allowed_roles: ['app'],
+    });
+    await server.admin.writeDatabaseRole('database', 'app', {
+      db_name: 'pg',
+      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
+      default_ttl: 20,
+      max_ttl: 45,
+    });
+    process.env.DEMO_DYNAMIC_DB ??= 'on';
+  } else {
+    new Logger('Sample').warn('PostgreSQL is not reachable on 127.0.0.1:5432: the dynamic database credentials demo is off');
+  }
+  // Rotate the Stripe key every 30 s, as an operator would, to show change detection.
+  let version = 1;
+  const operator = setInterval(() => {
+    version += 1;
+    void server.admin.kvPut('secret', 'app/stripe', { apiKey: `sk_test_demo_key_${version}` }).catch(() => undefined);
+  }, 30_000);
+  operator.unref();
   process.env.VAULT_ADDR = server.address;
   process.env.VAULT_TOKEN = server.rootToken;
   new Logger('Sample').warn(
     `VAULT_ADDR is not set: using an in-process Vault test server at ${server.address} with demo secrets (not a real Vault). Set VAULT_ADDR and VAULT_TOKEN to use yours.`,
   );
-  return () => server.stop();
+  return async () => {
+    clearInterval(operator);
+    await server.stop();
+  };
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

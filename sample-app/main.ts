@@ -11,7 +11,9 @@ async function bootstrap(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  new Logger('Sample').log(`Listening on ${url}: try ${url}/health, ${url}/secrets, ${url}/secrets/database/metadata (Ctrl-C to stop)`);
+  new Logger('Sample').log(
+    `Listening on ${url}: try ${url}/health, ${url}/secrets, ${url}/secrets/database/metadata, ${url}/db, ${url}/api-key, ${url}/status (Ctrl-C to stop)`,
+  );
   const shutdown = async (): Promise<void> => {
     await app.close();
     await stopDemoVault();

@@ -1,4 +1,5 @@
 import { isJsonObject } from '../client/vault-envelope.js';
+import { AgentAuthMethod, type AgentAuthOptions } from './agent.auth.js';
 import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
 import { isAuthMethod, type AuthMethod } from './auth-method.js';
 import { JwtAuthMethod, type JwtAuthOptions } from './jwt.auth.js';
@@ -7,9 +8,11 @@ import { TokenAuthMethod, type TokenAuthOptions } from './token.auth.js';
 import { UserpassAuthMethod, type UserpassAuthOptions } from './userpass.auth.js';
 
 /** `VaultConfig.auth`: one of the built-in methods by name, or your own {@link AuthMethod}. */
-export type AuthOptions = TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions;
+export type AuthOptions =
+  AgentAuthOptions | TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions;
 
 const KNOWN_KEYS: Record<AuthOptions['method'], readonly string[]> = {
+  agent: [],
   token: ['token', 'tokenFile'],
   approle: ['mount', 'roleId', 'roleIdFile', 'roleIdEnv', 'secretId', 'secretIdFile', 'secretIdEnv', 'secretIdWrapped'],
   kubernetes: ['mount', 'role', 'jwtFile'],
@@ -93,6 +96,8 @@ export function createAuthMethod(
       return TokenAuthMethod.fromOptions({ token }, env);
     case 'token':
       return TokenAuthMethod.fromOptions({ token: auth.token ?? token, tokenFile: auth.tokenFile }, env);
+    case 'agent':
+      return new AgentAuthMethod();
     case 'approle':
       return new AppRoleAuthMethod(auth);
     case 'kubernetes':

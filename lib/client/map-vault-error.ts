@@ -9,21 +9,52 @@ import { VaultTlsError } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { vaultErrors } from './vault-envelope.js';
 
+/** OpenSSL certificate verification results and Node's TLS checks, as `error.code` (Node/axios). */
 const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
   'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_TLS_CERT_ALTNAME_FORMAT',
+  // The handshake itself failed: e.g. https:// to a plain-HTTP port ("wrong version number").
   'EPROTO',
 ]);
+
+/** OpenSSL errors raised during the handshake (`ERR_SSL_WRONG_VERSION_NUMBER`, `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, ...). */
+const TLS_CODE_PREFIX = 'ERR_SSL_';
+
+function isTlsCode(code: string): boolean {
+  return TLS_CODES.has(code) || code.startsWith(TLS_CODE_PREFIX);
+}
+
+/** The `code`s of an error and of its `cause` chain (axios wraps Node's error), outermost first. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}
 
 /** Parses `Retry-After` (seconds or HTTP date) into seconds. */
 function retryAfterSeconds(header: unknown, nowMs: number): number | undefined {
@@ -77,13 +108,16 @@ export function mapVaultStatus(
 
 /**
  * Maps a failure to get any HTTP answer (connection refused, reset, timeout, TLS handshake)
- * to {@link VaultUnavailableError} or, for TLS verification problems, {@link VaultTlsError}.
+ * to {@link VaultUnavailableError} or, for TLS problems, {@link VaultTlsError}: a configuration
+ * problem, never retried. The TLS code may sit on the error or anywhere in its `cause` chain.
  */
 export function mapTransportError(error: unknown, path: string): SecretsError {
-  const source = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
-  const code = typeof source.code === 'string' ? source.code : typeof source.cause?.code === 'string' ? source.cause.code : undefined;
-  const message = typeof source.message === 'string' ? source.message : 'unknown error';
-  if (code !== undefined && TLS_CODES.has(code)) return new VaultTlsError(`${code}: ${message}`, { path, cause: error });
+  const codes = errorCodes(error);
+  const rawMessage = (error as { message?: unknown } | null)?.message;
+  const message = typeof rawMessage === 'string' ? rawMessage : 'unknown error';
+  const tlsCode = codes.find(isTlsCode);
+  if (tlsCode !== undefined) return new VaultTlsError(`${tlsCode}: ${message}`, { path, cause: error });
+  const code = codes[0];
   const reason =
     code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `request timed out (${message})` : `${code ?? 'network error'}: ${message}`;
   return new VaultUnavailableError(reason, { path, cause: error });

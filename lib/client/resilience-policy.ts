@@ -1,5 +1,6 @@
 import {
   BrokenCircuitError,
+  TaskCancelledError,
   ConsecutiveBreaker,
   DelegateBackoff,
   circuitBreaker,
@@ -35,46 +36,62 @@ const transient = handleWhen(
  * Retries and circuit breaking for Vault calls (cockatiel underneath):
  * - idempotent calls (GET, LIST) are retried `maxRetries` times on transient errors, with
  *   exponential backoff and jitter, honouring `Retry-After` (capped at 5000 ms);
- * - every call (after its retries) goes through one circuit breaker: after 5 consecutive failed calls they
- *   fail fast with `VaultUnavailableError` for 5000 ms, then one is let through, so a dead Vault
- *   is not hammered.
+ * - every call (after its retries) goes through the circuit breaker of its mount (the first path
+ *   segment, `auth/<method>` for logins), so an outage of one engine does not stop the others:
+ *   after 5 consecutive failed calls to a mount, its calls fail fast with `VaultUnavailableError`
+ *   for 5000 ms, then one is let through, so a dead Vault is not hammered.
  */
 export class ResiliencePolicy {
-  readonly #breaker;
-  readonly #retrying: IPolicy;
+  readonly #maxRetries: number;
+  readonly #random: () => number;
+  readonly #byMount = new Map<string, { breaker: IPolicy; retrying: IPolicy }>();
 
   constructor(maxRetries: number, random: () => number = Math.random) {
-    this.#breaker = circuitBreaker(transient, {
-      halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
-      breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES),
-    });
-    const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
-      const failure = 'error' in context.result ? context.result.error : undefined;
-      const asked = failure instanceof VaultUnavailableError ? failure.retryAfterSeconds : undefined;
-      if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
-      return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
-    });
-    this.#retrying = wrap(this.#breaker, retry(transient, { maxAttempts: maxRetries, backoff }));
+    this.#maxRetries = maxRetries;
+    this.#random = random;
+  }
+
+  #policiesFor(path: string): { breaker: IPolicy; retrying: IPolicy } {
+    const segments = path.split('/');
+    const mount = segments[0] === 'auth' ? segments.slice(0, 2).join('/') : (segments[0] ?? '');
+    let policies = this.#byMount.get(mount);
+    if (!policies) {
+      const breaker = circuitBreaker(transient, {
+        halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
+        breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES),
+      });
+      const random = this.#random;
+      const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
+        const failure = 'error' in context.result ? context.result.error : undefined;
+        const asked = failure instanceof VaultUnavailableError ? failure.retryAfterSeconds : undefined;
+        if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
+        return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
+      });
+      policies = { breaker, retrying: wrap(breaker, retry(transient, { maxAttempts: this.#maxRetries, backoff })) };
+      this.#byMount.set(mount, policies);
+    }
+    return policies;
   }
 
   /**
    * Runs one Vault call under the policy.
    * @param idempotent - true for calls that are safe to send again (GET, LIST).
+   * @param path - the API path (selects the mount's circuit breaker).
    * @param signal - the whole call's deadline: no retry starts after it fired.
    * @throws the call's own error, or VaultUnavailableError while the circuit is open.
    */
   async execute<T>(call: () => Promise<T>, idempotent: boolean, path: string, signal?: AbortSignal): Promise<T> {
+    const { breaker, retrying } = this.#policiesFor(path);
     try {
-      return idempotent ? await this.#retrying.execute(call, signal) : await this.#breaker.execute(call, signal);
+      return idempotent ? await retrying.execute(call, signal) : await breaker.execute(call, signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new VaultUnavailableError(
-          `circuit open after ${BREAKER_CONSECUTIVE_FAILURES} consecutive failures; not calling Vault for up to ${BREAKER_HALF_OPEN_AFTER_MS} ms`,
-          {
-            path,
-          },
+          `circuit open after ${BREAKER_CONSECUTIVE_FAILURES} consecutive failures; not calling this mount for up to ${BREAKER_HALF_OPEN_AFTER_MS} ms`,
+          { path },
         );
       }
+      if (error instanceof TaskCancelledError) throw new VaultUnavailableError('the call was cancelled at its deadline', { path });
       throw error;
     }
   }

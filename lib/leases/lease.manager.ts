@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
@@ -107,6 +107,8 @@ export class LeaseManager {
   readonly #random: () => number;
   readonly #managed = new Map<string, Managed<unknown>>();
   readonly #pending = new Map<string, Promise<Managed<unknown>>>();
+  /** One replacement at a time per key: a concurrent request joins the one in flight. */
+  readonly #replacing = new Map<string, Promise<void>>();
   #stopped = false;
 
   constructor(deps: LeaseManagerDeps) {
@@ -139,6 +141,11 @@ export class LeaseManager {
     return managed ? this.#state(managed) : undefined;
   }
 
+  /** The Vault path a managed key is fetched from (e.g. `database/creds/app`), if managed. */
+  pathOf(key: string): string | undefined {
+    return this.#managed.get(key)?.spec.path;
+  }
+
   /** Keys under management. */
   keys(): string[] {
     return [...this.#managed.keys()];
@@ -152,12 +159,13 @@ export class LeaseManager {
     const managed = this.#managed.get(key) as Managed<T> | undefined;
     if (!managed) throw new VaultRequestError([`no managed secret named "${key}"`]);
     await this.#replace(managed, reason);
+    if (this.#stopped) throw new VaultRequestError(['the secrets module was stopped during the rotation; its leases were revoked']);
     return this.#state(managed);
   }
 
   /** Replaces every leased secret (after a re-login, the old token's leases die with it). */
   async reacquireAll(reason: RotationReason): Promise<void> {
-    await Promise.allSettled([...this.#managed.values()].filter((m) => m.current.lease).map((m) => this.#replace(m, reason)));
+    await Promise.all([...this.#managed.values()].filter((m) => m.current.lease).map((m) => this.#replaceInBackground(m, reason)));
   }
 
   /**
@@ -168,10 +176,12 @@ export class LeaseManager {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const key of this.#managed.keys()) this.#deps.scheduler.cancel(timerName(key));
+    const timeoutMs = this.#deps.options.shutdownTimeoutMs;
+    // Fetches in flight revoke what they obtain once they see #stopped; wait for them (bounded).
+    await withDeadline(Promise.allSettled([...this.#pending.values(), ...this.#replacing.values()]), timeoutMs);
     const leases = [...this.#managed.values()].flatMap((m) => (m.current.lease ? [m.current.lease.id] : []));
     this.#managed.clear();
     if (leases.length === 0) return;
-    const timeoutMs = this.#deps.options.shutdownTimeoutMs;
     await Promise.allSettled(leases.map((id) => this.#revoke(id, timeoutMs)));
   }
 
@@ -188,7 +198,12 @@ export class LeaseManager {
     };
     managed.expiresAt = expiryOf(secret, managed.issuedAt);
     const needsCare = secret.lease !== undefined || managed.expiresAt !== undefined || secret.refreshAfterMs !== undefined;
-    if (!this.#stopped && needsCare) {
+    if (this.#stopped) {
+      // Shut down while this fetch was in flight: give the new lease back at once.
+      if (secret.lease) await this.#revoke(secret.lease.id, this.#deps.options.shutdownTimeoutMs);
+      throw new VaultRequestError(['the secrets module was stopped while this secret was being fetched']);
+    }
+    if (needsCare) {
       this.#managed.set(spec.key, managed as Managed<unknown>);
       this.#plan(managed);
     }
@@ -209,7 +224,9 @@ export class LeaseManager {
     if (current.lease && current.lease.renewable && !managed.capped) {
       this.#schedule(managed, renewAt, () => void this.#renew(managed));
     } else {
-      const replaceAt = Math.max(0, Math.min(renewAt, remaining - this.#deps.options.overlapMs));
+      // Leave `overlapMs` before expiry, unless the whole lifetime is shorter than that (then the usual 2/3 point).
+      const overlap = this.#deps.options.overlapMs;
+      const replaceAt = remaining <= overlap ? renewAt : Math.max(0, Math.min(renewAt, remaining - overlap));
       this.#schedule(managed, replaceAt, () => void this.#replaceInBackground(managed, managed.spec.replaceReason ?? 'lease-rotated'));
     }
   }
@@ -228,7 +245,15 @@ export class LeaseManager {
         body: { lease_id: lease.id, increment: managed.increment },
       });
       const body = response.body;
-      const duration = isJsonObject(body) && typeof body.lease_duration === 'number' ? body.lease_duration : 0;
+      const reported = isJsonObject(body) ? body.lease_duration : undefined;
+      // A negative duration means "already over": replace now. A missing or non-finite one is malformed: retry.
+      const duration = typeof reported === 'number' && reported < 0 ? 0 : reported;
+      if (typeof duration !== 'number' || !Number.isFinite(duration)) {
+        throw new VaultUnavailableError(
+          'sys/leases/renew answered without a usable lease_duration; keeping the current expiry and retrying',
+          { path: 'sys/leases/renew' },
+        );
+      }
       const now = this.#deps.clock.now();
       managed.expiresAt = now + duration * 1000;
       managed.attempt = 0;
@@ -292,7 +317,18 @@ export class LeaseManager {
     this.#schedule(managed, delay, task);
   }
 
-  async #replace<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
+  #replace<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
+    const key = managed.spec.key;
+    const inFlight = this.#replacing.get(key);
+    if (inFlight) return inFlight;
+    const run = this.#replaceNow(managed, reason).finally(() => {
+      if (this.#replacing.get(key) === run) this.#replacing.delete(key);
+    });
+    this.#replacing.set(key, run);
+    return run;
+  }
+
+  async #replaceNow<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
     const next = freeze(await managed.spec.fetch());
     if (managed.spec.holdMs) await new Promise<void>((resolve) => setTimeout(resolve, managed.spec.holdMs).unref());
     if (this.#stopped) {
@@ -318,7 +354,9 @@ export class LeaseManager {
   async #refresh<T>(managed: Managed<T>): Promise<void> {
     try {
       const next = freeze(await managed.spec.fetch());
-      const changed = next.version !== managed.current.version || JSON.stringify(next.data) !== JSON.stringify(managed.current.data);
+      const changed = next.version !== managed.current.version || !isDeepStrictEqual(next.data, managed.current.data);
+      managed.expiresAt = undefined;
+      managed.attempt = 0;
       if (!changed) {
         managed.current = next;
         return this.#plan(managed);
@@ -394,6 +432,19 @@ export class LeaseManager {
   [inspect.custom](): string {
     return `LeaseManager { managed: ${inspect(this.keys())} }`;
   }
+}
+
+/** Resolves when `promise` settles or after `ms` milliseconds, whichever comes first (the timer is unref'd). */
+async function withDeadline(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function timerName(key: string): string {

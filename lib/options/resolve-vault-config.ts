@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { authOptionProblems, createAuthMethod, type AuthOptions } from '../auth/auth-options.js';
@@ -79,6 +80,27 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   return out;
 }
 
+/**
+ * Whether traffic to `hostname` (a URL's hostname: IPv6 in brackets) stays on this machine:
+ * `localhost`, 127.0.0.0/8, `::1` (also IPv4-mapped loopback). A `.invalid` name (RFC 6761) never
+ * resolves, so nothing can leave the machine either (the in-memory testing module uses one).
+ */
+function isLocalHost(hostname: string): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  if (host === 'localhost' || host === 'invalid' || host.endsWith('.invalid')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) {
+    if (host === '::1') return true;
+    // WHATWG URLs write IPv4-mapped addresses in hex: ::ffff:127.0.0.1 -> ::ffff:7f00:1
+    const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(host);
+    return mapped !== null && Number.parseInt(mapped[1] ?? '0', 16) >> 8 === 127;
+  }
+  return false;
+}
+
 function trimSlashes(value: string): string {
   return value.replace(/^\/+/, '').replace(/\/+$/, '');
 }
@@ -151,6 +173,13 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     } catch {
       problems.push('address is not a valid URL: use the form "https://vault.example.com:8200"');
     }
+  }
+
+  const warnings: string[] = [];
+  if (address.startsWith('http://') && !isLocalHost(new URL(address).hostname)) {
+    warnings.push(
+      `address ${address} uses plain http:// to a host that is not loopback: the token and every secret cross the network unencrypted; use https://`,
+    );
   }
 
   // token and auth method
@@ -268,6 +297,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
       ttlMs: config.cache?.ttlMs ?? VAULT_CONFIG_DEFAULTS.cacheTtlMs,
       maxEntries: config.cache?.maxEntries ?? VAULT_CONFIG_DEFAULTS.cacheMaxEntries,
     }),
+    warnings: Object.freeze(warnings),
   };
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
   const raw = safeInput as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown; rotation?: unknown };

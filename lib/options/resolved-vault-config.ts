@@ -47,4 +47,6 @@ export interface ResolvedVaultConfig {
   /** KV value generators for `rotateSecret` (non-enumerable). */
   readonly rotation: Readonly<Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>>>;
   readonly onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
+  /** Configuration that works but is risky (e.g. plain `http://` to a remote host); logged as warnings at boot. */
+  readonly warnings: readonly string[];
 }

@@ -48,6 +48,8 @@ export interface KvWatcherOptions {
  */
 export class KvChangeWatcher {
   readonly #known = new Map<string, string | number | undefined>();
+  /** Keys whose latest version is gone (deleted, destroyed), with the last version seen before. */
+  readonly #gone = new Map<string, string | number | undefined>();
   #running = false;
   #stopped = false;
 
@@ -108,8 +110,8 @@ export class KvChangeWatcher {
       current = await this.source.currentVersion(key);
     } catch (error) {
       if (error instanceof SecretNotFoundError) {
-        if (previous === 'gone') return;
-        this.#known.set(key, 'gone');
+        if (this.#gone.has(key)) return;
+        this.#gone.set(key, previous);
         this.source.forget(key);
         const reason = error.reason;
         this.logger.warn?.(`Watched secret "${key}" is gone (${reason})`);
@@ -121,16 +123,21 @@ export class KvChangeWatcher {
       this.logger.debug?.(`Checking "${key}" for changes failed: ${message}`);
       return;
     }
-    if (previous === undefined) {
+    const wasGone = this.#gone.has(key);
+    const before = wasGone ? this.#gone.get(key) : previous;
+    this.#gone.delete(key);
+    if (before === undefined) {
       this.#known.set(key, current);
       return;
     }
-    if (current === previous) return;
+    // A key deleted and re-created reaches the same version number again: still a change.
+    if (current === before && !wasGone) return;
     this.#known.set(key, current);
     try {
-      await this.source.onChanged(key, previous, current);
+      await this.source.onChanged(key, before, current);
     } catch (error) {
       this.#known.set(key, previous);
+      if (wasGone) this.#gone.set(key, before);
       this.logger.warn?.(`Secret "${key}" changed but could not be re-read: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

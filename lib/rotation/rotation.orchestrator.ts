@@ -41,10 +41,15 @@ export class RotationOrchestrator {
     for (const { event, resolve } of this.#buffered.splice(0)) void this.#deliver(event).then(resolve);
   }
 
-  /** Announces one rotation and resolves when its handlers are done or timed out (after {@link ready}). */
+  /**
+   * Announces one rotation and resolves when its handlers are done or timed out. Before
+   * {@link ready} (during boot) the event is held for delivery and this resolves at once, so a
+   * caller awaiting it (e.g. `rotateSecret` in `onModuleInit`) never blocks the boot.
+   */
   announce(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
     if (this.#ready) return this.#deliver(event);
-    return new Promise((resolve) => this.#buffered.push({ event, resolve }));
+    this.#buffered.push({ event, resolve: () => undefined });
+    return Promise.resolve(event);
   }
 
   async #deliver(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {

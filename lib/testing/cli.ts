@@ -3,12 +3,17 @@
  * vault-test-server: run the Vault API test double on its own, like `vault server -dev`.
  *
  *   node dist/testing/cli.js [--port 8200] [--root-token root] [--seed seed.json]
- *                            [--vault-version 1.17|1.16] [--no-dev-mounts]
+ *                            [--vault-version 1.17|1.16] [--no-dev-mounts] [--tls]
  *
  * Listens on 127.0.0.1 (default port 8200), prints
  *   VAULT_ADDR=http://127.0.0.1:8200
  *   VAULT_TOKEN=<root token>
  * on stdout, and stops cleanly on SIGINT/SIGTERM. The clock follows real time.
+ *
+ * With `--tls` it serves HTTPS with a certificate for `localhost` and `127.0.0.1` issued by a CA
+ * generated at start, writes that CA to a new temporary file and also prints
+ *   VAULT_CACERT=/tmp/vault-test-server-XXXXXX/ca.pem
+ * (VAULT_ADDR is then https://127.0.0.1:8200).
  *
  * Seed file format (JSON): mount path → secret path → data.
  *
@@ -21,7 +26,9 @@
  * `"$version": "1"`. Existing mounts (e.g. the dev `secret/`, KV v2) keep their version.
  * Everything is written through Vault's HTTP API with the root token.
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VaultTestServer } from './vault-test-server.js';
@@ -33,6 +40,8 @@ export interface CliOptions {
   readonly seedFile: string | undefined;
   readonly vaultVersion: '1.16' | '1.17';
   readonly devMounts: boolean;
+  /** `--tls`: serve HTTPS (present only when given). */
+  readonly tls?: true;
 }
 
 /** Parses the command-line arguments (without `node` and the script). */
@@ -45,6 +54,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       seed: { type: 'string' },
       'vault-version': { type: 'string', default: '1.17' },
       'no-dev-mounts': { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -58,6 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     seedFile: values.seed,
     vaultVersion: version,
     devMounts: !values['no-dev-mounts'],
+    ...(values.tls ? { tls: true as const } : {}),
   };
 }
 
@@ -103,10 +114,16 @@ export async function runCli(
     devMounts: options.devMounts,
     clockMode: 'realtime',
     ...(options.rootToken !== undefined ? { rootToken: options.rootToken } : {}),
+    ...(options.tls ? { tls: true } : {}),
   });
+  let caFile: string | undefined;
   try {
     if (options.seedFile !== undefined) {
       await seedServer(server, JSON.parse(await readFile(options.seedFile, 'utf8')) as unknown);
+    }
+    if (server.caCertPem !== undefined) {
+      caFile = join(await mkdtemp(join(tmpdir(), 'vault-test-server-')), 'ca.pem');
+      await writeFile(caFile, server.caCertPem, { mode: 0o644 });
     }
   } catch (error: unknown) {
     await server.stop();
@@ -114,6 +131,7 @@ export async function runCli(
   }
   out(`VAULT_ADDR=${server.address}`);
   out(`VAULT_TOKEN=${server.rootToken}`);
+  if (caFile !== undefined) out(`VAULT_CACERT=${caFile}`);
   return server;
 }
 

@@ -14,8 +14,12 @@ interface Version {
   createdTime: string;
 }
 
-/** Lease paths the in-memory Vault serves from `secrets` (e.g. `database/creds/app`): `<mount>/creds|static-creds|sts|issue/...`. */
-const LEASED_PATH = /^(.+)\/(creds|static-creds|sts|issue)\/(.+)$/;
+/**
+ * Dynamic-secret paths the in-memory Vault serves from `secrets`: `database|aws|pki` (the engines'
+ * default mounts) followed by `creds|static-creds|sts|issue/<role>`, e.g. `database/creds/app`.
+ * Any other key (even `payments/creds/stripe`) is a KV key.
+ */
+const LEASED_PATH = /^(database|aws|pki)\/(creds|static-creds|sts|issue)\/(.+)$/;
 
 /** Lease TTL the in-memory Vault gives dynamic secrets, in seconds. */
 export const IN_MEMORY_LEASE_SECONDS = 3600;

@@ -41,7 +41,11 @@ export class SecretsTesting {
    * @returns the new value as the app now reads it.
    */
   async rotate<T = Record<string, unknown>>(key: string, value: Record<string, unknown>): Promise<T> {
-    this.vault.set(key, value);
+    // A leased key may be a custom one (`fetchDynamicDbCreds(role, { key })`): store under its Vault path.
+    const path = this.secrets.leasePath(key);
+    this.vault.set(path ?? key, value);
+    // A dynamic secret the app has not fetched yet: the next fetch simply gets the new value.
+    if (path === undefined && this.vault.isLeased(key)) return value as T;
     return this.secrets.rotateSecret<T>(key);
   }
 }

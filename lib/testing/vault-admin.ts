@@ -6,6 +6,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type {
   AwsCredentials,
   AwsRoleFields,
@@ -31,6 +33,13 @@ export interface VaultAdminOptions {
   readonly token: string;
   /** Enterprise namespace sent as `X-Vault-Namespace`. */
   readonly namespace?: string;
+  /** For `https://`: PEM of the CA(s) to trust instead of Node's default roots (e.g. `VaultTestServer.caCertPem`). */
+  readonly ca?: string;
+  /**
+   * For `https://`: the name Vault's certificate is verified against (and sent as SNI when it is a
+   * DNS name) instead of the address's host, like `VAULT_TLS_SERVER_NAME`.
+   */
+  readonly tlsServerName?: string;
 }
 
 /** Error thrown on a non-2xx answer: carries the status and Vault's `errors`. */
@@ -308,6 +317,7 @@ export class VaultAdmin {
       method,
       headers,
       body === undefined ? undefined : JSON.stringify(body),
+      this.options,
     );
     const text = await response.text();
     let parsed: unknown;
@@ -662,11 +672,25 @@ function sendHttp(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
+  tls: Pick<VaultAdminOptions, 'ca' | 'tlsServerName'> = {},
 ): Promise<{ status: number; text: () => Promise<string> }> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const secure = target.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  const serverName = tls.tlsServerName;
+  const tlsOptions = !secure
+    ? {}
+    : {
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(serverName !== undefined
+          ? {
+              ...(isIP(serverName) === 0 ? { servername: serverName } : {}),
+              checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(serverName, cert),
+            }
+          : {}),
+      };
   return new Promise((resolve, reject) => {
-    const req = send(target, { method, headers: { ...headers, Connection: 'close' }, agent: false }, (res) => {
+    const req = send(target, { method, headers: { ...headers, Connection: 'close' }, agent: false, ...tlsOptions }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

@@ -1,7 +1,7 @@
 /**
- * `VaultTestServer`: an in-process HTTP server on 127.0.0.1 that speaks HashiCorp Vault's API
- * (see `shared/vault-api/REFERENCE.md`): KV v1/v2, tokens, ACL policies, `sys/mounts`,
- * `sys/health`, seal state. It has a controllable clock, fault injection and a request log.
+ * `VaultTestServer`: an in-process HTTP (or, with `tls`, HTTPS) server on 127.0.0.1 that speaks
+ * HashiCorp Vault's API (see `shared/vault-api/REFERENCE.md`): KV v1/v2, tokens, ACL policies,
+ * `sys/mounts`, `sys/health`, seal state. It has a controllable clock, fault injection and a request log.
  *
  * ```ts
  * const server = await VaultTestServer.start();
@@ -13,6 +13,7 @@
  */
 import { createServer } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { BackendRegistration } from './server/backend-registry.js';
 import { FaultInjector, type VaultFaults } from './server/fault-injector.js';
 import { ListMethodShim } from './server/list-method-shim.js';
@@ -20,6 +21,7 @@ import { newRootTokenId } from './server/ids.js';
 import { RequestLog, type RequestFilter, type RequestLogEntry } from './server/request-log.js';
 import { HttpRouter, type RawHandler } from './server/router.js';
 import { TestClock, type TestClockMode } from './server/test-clock.js';
+import { createTestCertificateAuthority, issueTestServerCertificate } from './server/tls-certificates.js';
 import { VaultCore, type VaultVersion } from './server/vault-core.js';
 import { VaultAdmin } from './vault-admin.js';
 
@@ -37,12 +39,30 @@ export interface VaultTestServerOptions {
   readonly clockMode?: TestClockMode;
   /** Initial clock time in **ms** since the epoch (default: now). */
   readonly startTime?: number;
+  /**
+   * Serve HTTPS instead of HTTP (default false). At start a fresh test CA is generated
+   * ({@link VaultTestServer.caCertPem}) and issues the server certificate, whose subject
+   * alternative names are DNS `localhost` and IP `127.0.0.1`, or only `hostname` when given
+   * (a DNS name or an IP address; e.g. `'vault.internal'` to test a hostname mismatch).
+   */
+  readonly tls?: boolean | { readonly hostname?: string };
+}
+
+/** The HTTPS settings of a started server: its CA, and the name its certificate was issued for when not the default. */
+interface ServerTls {
+  readonly caCertPem: string;
+  readonly serverName: string | undefined;
 }
 
 /** A Vault-API-compatible test double. Create with {@link VaultTestServer.start}. */
 export class VaultTestServer {
-  /** Base URL, `http://127.0.0.1:PORT`. */
+  /** Base URL, `http://127.0.0.1:PORT` (`https://127.0.0.1:PORT` with the `tls` option). */
   readonly address: string;
+  /**
+   * With the `tls` option: PEM of the CA generated at start, which signed the server's
+   * certificate (give it to clients as `caCert` / VAULT_CACERT). Without it: `undefined`.
+   */
+  readonly caCertPem: string | undefined;
   /** The root token (policies `["root"]`, no TTL). */
   readonly rootToken: string;
   /** Admin client bound to {@link address} and {@link rootToken}. */
@@ -62,16 +82,26 @@ export class VaultTestServer {
     private readonly faultInjector: FaultInjector,
     private readonly log: RequestLog,
     port: number,
+    tls: ServerTls | undefined,
   ) {
-    this.address = `http://127.0.0.1:${port}`;
+    this.address = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    this.caCertPem = tls?.caCertPem;
     this.rootToken = vaultCore.rootToken.id;
     this.clock = vaultCore.clock;
     this.faults = faultInjector;
-    this.admin = new VaultAdmin(this.address, this.rootToken);
+    this.admin = new VaultAdmin(
+      this.address,
+      this.rootToken,
+      // The admin verifies the server like any client, against the name the certificate was issued for.
+      tls ? { ca: tls.caCertPem, ...(tls.serverName !== undefined ? { tlsServerName: tls.serverName } : {}) } : undefined,
+    );
   }
 
   /** Starts a server and resolves once it listens. */
   static async start(options: VaultTestServerOptions = {}): Promise<VaultTestServer> {
+    if (typeof options.tls === 'object' && options.tls.hostname !== undefined && options.tls.hostname.trim() === '') {
+      throw new Error('tls.hostname must not be empty');
+    }
     const clock = new TestClock(options.startTime ?? Date.now(), options.clockMode ?? 'frozen');
     const core = new VaultCore({
       clock,
@@ -83,15 +113,36 @@ export class VaultTestServer {
     const log = new RequestLog();
     const router = new HttpRouter(core, faults, log);
     const sockets = new Set<Socket>();
+    const track = (socket: Socket): void => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    };
     const httpServer = createServer((req, res) => {
       void router.handle(req, res);
     });
-    // TCP is accepted here and handed to the HTTP server through the LIST-method shim.
-    const tcpServer = createNetServer((socket: Socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      httpServer.emit('connection', new ListMethodShim(socket));
-    });
+    const tlsOption = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
+    let tls: ServerTls | undefined;
+    let tcpServer: Server;
+    if (tlsOption) {
+      const names = tlsOption.hostname !== undefined ? [tlsOption.hostname] : ['localhost', '127.0.0.1'];
+      const ca = await createTestCertificateAuthority();
+      const certificate = await issueTestServerCertificate(ca, names);
+      tls = { caCertPem: ca.certPem, serverName: tlsOption.hostname };
+      // HTTPS is TLS in front of the HTTP parser (what node:https does), with the LIST-method shim
+      // between the two: it rewrites the decrypted request bytes exactly as on the plain-HTTP path.
+      tcpServer = createTlsServer({ cert: certificate.certPem, key: certificate.keyPem }, (tlsSocket: TLSSocket) => {
+        track(tlsSocket);
+        httpServer.emit('connection', new ListMethodShim(tlsSocket));
+      });
+      // Raw TCP connections too, so stop() also ends handshakes in progress.
+      tcpServer.on('connection', track);
+    } else {
+      // TCP is accepted here and handed to the HTTP server through the LIST-method shim.
+      tcpServer = createNetServer((socket: Socket) => {
+        track(socket);
+        httpServer.emit('connection', new ListMethodShim(socket));
+      });
+    }
     await new Promise<void>((resolve, reject) => {
       tcpServer.once('error', reject);
       tcpServer.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -101,7 +152,7 @@ export class VaultTestServer {
     });
     const address = tcpServer.address();
     const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
-    return new VaultTestServer(tcpServer, sockets, core, router, faults, log, port);
+    return new VaultTestServer(tcpServer, sockets, core, router, faults, log, port, tls);
   }
 
   /** A snapshot of the request log, oldest first. */

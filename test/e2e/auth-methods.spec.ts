@@ -181,7 +181,48 @@ describe('auth options', () => {
 
   it('rejects an unknown method', () => {
     expect(() => new SecretsManager({ address: server.address, auth: { method: 'ldap' } as never }, { env: {} })).toThrow(
-      /auth.method must be one of token, approle, kubernetes, jwt, userpass/,
+      /auth.method must be one of agent, token, approle, kubernetes, jwt, userpass/,
     );
+  });
+});
+
+describe('agent mode', () => {
+  it('sends no token: the Vault Agent at address authenticates', async () => {
+    // A stand-in agent: a proxy that adds the token, as Vault Agent's auto-auth does.
+    const { createServer, request } = await import('node:http');
+    const target = new URL(server.address);
+    const seen: Array<string | undefined> = [];
+    const agent = createServer((req, res) => {
+      seen.push(req.headers['x-vault-token'] as string | undefined);
+      const upstream = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, 'x-vault-token': server.rootToken },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    const port = (agent.address() as { port: number }).port;
+    try {
+      const manager = await new SecretsManager(
+        { address: `http://127.0.0.1:${port}`, auth: { method: 'agent' }, secretsPath: 'secret/app', watch: { enabled: false } },
+        { env: {} },
+      ).start();
+      expect(await manager.fetchSecret('db')).toEqual({ password: 'auth-methods' });
+      expect(seen.every((t) => t === undefined)).toBe(true);
+      expect(manager.tokenInfo()).toBeUndefined();
+      await manager.close();
+    } finally {
+      agent.closeAllConnections();
+      await new Promise((resolve) => agent.close(resolve));
+    }
   });
 });

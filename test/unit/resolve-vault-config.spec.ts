@@ -134,6 +134,37 @@ describe('resolveVaultConfig', () => {
     ]);
   });
 
+  it('warns about plain http:// to a host that is not loopback, and only then', () => {
+    const warningsFor = (address: string, env: NodeJS.ProcessEnv = {}): readonly string[] =>
+      resolveVaultConfig(address === '' ? { token: TOKEN } : { address, token: TOKEN }, env).warnings;
+    for (const remote of ['http://vault.example.com:8200', 'http://10.0.0.5:8200/', 'http://[2001:db8::1]:8200', 'http://128.0.0.1']) {
+      const warnings = warningsFor(remote);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('plain http://');
+      expect(warnings[0]).toContain('use https://');
+      expect(warnings[0]).toContain(remote.replace(/\/$/, ''));
+    }
+    expect(warningsFor('', { VAULT_ADDR: 'http://vault:8200' })).toEqual([
+      expect.stringContaining('address http://vault:8200 uses plain http://'),
+    ]);
+    for (const local of [
+      'http://127.0.0.1:8200',
+      'http://127.8.9.10:8200',
+      'http://localhost:8200',
+      'http://LOCALHOST:8200',
+      'http://[::1]:8200',
+      'http://[::ffff:127.0.0.1]:8200',
+      'https://vault.example.com:8200',
+      'https://10.0.0.5',
+      'http://in-memory.invalid', // never resolves (RFC 6761); SecretsTestingModule's placeholder
+    ]) {
+      expect(warningsFor(local), local).toEqual([]);
+    }
+    expect(Object.isFrozen(warningsFor('http://vault:8200'))).toBe(true);
+    // The token never appears in a warning.
+    expect(warningsFor('http://vault:8200').join('\n')).not.toContain(TOKEN);
+  });
+
   it('rejects a non-object', () => {
     expect(problemsOf('http://vault')).toEqual([expect.stringContaining('options must be an object')]);
   });

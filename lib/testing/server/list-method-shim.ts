@@ -88,6 +88,12 @@ export class ListMethodShim extends Duplex {
           input = Buffer.alloc(0);
           break;
         case 'head': {
+          if (!mayStartRequest(input)) {
+            // Not HTTP (e.g. a TLS ClientHello sent to the plain-HTTP port): hand it to the parser,
+            // which answers 400 and closes, instead of waiting for a head that never comes.
+            this.state = { kind: 'passthrough' };
+            continue;
+          }
           const end = input.indexOf('\r\n\r\n');
           if (end < 0) {
             if (input.length > MAX_HEAD_BYTES) {
@@ -178,4 +184,19 @@ export class ListMethodShim extends Duplex {
     }
     return Buffer.from(lines.join('\r\n'), 'latin1');
   }
+}
+
+/** Characters of an HTTP method (RFC 9110 `token`). */
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
+/** Whether `input` can be the start of a request line: optional CRLFs, then a method token, then a space. */
+function mayStartRequest(input: Buffer): boolean {
+  let i = 0;
+  while (i < input.length && (input[i] === 0x0d || input[i] === 0x0a)) i += 1;
+  for (let n = 0; i < input.length && n < 32; i += 1, n += 1) {
+    const byte = input[i] ?? 0;
+    if (byte === 0x20) return n > 0;
+    if (!TOKEN_CHAR.test(String.fromCharCode(byte))) return false;
+  }
+  return true;
 }

@@ -1,0 +1,281 @@
+// getAllSecrets() of 1,000 keys (800 at the top of secret/app, 200 in sub-folders two levels
+// deep) vs node-vault doing the same walk: a sequential list+read loop, and list then
+// Promise.all of every read. Every round starts from an empty cache (invalidate()).
+// Targets: ≥ 10× faster than the sequential loop; no slower than Promise.all.
+import http from 'node:http';
+import axios from 'axios';
+import nodeVault from 'node-vault';
+import { SecretsManager } from '../dist/index.js';
+import {
+  ROUNDS,
+  countConnections,
+  fmtInt,
+  fmtMs,
+  fmtRatio,
+  globalKeepAlive,
+  header,
+  median,
+  now,
+  pool,
+  report,
+  run,
+  silentLogger,
+  versions,
+} from './support/common.mjs';
+import { pad, secretData } from './support/data.mjs';
+import { startVault } from './support/vault.mjs';
+
+const KEYS = 1000;
+const TARGET_SEQ = 10;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
+const LATENCY_ROUNDS = Math.min(ROUNDS, 3); // the sequential loop alone takes seconds per round here
+const PAUSE_MS = 150;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Key of secret i, relative to secret/app: 800 top-level, 100 in svc-a/, 100 in svc-b/nested/. */
+function keyOf(i) {
+  const k = `k${pad(i, 4)}`;
+  if (i < 800) return k;
+  if (i < 900) return `svc-a/${k}`;
+  return `svc-b/nested/${k}`;
+}
+
+/** node-vault, one request at a time: LIST a folder, then read or recurse entry by entry. */
+async function nvSequential(nv) {
+  const out = {};
+  const walk = async (folder) => {
+    const listed = await nv.list(`secret/metadata/app/${folder}`);
+    for (const entry of listed.data.keys) {
+      if (entry.endsWith('/')) await walk(folder + entry);
+      else out[folder + entry] = (await nv.read(`secret/data/app/${folder}${entry}`)).data.data;
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** node-vault, all at once: LIST every folder (folders in parallel), then Promise.all of every read. */
+async function nvPromiseAll(nv) {
+  const keys = [];
+  const walk = async (folder) => {
+    const listed = await nv.list(`secret/metadata/app/${folder}`);
+    await Promise.all(listed.data.keys.map((entry) => (entry.endsWith('/') ? walk(folder + entry) : keys.push(folder + entry))));
+  };
+  await walk('');
+  const values = await Promise.all(keys.map((k) => nv.read(`secret/data/app/${k}`)));
+  return Object.fromEntries(keys.map((k, i) => [k, values[i].data.data]));
+}
+
+/**
+ * Client CPU per read of the 800 top-level keys read 32 at once, through each layer of the read
+ * path (BENCH_LAYERS=1): shows what getAllSecrets spends on top of a bare axios GET.
+ */
+async function cpuLayers(vault, m) {
+  const paths = Array.from({ length: 800 }, (_, i) => `k${pad(i, 4)}`);
+  const agent = new http.Agent({ keepAlive: true });
+  const likeOurs = axios.create({
+    baseURL: `${vault.address}/v1/`,
+    maxRedirects: 0,
+    proxy: false,
+    httpAgent: agent,
+    headers: { 'X-Vault-Request': 'true', 'X-Vault-Token': vault.rootToken },
+    responseType: 'text',
+    transformResponse: [(d) => d],
+    validateStatus: () => true,
+  });
+  const core = m.core;
+  const layers = [
+    ['axios instance set up like VaultClient, keep-alive agent', (k) => likeOurs.get(`secret/data/app/${k}`)],
+    [
+      '  + AbortSignal.timeout per request',
+      (k) => likeOurs.get(`secret/data/app/${k}`, { signal: globalThis.AbortSignal.timeout(10_000) }),
+    ],
+    ['VaultClient.request', (k) => core.client.request({ method: 'GET', path: `secret/data/app/${k}`, acceptStatus: [404] })],
+    ['SecretsCore.readKv(key, { refresh: true })', (k) => core.readKv(k, { refresh: true })],
+    ['fetchSecret(key, { refresh: true })', (k) => m.fetchSecret(k, { refresh: true })],
+    ['getAllSecrets() (per read, LISTs included)', null],
+  ];
+  const cpu = layers.map(() => []);
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    for (let i = 0; i < layers.length; i++) {
+      const [, fn] = layers[i];
+      await sleep(PAUSE_MS);
+      const c0 = process.cpuUsage();
+      if (fn) await pool(paths.length, 32, (j) => fn(paths[j]));
+      else {
+        m.invalidate();
+        await m.getAllSecrets();
+      }
+      const c = process.cpuUsage(c0);
+      if (r > 0) cpu[i].push((c.user + c.system) / (fn ? paths.length : KEYS));
+    }
+  }
+  agent.destroy();
+  return layers.map(([name], i) => ({ name, cpu: median(cpu[i]) }));
+}
+
+/**
+ * The best speed-up over the sequential loop that getAllSecrets could reach here: it cannot
+ * finish sooner than the CPU time its own process needs (one JavaScript thread), whatever the
+ * concurrency.
+ */
+function cpuBound(res) {
+  return median(res.seq.ms) / res.ours.clientCpu;
+}
+
+run(async () => {
+  const vault = await startVault();
+  try {
+    header(`bulk-load: getAllSecrets() of ${fmtInt(KEYS)} keys vs node-vault list+read`, vault);
+    const t0 = now();
+    await vault.kvPutMany(
+      'secret',
+      Array.from({ length: KEYS }, (_, i) => [`app/${keyOf(i)}`, secretData(i)]),
+      32,
+    );
+    const seedMs = now() - t0;
+
+    const m = new SecretsManager(
+      {
+        address: vault.address,
+        token: vault.rootToken,
+        secretsPath: 'secret/app',
+        watch: { enabled: false },
+        cache: { maxEntries: KEYS },
+      },
+      { env: {}, logger: silentLogger },
+    );
+    await m.start();
+    const nv = nodeVault({ endpoint: vault.address, token: vault.rootToken, apiVersion: 'v1' });
+
+    const ours = async () => {
+      m.invalidate(); // every round reads all 1,000 keys from Vault
+      return m.getAllSecrets();
+    };
+
+    // Correctness and warm-up: the three loaders must agree.
+    const a = await ours();
+    const b = await nvSequential(nv);
+    const c = await nvPromiseAll(nv);
+    const count = Object.keys(a).length;
+    if (count !== KEYS || Object.keys(b).length !== KEYS || Object.keys(c).length !== KEYS)
+      throw new Error(`expected ${KEYS} keys, got ${count} / ${Object.keys(b).length} / ${Object.keys(c).length}`);
+    for (const k of Object.keys(a)) {
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k]) || JSON.stringify(a[k]) !== JSON.stringify(c[k]))
+        throw new Error(`values differ at ${k}`);
+    }
+
+    // What getAllSecrets sends.
+    await vault.clearRequests();
+    await ours();
+    const lists = await vault.requestCount({ method: 'LIST' });
+    const reads = await vault.requestCount({ method: 'GET', path: /^secret\/data\/app\// });
+    const total = await vault.requestCount();
+
+    const sides = [
+      ['ours', ours],
+      ['seq', () => nvSequential(nv)],
+      ['all', () => nvPromiseAll(nv)],
+    ];
+    /**
+     * Rounds of the three loaders, in a rotating order with a pause before each: a Promise.all
+     * run leaves hundreds of sockets closing, which would otherwise slow whichever side runs next.
+     * Per side and round: wall time; per side: client and server CPU per load.
+     */
+    const measure = async (rounds) => {
+      const out = Object.fromEntries(sides.map(([name]) => [name, { ms: [], clientCpu: 0, serverCpu: 0, conns: 0 }]));
+      for (let r = 0; r < rounds; r++) {
+        const order = [...sides.slice(r % sides.length), ...sides.slice(0, r % sides.length)];
+        for (const [name, fn] of order) {
+          await sleep(PAUSE_MS);
+          const o = out[name];
+          const cpu0 = process.cpuUsage();
+          const server0 = await vault.serverCpuMicros();
+          const { opened } = await countConnections(async () => {
+            const start = now();
+            await fn();
+            o.ms.push(now() - start);
+          });
+          const cpu = process.cpuUsage(cpu0);
+          const server1 = await vault.serverCpuMicros();
+          o.clientCpu += (cpu.user + cpu.system) / 1000 / rounds;
+          o.serverCpu += server0 === undefined ? NaN : (server1 - server0) / 1000 / rounds;
+          o.conns += opened;
+        }
+      }
+      return out;
+    };
+
+    const loopback = await measure(ROUNDS);
+    // The same with every secret/ request held LATENCY_MS by the server (a latency fault): the
+    // cost of a network hop to a real Vault, which is what concurrency hides.
+    await vault.setLatency({ path: /^secret\// }, LATENCY_MS);
+    await ours(); // warm-up under latency
+    const remote = await measure(LATENCY_ROUNDS);
+    await vault.setLatency(undefined, 0);
+    const layers = process.env.BENCH_LAYERS ? await cpuLayers(vault, m) : undefined;
+    await m.close();
+
+    const cpuNote = (res) =>
+      ['ours', 'seq', 'all']
+        .map(
+          (k) =>
+            `${k} client ${res[k].clientCpu.toFixed(0)} / server ${Number.isNaN(res[k].serverCpu) ? '?' : res[k].serverCpu.toFixed(0)}`,
+        )
+        .join(' · ');
+    const block = (id, title, res, extraNotes) => {
+      const o = median(res.ours.ms);
+      const s = median(res.seq.ms);
+      const p = median(res.all.ms);
+      // Ratios: medians of the per-round ratios (each round's sides ran back to back).
+      const vsSeq = median(res.ours.ms.map((x, i) => res.seq.ms[i] / x));
+      const vsAll = median(res.ours.ms.map((x, i) => res.all.ms[i] / x));
+      report({
+        id,
+        figure: `getAllSecrets of ${fmtInt(KEYS)} keys, ${title}`,
+        ours: { label: `getAllSecrets() (bulkConcurrency 32), cold cache`, text: fmtMs(o), value: o },
+        peers: [
+          { label: 'node-vault sequential list+read loop', text: fmtMs(s), value: s },
+          { label: 'node-vault list, then Promise.all(read × 1,000)', text: fmtMs(p), value: p },
+        ],
+        ratios: [
+          { label: 'speed-up vs sequential (seq time / ours, per-round median)', text: fmtRatio(vsSeq), value: vsSeq },
+          { label: 'speed-up vs Promise.all (all time / ours, per-round median)', text: fmtRatio(vsAll), value: vsAll },
+        ],
+        targets: [
+          { text: `≥ ${TARGET_SEQ}× faster than sequential`, pass: vsSeq >= TARGET_SEQ },
+          { text: 'no slower than Promise.all (≥ 1.00×)', pass: vsAll >= 1 },
+        ],
+        summary: {
+          ours: fmtMs(o),
+          peer: `seq ${fmtMs(s)} · all ${fmtMs(p)}`,
+          ratio: `${fmtRatio(vsSeq)} · ${fmtRatio(vsAll)}`,
+          target: `≥ ${TARGET_SEQ}× · ≥ 1×`,
+        },
+        notes: [
+          `per round (ms, order rotates) ours ${res.ours.ms.map((x) => x.toFixed(0)).join('/')} · seq ${res.seq.ms.map((x) => x.toFixed(0)).join('/')} · all ${res.all.ms.map((x) => x.toFixed(0)).join('/')}`,
+          `CPU ms per load: ${cpuNote(res)}`,
+          `getAllSecrets is CPU-bound: it needs ${res.ours.clientCpu.toFixed(0)} ms of client CPU (${fmtInt(res.ours.clientCpu)} µs per read), so it can be at most ` +
+            `${fmtRatio(cpuBound(res))} faster than the sequential loop here, whatever the concurrency`,
+          ...extraNotes(res),
+        ],
+      });
+    };
+
+    console.log(`\n-- loopback: Vault answers as fast as it can --`);
+    block('bulk-load', 'loopback', loopback, (res) => [
+      `getAllSecrets sent ${total} requests: ${lists} LIST (4 folders) + ${reads} reads; seeding ${fmtInt(KEYS)} keys took ${fmtMs(seedMs)}`,
+      `keep-alive: TCP connections opened over the timed rounds: ours ${res.ours.conns} (own agent, keepAlive, ≤ 32 in flight), ` +
+        `node-vault ${versions.nodeVault} sequential ${res.seq.conns}, Promise.all ${res.all.conns} (global agent keepAlive=${globalKeepAlive()}, no socket limit: ` +
+        `up to 1,000 sockets at once, 256 kept idle)`,
+    ]);
+    console.log(`\n-- with ${LATENCY_MS} ms added by Vault to every secret/ request (as across a network), ${LATENCY_ROUNDS} rounds --`);
+    block(`bulk-load+${LATENCY_MS}ms`, `+${LATENCY_MS} ms per request`, remote, () => []);
+    if (layers) {
+      console.log('\n  client CPU per read, 800 reads 32 at once on loopback, by layer (BENCH_LAYERS=1):');
+      for (const l of layers) console.log(`    ${l.name.padEnd(58)} ${fmtInt(l.cpu).padStart(6)} µs`);
+    }
+  } finally {
+    await vault.stop();
+  }
+});

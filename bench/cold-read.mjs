@@ -1,0 +1,226 @@
+// Cold fetchSecret latency vs a raw axios GET of the same Vault path, and the number of Vault
+// requests per cold read (counted on the server: must be exactly 1).
+// Target: median ≤ 1.10× raw axios.
+//
+// "Cold" here is fetchSecret(key, { refresh: true }) on a started manager: it skips the cached
+// entry and runs the whole read path (key check → cache single-flight → KV locator → KV v2
+// engine → VaultClient → axios → Vault) on a warm keep-alive connection, exactly the conditions
+// of the raw axios peer (Node's keep-alive global agent). A fresh manager per read would time
+// start() (a token lookup-self request) and a new TCP connection too, which is boot, not a read:
+// it is reported separately below as information.
+//
+// The two sides alternate request by request (ours, axios, ours, axios, ...), so load from
+// anything else on the machine hits both alike; the ratio is the median of the per-round ratios.
+// When the target is missed, the same read is timed through each layer to show where the time goes.
+import http from 'node:http';
+import axios from 'axios';
+import nodeVault from 'node-vault';
+import { SecretsManager } from '../dist/index.js';
+import {
+  ROUNDS,
+  countConnections,
+  fmtInt,
+  fmtRatio,
+  fmtUs,
+  globalKeepAlive,
+  header,
+  latencies,
+  median,
+  now,
+  report,
+  run,
+  silentLogger,
+  versions,
+} from './support/common.mjs';
+import { secretData } from './support/data.mjs';
+import { startVault } from './support/vault.mjs';
+
+const TARGET = 1.1;
+const KEY = 'db';
+const PATH = 'secret/data/app/db';
+const PER_ROUND = Number(process.env.BENCH_COLD_READS ?? 300);
+
+/** Alternates the sides call by call, `n` calls each; per side: latencies (ms) and client CPU (µs) per call. */
+async function alternate(sides, n) {
+  const out = sides.map(() => ({ lat: new Array(n), cpu: 0 }));
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < sides.length; s++) {
+      const c0 = process.cpuUsage();
+      const t0 = now();
+      await sides[s]();
+      out[s].lat[i] = now() - t0;
+      const c = process.cpuUsage(c0);
+      out[s].cpu += (c.user + c.system) / n;
+    }
+  }
+  return out;
+}
+
+/** The same GET through each layer of the read path: median latency and client CPU per call. */
+async function layerBreakdown(vault, m, headers) {
+  const agent = new http.Agent({ keepAlive: true });
+  // An axios instance configured as VaultClient configures its own (lib/client/vault-client.ts).
+  const likeOurs = axios.create({
+    baseURL: `${vault.address}/v1/`,
+    timeout: 0,
+    maxRedirects: 0,
+    proxy: false,
+    decompress: true,
+    httpAgent: agent,
+    headers: { 'X-Vault-Request': 'true' },
+    responseType: 'text',
+    transformResponse: [(d) => d],
+    validateStatus: () => true,
+    transitional: { clarifyTimeoutError: true },
+  });
+  const url = `${vault.address}/v1/${PATH}`;
+  const nodeGet = () =>
+    new Promise((resolve, reject) =>
+      http
+        .get(url, { agent, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve(JSON.parse(body)));
+        })
+        .on('error', reject),
+    );
+  const layers = [
+    ['node:http get + JSON.parse', nodeGet],
+    ['axios.get, global agent (the peer)', () => axios.get(url, { headers })],
+    ['axios instance set up like VaultClient', () => likeOurs.request({ method: 'GET', url: PATH, headers })],
+    [
+      '  + AbortSignal.timeout per request',
+      () => likeOurs.request({ method: 'GET', url: PATH, headers, signal: globalThis.AbortSignal.timeout(10_000) }),
+    ],
+    ['VaultClient.request (token, retry policy, errors)', () => m.core.client.request({ method: 'GET', path: PATH, acceptStatus: [404] })],
+    ['SecretsCore.readKv (key check, cache, KV engine)', () => m.core.readKv(KEY, { refresh: true })],
+    ['fetchSecret (the facade)', () => m.fetchSecret(KEY, { refresh: true })],
+  ];
+  const fns = layers.map(([, fn]) => fn);
+  for (const fn of fns) await latencies(fn, 100);
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await alternate(fns, 100));
+  agent.destroy();
+  return layers.map(([name], i) => ({
+    name,
+    lat: median(rounds.map((round) => median(round[i].lat))),
+    cpu: median(rounds.map((round) => round[i].cpu)),
+  }));
+}
+
+run(async () => {
+  const vault = await startVault();
+  try {
+    header('cold-read: fetchSecret(key, { refresh: true }) vs a raw axios GET', vault);
+    await vault.kvPutMany('secret', [['app/db', secretData(1)]]);
+    const config = { address: vault.address, token: vault.rootToken, secretsPath: 'secret/app', watch: { enabled: false } };
+    const url = `${vault.address}/v1/${PATH}`;
+    const headers = { 'X-Vault-Token': vault.rootToken };
+
+    const m = new SecretsManager(config, { env: {}, logger: silentLogger });
+    await m.start();
+    const ours = () => m.fetchSecret(KEY, { refresh: true });
+    const raw = () => axios.get(url, { headers });
+    const nv = nodeVault({ endpoint: vault.address, token: vault.rootToken, apiVersion: 'v1' });
+    const viaNodeVault = () => nv.read(PATH);
+
+    const oursValue = await ours();
+    const rawValue = (await raw()).data.data.data;
+    if (JSON.stringify(oursValue) !== JSON.stringify(rawValue)) throw new Error('fetchSecret and axios disagree on the value');
+
+    // Warm up all sides (JIT, keep-alive sockets).
+    await alternate([ours, raw], 300);
+    await latencies(viaNodeVault, 100);
+
+    // Vault requests per cold read, counted on the server: one by one, then in bulk.
+    const perRead = [];
+    for (let i = 0; i < 20; i++) {
+      await vault.clearRequests();
+      await ours();
+      perRead.push(await vault.requestCount());
+    }
+    await vault.clearRequests();
+    await latencies(ours, 100);
+    const bulkTotal = await vault.requestCount();
+    const bulkOnPath = await vault.requestCount({ method: 'GET', path: PATH });
+    const exactlyOne = perRead.every((n) => n === 1) && bulkTotal === 100 && bulkOnPath === 100;
+
+    // Latency rounds: ours and axios alternate call by call; node-vault after them (information).
+    const rounds = [];
+    const conns = { paired: 0, nv: 0 };
+    for (let r = 0; r < ROUNDS; r++) {
+      const paired = await countConnections(() => alternate([ours, raw], PER_ROUND));
+      conns.paired += paired.opened;
+      const [o, a] = paired.value;
+      const nvRun = await countConnections(() => latencies(viaNodeVault, Math.ceil(PER_ROUND / 3)));
+      conns.nv += nvRun.opened;
+      rounds.push({ ours: median(o.lat), raw: median(a.lat), oursCpu: o.cpu, rawCpu: a.cpu, nv: median(nvRun.value) });
+    }
+
+    // Information: a cold read on a fresh manager (start() first, new connection).
+    const fresh = [];
+    let freshStartRequests = 0;
+    let freshReadRequests = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      const f = new SecretsManager(config, { env: {}, logger: silentLogger });
+      await vault.clearRequests();
+      await f.start();
+      freshStartRequests = Math.max(freshStartRequests, await vault.requestCount());
+      await vault.clearRequests();
+      const t0 = now();
+      await f.fetchSecret(KEY);
+      fresh.push(now() - t0);
+      freshReadRequests = Math.max(freshReadRequests, await vault.requestCount());
+      await f.close();
+    }
+
+    const o = median(rounds.map((r) => r.ours));
+    const a = median(rounds.map((r) => r.raw));
+    const ratio = median(rounds.map((r) => r.ours / r.raw));
+    const oCpu = median(rounds.map((r) => r.oursCpu));
+    const aCpu = median(rounds.map((r) => r.rawCpu));
+    const pass = ratio <= TARGET;
+    const notes = [
+      `per round (µs) ours ${rounds.map((r) => fmtInt(r.ours * 1000)).join('/')} · axios ${rounds.map((r) => fmtInt(r.raw * 1000)).join('/')} · ` +
+        `ratio ${rounds.map((r) => (r.ours / r.raw).toFixed(2)).join('/')} (headline = median of these)`,
+      `client CPU per read: ours ${fmtInt(oCpu)} µs · axios ${fmtInt(aCpu)} µs (${fmtRatio(oCpu / aCpu)}); ` +
+        `Vault requests: 20 single cold reads → ${perRead.every((n) => n === 1) ? 'each 1' : perRead.join(',')}, 100 in a row → ${bulkTotal} (${bulkOnPath} GET ${PATH})`,
+      `keep-alive: ours (own agent) + axios (global agent keepAlive=${globalKeepAlive()}) opened ${conns.paired}, ` +
+        `node-vault ${versions.nodeVault} (axios, global agent) ${conns.nv} TCP connection(s) in the timed rounds`,
+      `fresh manager instead (information): start() sends ${freshStartRequests} request (token lookup-self), then the first read takes ` +
+        `${fmtUs(median(fresh))} (median) with ${freshReadRequests} request on a new TCP connection`,
+    ];
+    if (!pass || process.env.BENCH_LAYERS) {
+      const layers = await layerBreakdown(vault, m, headers);
+      notes.push('layers, alternating call by call (median latency / client CPU per call):');
+      for (const l of layers) notes.push(`  ${l.name.padEnd(52)} ${fmtUs(l.lat).padStart(8)} / ${fmtUs(l.cpu / 1000).padStart(8)}`);
+    }
+    await m.close();
+
+    report({
+      id: 'cold-read',
+      figure: 'cold fetchSecret latency',
+      ours: { label: 'fetchSecret(key, { refresh: true }), median', text: fmtUs(o), value: o },
+      peer: { label: 'raw axios.get(same path), median', text: fmtUs(a), value: a },
+      peers: [{ label: 'node-vault read(same path), median (information)', text: fmtUs(median(rounds.map((r) => r.nv))) }],
+      ratios: [
+        { label: 'ours / raw axios (median of per-round ratios)', text: fmtRatio(ratio), value: ratio },
+        { label: 'Vault requests per cold read (server count)', text: exactlyOne ? '1' : perRead.join(',') },
+      ],
+      targets: [
+        { text: `≤ ${TARGET.toFixed(2)}× raw axios`, pass },
+        { text: 'exactly 1 Vault request per cold read', pass: exactlyOne },
+      ],
+      summary: {
+        ours: `${fmtUs(o)} · ${exactlyOne ? 1 : '≠1'} req/read`,
+        peer: `axios ${fmtUs(a)}`,
+        ratio: fmtRatio(ratio),
+        target: `≤ ${TARGET.toFixed(2)}× · 1 req`,
+      },
+      notes,
+    });
+  } finally {
+    await vault.stop();
+  }
+});

@@ -1,0 +1,184 @@
+import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
+import type { LoggerService } from '@nestjs/common';
+import {
+  LeaseManager,
+  RotationOrchestrator,
+  SecretRotatedEvent,
+  type EngineSecret,
+  type TaskScheduler,
+  type VaultRequest,
+  type VaultResponse,
+} from '../../lib/index.js';
+import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
+
+export const MARK = 'ATTACK2-MARKER-SECRET-7d1e';
+
+/** A logger that records every line (inspecting objects deeply). */
+export class Capture implements LoggerService {
+  readonly lines: string[] = [];
+  #push(level: string, args: unknown[]): void {
+    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 20, showHidden: true }))).join(' ')}`);
+  }
+  log(...a: unknown[]): void {
+    this.#push('log', a);
+  }
+  error(...a: unknown[]): void {
+    this.#push('error', a);
+  }
+  warn(...a: unknown[]): void {
+    this.#push('warn', a);
+  }
+  debug(...a: unknown[]): void {
+    this.#push('debug', a);
+  }
+  verbose(...a: unknown[]): void {
+    this.#push('verbose', a);
+  }
+  fatal(...a: unknown[]): void {
+    this.#push('fatal', a);
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+  count(re: RegExp): number {
+    return this.lines.filter((l) => re.test(l)).length;
+  }
+}
+
+/** A scheduler whose tasks run only when the test says so. */
+export class ManualScheduler implements TaskScheduler {
+  readonly tasks = new Map<string, { delayMs: number; task: () => void }>();
+  readonly history: Array<{ name: string; delayMs: number }> = [];
+  schedule(name: string, delayMs: number, task: () => void): void {
+    this.tasks.set(name, { delayMs, task });
+    this.history.push({ name, delayMs });
+  }
+  cancel(name: string): void {
+    this.tasks.delete(name);
+  }
+  cancelAll(): void {
+    this.tasks.clear();
+  }
+  pending(): string[] {
+    return [...this.tasks.keys()];
+  }
+  delayOf(name: string): number | undefined {
+    return this.tasks.get(name)?.delayMs;
+  }
+  run(name: string): void {
+    const t = this.tasks.get(name);
+    if (!t) throw new Error(`no task ${name}; pending: ${this.pending().join(', ')}`);
+    this.tasks.delete(name);
+    t.task();
+  }
+}
+
+export type Handler = (req: VaultRequest) => Promise<VaultResponse> | VaultResponse;
+
+export function ok(body: unknown, status = 200): VaultResponse {
+  return { status, body, headers: {} };
+}
+
+/** Lets promise chains settle (no timers involved). */
+export async function flush(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i += 1) await new Promise<void>((r) => setImmediate(r));
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A LeaseManager with a scripted client, a manual scheduler and clock, and a node EventEmitter. */
+export function leaseHarness(options: { handle: Handler; handlerTimeoutMs?: number; overlapMs?: number; shutdownTimeoutMs?: number }) {
+  const clock = {
+    t: 1_700_000_000_000,
+    now(): number {
+      return this.t;
+    },
+  };
+  const scheduler = new ManualScheduler();
+  const logger = new Capture();
+  const emitter = new EventEmitter();
+  const events = eventBusFrom(emitter, (event, error) => logger.error(`listener of ${event} failed: ${String(error)}`));
+  const orchestrator = new RotationOrchestrator(events, logger, undefined, options.handlerTimeoutMs ?? 10_000);
+  orchestrator.ready();
+  const requests: VaultRequest[] = [];
+  const client = {
+    request: async <T>(req: VaultRequest): Promise<VaultResponse<T>> => {
+      requests.push(req);
+      return (await options.handle(req)) as VaultResponse<T>;
+    },
+  };
+  const leases = new LeaseManager({
+    client,
+    clock,
+    scheduler,
+    events,
+    orchestrator,
+    logger,
+    options: { overlapMs: options.overlapMs ?? 30_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000 },
+    random: () => 0,
+  });
+  const rotations: SecretRotatedEvent[] = [];
+  emitter.on('secrets.rotated', (e: SecretRotatedEvent) => void rotations.push(e));
+  return { clock, scheduler, logger, emitter, orchestrator, leases, requests, rotations };
+}
+
+let counter = 0;
+/** A fetch function that issues a new lease each time. */
+export function leasedFetch(
+  duration = 3600,
+  renewable = true,
+): { fetch: () => Promise<EngineSecret<{ username: string; password: string }>>; issued: string[] } {
+  const issued: string[] = [];
+  return {
+    issued,
+    fetch: async () => {
+      counter += 1;
+      const id = `database/creds/app/lease${counter}`;
+      issued.push(id);
+      return { data: { username: `u${counter}`, password: `${MARK}-${counter}` }, lease: { id, duration, renewable } };
+    },
+  };
+}
+
+export function revokedIds(requests: VaultRequest[]): string[] {
+  return requests.filter((r) => r.path === 'sys/leases/revoke').map((r) => (r.body as { lease_id: string }).lease_id);
+}
+
+import { SecretsCore, SecretsEvents, resolveVaultConfig, type VaultConfig } from '../../lib/index.js';
+import type { VaultTestServer } from '../../lib/testing/index.js';
+
+/** A SecretsCore on the test server, with a capturing logger and a node EventEmitter as event bus. */
+export async function coreOn(
+  server: VaultTestServer,
+  options: Partial<VaultConfig> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ core: SecretsCore; logger: Capture; emitter: EventEmitter; events: Array<{ name: string; payload: unknown }> }> {
+  const logger = new Capture();
+  const emitter = new EventEmitter();
+  const events: Array<{ name: string; payload: unknown }> = [];
+  for (const name of Object.values(SecretsEvents)) emitter.on(name, (payload: unknown) => void events.push({ name, payload }));
+  const core = new SecretsCore(
+    resolveVaultConfig(
+      { address: server.address, token: server.rootToken, secretsPath: 'secret/app', requestTimeoutMs: 2000, ...options },
+      env,
+    ),
+    { logger, events: eventBusFrom(emitter, (e, err) => logger.error(`listener of ${e} failed: ${String(err)}`)) },
+  );
+  await core.start();
+  core.orchestrator.ready();
+  return { core, logger, emitter, events };
+}

@@ -1,0 +1,185 @@
+/**
+ * Shared helpers of the package-quality tests (`test/package/*.spec.ts`): the repository root,
+ * `package.json`, a child-process runner and {@link ensureBuilt}, which builds `dist/` once
+ * (with a cross-process lock, because Vitest runs these files in parallel forks).
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the repository root (the directory that holds `package.json`). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
+
+/** Hook timeout for `beforeAll(ensureBuilt)`: `tsc` takes ~15 s, more on a busy machine. */
+export const BUILD_TIMEOUT_MS = 180_000;
+
+/** Where tsc's own CLI lives (faster and more predictable than `npx tsc`). */
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** The fields of `package.json` these tests read. */
+export interface PackageJson {
+  name: string;
+  version: string;
+  type?: string;
+  main?: string;
+  types?: string;
+  exports?: Record<string, string | Record<string, string>>;
+  bin?: string | Record<string, string>;
+  files?: string[];
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+/** `package.json`, read fresh (others may edit it while the suite runs). */
+export function readPackageJson(): PackageJson {
+  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** `bin` as a map, whatever form `package.json` uses. */
+export function binEntries(pkg: PackageJson): Record<string, string> {
+  if (pkg.bin === undefined) return {};
+  return typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
+}
+
+/** Every file under `dir` (recursively), as absolute paths. */
+export function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The TypeScript sources `tsconfig.build.json` compiles: `lib/**\/*.ts` without specs. */
+export function libSources(): string[] {
+  return walk(join(ROOT, 'lib'))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('.d.ts'))
+    .sort();
+}
+
+/** POSIX-style path relative to the repository root (`lib/testing/cli.ts`). */
+export function rel(file: string): string {
+  return relative(ROOT, file).split(sep).join('/');
+}
+
+/**
+ * Maps a `dist/` file to the `lib/` source it was compiled from (`dist/a/b.js`, `.d.ts` or
+ * `.js.map` → `lib/a/b.ts`), or `undefined` for a file tsc does not emit.
+ */
+export function sourceOfDistFile(distPath: string): string | undefined {
+  const match = /^dist\/(.+?)(\.d\.ts|\.js\.map|\.js)$/.exec(distPath);
+  return match ? `lib/${match[1]}.ts` : undefined;
+}
+
+/** Result of {@link run}: exit code and the whole output. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program without a shell; never rejects on a non-zero exit (the caller asserts). */
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`${file} ${args.join(' ')} failed to run: ${error.message}\n${stderr}`, { cause: error }));
+          return;
+        }
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** `npm` as a child process (`npm.cmd` on Windows). */
+export function npm(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  return run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { ...options, env });
+}
+
+/**
+ * Why `dist/` must be rebuilt, or `undefined` when it is up to date: `dist/index.js` missing or
+ * older than the newest source or tsconfig, a source without output, or an output without source
+ * (left over from a renamed or deleted file; it would be published).
+ */
+export function distStaleness(): string | undefined {
+  const marker = join(ROOT, 'dist', 'index.js');
+  if (!existsSync(marker)) return 'dist/index.js is missing';
+  const builtAt = statSync(marker).mtimeMs;
+  const inputs = [...libSources(), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')];
+  const newer = inputs.filter((file) => statSync(file).mtimeMs > builtAt);
+  if (newer.length > 0) return `${newer.length} input(s) newer than dist/index.js, e.g. ${rel(newer[0]!)}`;
+  const sources = new Set(libSources().map(rel));
+  const outputs = walk(join(ROOT, 'dist')).map(rel);
+  const orphan = outputs.find((file) => {
+    const source = sourceOfDistFile(file);
+    return source === undefined || !sources.has(source);
+  });
+  if (orphan) return `${orphan} has no source in lib/`;
+  const built = new Set(outputs.filter((file) => file.endsWith('.js')).map((file) => sourceOfDistFile(file)));
+  const unbuilt = [...sources].find((source) => !built.has(source));
+  if (unbuilt) return `${unbuilt} has no output in dist/`;
+  return undefined;
+}
+
+const LOCK_DIR = join(tmpdir(), `nestjs-vault-secrets-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+const LOCK_STALE_MS = 150_000;
+
+async function withBuildLock<T>(action: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUILD_TIMEOUT_MS - 5_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS) {
+        rmSync(LOCK_DIR, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${LOCK_DIR}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes sure `dist/` is a clean, current build of `lib/`: when {@link distStaleness} says so,
+ * deletes `dist/` and runs `tsc -p tsconfig.build.json` (~15 s). Safe to call from several test
+ * files (and several Vitest processes) at once: one builds, the others wait and then find it fresh.
+ * @throws Error with tsc's output when the build fails (and deletes the partial `dist/`).
+ */
+export async function ensureBuilt(): Promise<void> {
+  if (distStaleness() === undefined) return;
+  await withBuildLock(async () => {
+    const reason = distStaleness();
+    if (reason === undefined) return;
+    rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+    const result = await run(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { timeoutMs: BUILD_TIMEOUT_MS - 10_000 });
+    if (result.code !== 0) {
+      rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+      throw new Error(
+        `Building dist/ (${reason}) failed: tsc -p tsconfig.build.json exited ${result.code}\n${result.stdout}${result.stderr}`,
+      );
+    }
+  });
+}
