@@ -32,6 +32,7 @@ import { deepFreeze } from './util/deep-freeze.js';
 import { SecretCache } from './cache/secret-cache.js';
 import { pathProblem, splitSecretKey } from './client/vault-path.js';
 import { MalformedResponseError } from './errors/malformed-response.error.js';
+import { PermissionDeniedError } from './errors/permission-denied.error.js';
 import { VaultClient } from './client/vault-client.js';
 import type { VaultTransport } from './client/vault-transport.js';
 import type { KvLocation, KvSecret } from './engines/kv-engine.js';
@@ -205,8 +206,13 @@ export class SecretsCore {
         options.refresh === true,
       );
     } catch (error) {
-      if (!(error instanceof VaultUnavailableError) || version !== undefined || options.noFallback) throw error;
-      return this.#serveFallback(key, error);
+      if (version !== undefined || options.noFallback) throw error;
+      if (error instanceof VaultUnavailableError) return this.#serveFallback(key, error);
+      // 403/404 are answers, not outages: they fall back only for keys the app opted in.
+      if ((error instanceof SecretNotFoundError || error instanceof PermissionDeniedError) && this.config.fallbackKeys.includes(key)) {
+        return this.#serveFallback(key, error);
+      }
+      throw error;
     }
   }
 
@@ -228,8 +234,8 @@ export class SecretsCore {
    * variables, else the fallback file; emit `secrets.fallback.used`.
    * @throws the Vault error when no fallback has the key.
    */
-  async #serveFallback(key: string, error: VaultUnavailableError): Promise<KvSecret> {
-    this.#markVault(false, error.code);
+  async #serveFallback(key: string, error: VaultUnavailableError | SecretNotFoundError | PermissionDeniedError): Promise<KvSecret> {
+    if (error instanceof VaultUnavailableError) this.#markVault(false, error.code);
     let hit: { secret: KvSecret; source: string } | undefined;
     const last = this.#lastGood.get(key);
     if (last && this.config.maxStalenessMs > 0 && this.clock.now() - last.at <= this.config.maxStalenessMs) {

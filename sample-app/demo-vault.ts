@@ -7,7 +7,8 @@ import { VaultTestServer } from '../lib/testing/index.js';
  */
 export async function startDemoVaultIfNeeded(): Promise<() => Promise<void>> {
   if (process.env.VAULT_ADDR) return async () => {};
-  const server = await VaultTestServer.start();
+  // Real time on the demo Vault, so leases really expire and rotations show.
+  const server = await VaultTestServer.start({ clockMode: 'realtime' });
   await server.admin.kvPut('secret', 'app/database', { host: 'localhost', port: '5432', username: 'app', password: 'demo-db-password' });
   await server.admin.kvPut('secret', 'app/database', { host: 'localhost', port: '5432', username: 'app', password: 'demo-db-password-v2' });
   await server.admin.kvPut('secret', 'app/stripe', { apiKey: 'sk_test_demo_key' });

@@ -9,6 +9,9 @@ import type { VaultConfig } from '../lib/index.js';
 export const secretsConfig = registerAs('secrets', (): VaultConfig => ({
   address: process.env.VAULT_ADDR,
   token: process.env.VAULT_TOKEN,
-  secretsPath: process.env.SECRETS_PATH ?? 'secret/data/app',
+  // SAMPLE_SECRETS_PATH, not SECRETS_*: that prefix is the module's env fallback (SECRETS_<KEY>).
+  secretsPath: process.env.SAMPLE_SECRETS_PATH ?? 'secret/data/app',
   cache: { ttlMs: 60_000 },
+  // Poll the keys the app read every 10 s, so the demo's key rotation shows quickly.
+  watch: { intervalMs: 10_000 },
 }));

@@ -37,6 +37,7 @@ const KNOWN_OPTIONS = new Set([
   'maxStalenessMs',
   'failFast',
   'maxRetries',
+  'fallbackKeys',
 ]);
 
 /** Fields of the nested option objects. */
@@ -280,6 +281,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
           : VAULT_CONFIG_DEFAULTS.fallbackEnvPrefix,
     maxStalenessMs: config.maxStalenessMs ?? VAULT_CONFIG_DEFAULTS.maxStalenessMs,
     failFast: config.failFast ?? false,
+    fallbackKeys: Object.freeze([...(config.fallbackKeys ?? [])]),
     requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
     bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
     maxRetries: config.maxRetries ?? 2,

@@ -28,6 +28,8 @@ export interface ResolvedVaultConfig {
   /** Milliseconds a last good value may be served during an outage (0 = never). */
   readonly maxStalenessMs: number;
   readonly failFast: boolean;
+  /** Keys that also fall back on 403/404. */
+  readonly fallbackKeys: readonly string[];
   /** Whole-request timeout in milliseconds. */
   readonly requestTimeoutMs: number;
   readonly bulkConcurrency: number;

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   Allow,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -207,6 +208,15 @@ export class VaultConfig {
     { message: 'fallbackEnv must be true, false or an upper-case prefix such as "APP_SECRETS_"' },
   )
   fallbackEnv?: boolean | string;
+
+  /**
+   * Keys that may also be served from a fallback when Vault answers 403 or 404 for them (opt-in;
+   * by default only outages fall back). E.g. `['feature-flags']`.
+   */
+  @IsOptional()
+  @IsArray({ message: 'fallbackKeys must be an array of keys such as ["feature-flags"]' })
+  @IsString({ each: true, message: 'fallbackKeys must contain only strings' })
+  fallbackKeys?: string[];
 
   /** How old a last good value may be and still be served when Vault is unavailable, in milliseconds. Default 86400000 (24 h); 0 turns it off. */
   @IsOptional()

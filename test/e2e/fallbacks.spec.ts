@@ -167,6 +167,22 @@ describe('an outage after boot', () => {
     await app.close();
   });
 
+  it('falls back on 404 only for keys the app opted in with fallbackKeys', async () => {
+    process.env.SECRETS_FLAGS = '{"beta":"on"}';
+    process.env.SECRETS_OTHER = '{"x":"1"}';
+    const m = await new SecretsManager({
+      address: server.address,
+      token: server.rootToken,
+      secretsPath: 'secret/outage',
+      watch: { enabled: false },
+      fallbackKeys: ['flags'],
+    }).start();
+    expect(await m.fetchSecret('flags')).toEqual({ beta: 'on' });
+    await expect(m.fetchSecret('other')).rejects.toMatchObject({ code: 'SECRETS_NOT_FOUND' });
+    expect(m.status()).toMatchObject({ vault: 'up', fallbackKeys: { flags: 'env' } });
+    await m.close();
+  });
+
   it('never falls back on permission denied or not found', async () => {
     process.env.SECRETS_MISSING = '{"x":"from-env"}';
     const m = await new SecretsManager({
