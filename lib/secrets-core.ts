@@ -15,6 +15,7 @@ import type { EngineContext, EngineSecret } from './engines/secret-engine.js';
 import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import { KvChangeWatcher } from './rotation/kv-change.watcher.js';
+import { KvEventSubscriber } from './rotation/kv-event.subscriber.js';
 import { KvV2Engine } from './engines/kv-v2.engine.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -104,6 +105,7 @@ export class SecretsCore {
   readonly orchestrator: RotationOrchestrator;
   readonly leases: LeaseManager;
   readonly watcher: KvChangeWatcher;
+  readonly #events: KvEventSubscriber | undefined;
   readonly #locator: KvLocator;
   /** Last value read from Vault per key, kept past the cache TTL for stale-if-error. */
   readonly #lastGood: LRUCache<string, { secret: KvSecret; at: number }>;
@@ -163,6 +165,20 @@ export class SecretsCore {
       deps.random,
     );
     for (const key of config.watch.keys) this.watcher.track(key);
+    this.#events =
+      config.watch.enabled && config.watch.events
+        ? new KvEventSubscriber({
+            address: config.address,
+            namespace: config.namespace,
+            caCert: config.caCert,
+            verifySsl: config.verifySsl,
+            token: () => this.#subscriptionToken(),
+            keyOf: (dataPath) => this.#keyOfDataPath(dataPath),
+            onChange: (key) => void this.watcher.checkNow(key),
+            scheduler: this.scheduler,
+            logger: this.logger,
+          })
+        : undefined;
     // Leases belong to the token that created them: after a re-login they die with the old token.
     this.tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     this.#locator = new KvLocator(config, this.client);
@@ -571,6 +587,7 @@ export class SecretsCore {
     for (const warning of this.config.warnings) this.logger.warn?.(warning);
     await this.#openFallbackFile();
     if (this.config.watch.enabled) this.watcher.start();
+    void this.#events?.start().catch((error: unknown) => this.logger.warn?.(`KV event subscription failed: ${String(error)}`));
     try {
       let info: TokenInfo | undefined;
       if (this.#agentMode) {
@@ -599,6 +616,17 @@ export class SecretsCore {
     }
   }
 
+  async #subscriptionToken(): Promise<string | undefined> {
+    return this.#agentMode ? undefined : this.tokens.getToken();
+  }
+
+  /** `secret/data/app/db` → `db` when it lies under `secretsPath`. */
+  async #keyOfDataPath(dataPath: string): Promise<string | undefined> {
+    const base = await this.#locator.base();
+    const prefix = [...base.mount, 'data', ...base.base].join('/') + '/';
+    return dataPath.startsWith(prefix) ? dataPath.slice(prefix.length) : undefined;
+  }
+
   /** Opens `fallbackJson` at boot: a wrong key or a tampered file fails the boot; warnings are logged. */
   async #openFallbackFile(): Promise<void> {
     if (!this.config.fallbackJson) return;
@@ -616,6 +644,7 @@ export class SecretsCore {
   /** Revokes the module's leases, stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
   async close(): Promise<void> {
     this.watcher.stop();
+    this.#events?.stop();
     // Leases first: revoking them needs the token.
     await this.leases.stop();
     await this.tokens.stop();

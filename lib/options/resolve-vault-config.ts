@@ -44,7 +44,7 @@ const KNOWN_OPTIONS = new Set([
 const NESTED_KEYS = {
   cache: ['ttlMs', 'maxEntries'],
   leases: ['overlapMs', 'handlerTimeoutMs', 'shutdownTimeoutMs'],
-  watch: ['enabled', 'keys', 'intervalMs'],
+  watch: ['enabled', 'keys', 'intervalMs', 'events'],
 } as const;
 
 /** Defaults applied when neither the options nor the environment say otherwise. */
@@ -289,6 +289,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
       enabled: config.watch?.enabled ?? true,
       keys: Object.freeze([...(config.watch?.keys ?? [])]),
       intervalMs: config.watch?.intervalMs ?? VAULT_CONFIG_DEFAULTS.watchIntervalMs,
+      events: config.watch?.events ?? false,
     }),
     leases: Object.freeze({
       overlapMs: config.leases?.overlapMs ?? VAULT_CONFIG_DEFAULTS.leaseOverlapMs,

@@ -45,7 +45,7 @@ export interface ResolvedVaultConfig {
   readonly leases: { readonly overlapMs: number; readonly handlerTimeoutMs: number; readonly shutdownTimeoutMs: number };
   readonly onRotate?: OnRotateCallback;
   /** KV change detection. `intervalMs` in milliseconds. */
-  readonly watch: { readonly enabled: boolean; readonly keys: readonly string[]; readonly intervalMs: number };
+  readonly watch: { readonly enabled: boolean; readonly keys: readonly string[]; readonly intervalMs: number; readonly events: boolean };
   /** KV value generators for `rotateSecret` (non-enumerable). */
   readonly rotation: Readonly<Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>>>;
   readonly onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;

@@ -13,6 +13,15 @@ export class WatchOptions {
   @IsString({ each: true, message: 'watch.keys must contain only strings' })
   keys?: string[];
 
+  /**
+   * Also subscribe to Vault's KV change events (`sys/events/subscribe/kv-v2/data-*`, a websocket;
+   * Vault Enterprise 1.16+) so changes arrive at once; polling stays on as the safety net and is used
+   * alone when Vault refuses the subscription. Default `false`.
+   */
+  @IsOptional()
+  @IsBoolean({ message: 'watch.events must be true or false' })
+  events?: boolean;
+
   /** Poll period in milliseconds (jittered down by up to 10%). Default 60000. */
   @IsOptional()
   @IsInt({ message: 'watch.intervalMs must be a whole number of milliseconds, e.g. 60000' })

@@ -88,6 +88,11 @@ export class KvChangeWatcher {
     await Promise.all([...this.#known.keys()].map((key) => limit(() => this.#check(key))));
   }
 
+  /** Checks one watched key now (a change event from Vault said it changed); unwatched keys are ignored. */
+  async checkNow(key: string): Promise<void> {
+    if (this.#known.has(key) && !this.#stopped) await this.#check(key);
+  }
+
   /** Stops polling. */
   stop(): void {
     this.#stopped = true;

@@ -24,6 +24,10 @@ import { TestClock, type TestClockMode } from './server/test-clock.js';
 import { createTestCertificateAuthority, issueTestServerCertificate } from './server/tls-certificates.js';
 import { VaultCore, type VaultVersion } from './server/vault-core.js';
 import { VaultAdmin } from './vault-admin.js';
+import { EventStream } from './server/event-stream.js';
+
+/** The event stream of each running server, closed on stop. */
+const eventStreams = new WeakMap<VaultCore, EventStream>();
 
 /** Options of {@link VaultTestServer.start}. */
 export interface VaultTestServerOptions {
@@ -37,6 +41,8 @@ export interface VaultTestServerOptions {
   readonly devMounts?: boolean;
   /** `'frozen'` (default): time moves only via `clock.advance/set`. `'realtime'`: follows the wall clock plus offsets. */
   readonly clockMode?: TestClockMode;
+  /** Serve the event notifications websocket `sys/events/subscribe/<type>` (default true); false answers 404, like a Vault without events. */
+  readonly events?: boolean;
   /** Initial clock time in **ms** since the epoch (default: now). */
   readonly startTime?: number;
   /**
@@ -120,6 +126,10 @@ export class VaultTestServer {
     const httpServer = createServer((req, res) => {
       void router.handle(req, res);
     });
+    const events = new EventStream(core, options.events ?? true);
+    log.onRecord((entry) => events.onRequest(entry));
+    httpServer.on('upgrade', (req, socket, head: Buffer) => events.handleUpgrade(req, socket, head));
+    eventStreams.set(core, events);
     const tlsOption = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
     let tls: ServerTls | undefined;
     let tcpServer: Server;
@@ -226,6 +236,7 @@ export class VaultTestServer {
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       this.faultInjector.cancelAll();
+      eventStreams.get(this.vaultCore)?.close();
       this.tcpServer.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
       this.sockets.clear();

@@ -17,6 +17,7 @@ import {
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
+import type { CapturingLogger } from '../support/capture-logs.js';
 
 let server: VaultTestServer;
 let app: INestApplicationContext | undefined;
@@ -77,8 +78,13 @@ async function boot(
     providers,
   );
   app = booted.app;
+  logs = booted.logs;
   return app.get(SecretsService);
 }
+
+let logs: CapturingLogger | undefined;
+const lastLogs = (): CapturingLogger => logs!;
+const subscribedLogged = (): boolean => logs?.text.includes('Subscribed to Vault KV change events') ?? false;
 
 const of = (handler: string): SecretRotatedEvent[] => calls.filter((c) => c.handler === handler).map((c) => c.event);
 
@@ -253,5 +259,37 @@ describe('SecretsManager', () => {
       expect(vi.getTimerCount()).toBeGreaterThan(0);
     }
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('KV change events (websocket subscription)', () => {
+  it('delivers an operator’s write through the event subscription, long before the next poll', async () => {
+    await boot({ watch: { intervalMs: 600_000, events: true } });
+    const secrets = app!.get(SecretsService);
+    await secrets.fetchSecret('config');
+    // Wait for the websocket to be open: the module logs it.
+    await until(subscribedLogged);
+    const delivered = new Promise<SecretRotatedEvent>((resolve) => {
+      app!.get(EventEmitter2).on('secrets.rotated:config', (e: SecretRotatedEvent) => resolve(e));
+    });
+    await server.admin.kvPut('secret', 'app/config', { feature: 'via-event' });
+    const event = await delivered;
+    expect(event).toMatchObject({ key: 'config', reason: 'version-changed', previousVersion: 1, currentVersion: 2 });
+    expect(event.secret()).toEqual({ feature: 'via-event' });
+  });
+
+  it('falls back to polling when Vault refuses the subscription', async () => {
+    await server.stop();
+    server = await VaultTestServer.start({ events: false });
+    await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
+    await server.admin.kvPut('secret', 'app/api-key', { value: 'key-1' });
+    const secrets = await boot({ watch: { intervalMs: 300, events: true } });
+    await secrets.fetchSecret('config');
+    const delivered = new Promise<SecretRotatedEvent>((resolve) => {
+      app!.get(EventEmitter2).on('secrets.rotated:config', (e: SecretRotatedEvent) => resolve(e));
+    });
+    await server.admin.kvPut('secret', 'app/config', { feature: 'via-polling' });
+    expect((await delivered).secret()).toEqual({ feature: 'via-polling' });
+    expect(lastLogs().text).toContain('Vault refused the KV event subscription (HTTP 404)');
   });
 });

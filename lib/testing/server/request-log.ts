@@ -49,10 +49,18 @@ export function matchesFilter(
 /** Append-only log of handled requests. */
 export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];
+  private readonly listeners: Array<(entry: RequestLogEntry) => void> = [];
 
-  /** Adds an entry. */
+  /** Adds an entry and tells the listeners. */
   record(entry: RequestLogEntry): void {
-    this.entries.push(Object.freeze({ ...entry }));
+    const frozen = Object.freeze({ ...entry });
+    this.entries.push(frozen);
+    for (const listener of this.listeners) listener(frozen);
+  }
+
+  /** Calls `listener` for every entry recorded from now on (e.g. the event stream). */
+  onRecord(listener: (entry: RequestLogEntry) => void): void {
+    this.listeners.push(listener);
   }
 
   /** A snapshot of all entries, oldest first. */

@@ -1,0 +1,107 @@
+import { inspect } from 'node:util';
+import type { LoggerService } from '@nestjs/common';
+import WebSocket from 'ws';
+import { backoffDelayMs } from '../leases/renewal-timing.js';
+import type { TaskScheduler } from '../leases/task-scheduler.js';
+
+/** Name of the reconnect timer in `SchedulerRegistry`. */
+export const KV_EVENTS_RECONNECT_NAME = 'secrets:kv-events';
+
+/** What the subscriber needs. */
+export interface KvEventSubscriberDeps {
+  /** Vault's address, e.g. `https://vault:8200`. */
+  address: string;
+  namespace?: string;
+  caCert?: string;
+  verifySsl: boolean;
+  /** The token to subscribe with (undefined in agent mode). */
+  token: () => Promise<string | undefined>;
+  /** Maps an event's `data_path` (e.g. `secret/data/app/db`) to a watched key, or undefined. */
+  keyOf: (dataPath: string) => Promise<string | undefined>;
+  /** Called with the key of every change event. */
+  onChange: (key: string) => void;
+  scheduler: TaskScheduler;
+  logger: LoggerService;
+}
+
+/**
+ * The faster source of KV change detection: Vault's event notifications websocket
+ * (`GET /v1/sys/events/subscribe/kv-v2/data-*?json=true`, REFERENCE.md §9, Vault Enterprise 1.16+
+ * or 1.15 with events enabled). Each `kv-v2/data-*` event makes the watcher check that key at
+ * once; polling keeps running, so nothing is lost when the subscription is refused (403/404,
+ * logged once, not retried) or drops (reconnected with backoff).
+ */
+export class KvEventSubscriber {
+  readonly #deps: KvEventSubscriberDeps;
+  #socket: WebSocket | undefined;
+  #stopped = false;
+  #attempt = 0;
+
+  constructor(deps: KvEventSubscriberDeps) {
+    this.#deps = deps;
+  }
+
+  /** Connects (idempotent). */
+  async start(): Promise<void> {
+    if (this.#socket || this.#stopped) return;
+    const url = `${this.#deps.address.replace(/^http/, 'ws')}/v1/sys/events/subscribe/${encodeURIComponent('kv-v2/data-*')}?json=true`;
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+    const token = await this.#deps.token();
+    if (token !== undefined) headers['X-Vault-Token'] = token;
+    if (this.#deps.namespace) headers['X-Vault-Namespace'] = this.#deps.namespace;
+    const socket = new WebSocket(url, {
+      headers,
+      rejectUnauthorized: this.#deps.verifySsl,
+      ...(this.#deps.caCert ? { ca: this.#deps.caCert } : {}),
+    });
+    this.#socket = socket;
+    socket.on('open', () => {
+      this.#attempt = 0;
+      this.#deps.logger.log?.('Subscribed to Vault KV change events; polling continues as a safety net');
+    });
+    socket.on('message', (data) => void this.#onMessage(String(data)));
+    socket.on('unexpected-response', (_req, res) => {
+      // Refused (no events in this Vault, or no permission): polling alone from now on.
+      this.#deps.logger.warn?.(
+        `Vault refused the KV event subscription (HTTP ${res.statusCode ?? '?'}); change detection uses polling only`,
+      );
+      this.#stopped = true;
+      socket.terminate();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.#socket === socket) this.#socket = undefined;
+      if (this.#stopped) return;
+      const delay = backoffDelayMs(this.#attempt++);
+      this.#deps.scheduler.schedule(KV_EVENTS_RECONNECT_NAME, delay, () => void this.start());
+    });
+  }
+
+  async #onMessage(text: string): Promise<void> {
+    try {
+      const frame = JSON.parse(text) as { data?: { event_type?: unknown; event?: { metadata?: { data_path?: unknown } } } };
+      const dataPath = frame.data?.event?.metadata?.data_path;
+      if (typeof dataPath !== 'string') return;
+      const key = await this.#deps.keyOf(dataPath);
+      if (key !== undefined) this.#deps.onChange(key);
+    } catch {
+      // A frame that is not the documented JSON: ignore it (polling still covers the key).
+    }
+  }
+
+  /** Disconnects for good. */
+  stop(): void {
+    this.#stopped = true;
+    this.#deps.scheduler.cancel(KV_EVENTS_RECONNECT_NAME);
+    this.#socket?.terminate();
+    this.#socket = undefined;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { connected: this.#socket?.readyState === WebSocket.OPEN };
+  }
+
+  [inspect.custom](): string {
+    return `KvEventSubscriber ${inspect(this.toJSON())}`;
+  }
+}
