@@ -6,7 +6,6 @@ import {
   circuitBreaker,
   handleWhen,
   retry,
-  wrap,
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
@@ -32,6 +31,14 @@ const transient = handleWhen(
     (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS),
 );
 
+/** The breaker and retry policy of one mount. */
+interface MountPolicies {
+  breaker: IPolicy;
+  retry: IPolicy;
+  /** Successful calls so far: a failure of a call started before the latest success does not count. */
+  successes: number;
+}
+
 /**
  * Retries and circuit breaking for Vault calls (cockatiel underneath):
  * - idempotent calls (GET, LIST) are retried `maxRetries` times on transient errors, with
@@ -39,19 +46,20 @@ const transient = handleWhen(
  * - every call (after its retries) goes through the circuit breaker of its mount (the first path
  *   segment, `auth/<method>` for logins), so an outage of one engine does not stop the others:
  *   after 5 consecutive failed calls to a mount, its calls fail fast with `VaultUnavailableError`
- *   for 5000 ms, then one is let through, so a dead Vault is not hammered.
+ *   for 5000 ms, then one is let through, so a dead Vault is not hammered. A failure of a call
+ *   that started before a later call to the same mount succeeded does not count.
  */
 export class ResiliencePolicy {
   readonly #maxRetries: number;
   readonly #random: () => number;
-  readonly #byMount = new Map<string, { breaker: IPolicy; retrying: IPolicy }>();
+  readonly #byMount = new Map<string, MountPolicies>();
 
   constructor(maxRetries: number, random: () => number = Math.random) {
     this.#maxRetries = maxRetries;
     this.#random = random;
   }
 
-  #policiesFor(path: string): { breaker: IPolicy; retrying: IPolicy } {
+  #policiesFor(path: string): MountPolicies {
     const segments = path.split('/');
     const mount = segments[0] === 'auth' ? segments.slice(0, 2).join('/') : (segments[0] ?? '');
     let policies = this.#byMount.get(mount);
@@ -67,7 +75,7 @@ export class ResiliencePolicy {
         if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
         return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
       });
-      policies = { breaker, retrying: wrap(breaker, retry(transient, { maxAttempts: this.#maxRetries, backoff })) };
+      policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0 };
       this.#byMount.set(mount, policies);
     }
     return policies;
@@ -81,9 +89,23 @@ export class ResiliencePolicy {
    * @throws the call's own error, or VaultUnavailableError while the circuit is open.
    */
   async execute<T>(call: () => Promise<T>, idempotent: boolean, path: string, signal?: AbortSignal): Promise<T> {
-    const { breaker, retrying } = this.#policiesFor(path);
+    const policies = this.#policiesFor(path);
+    const successesAtStart = policies.successes;
     try {
-      return idempotent ? await retrying.execute(call, signal) : await breaker.execute(call, signal);
+      const outcome = await policies.breaker.execute(async ({ signal: inner }) => {
+        try {
+          const value = idempotent ? await policies.retry.execute(call, inner) : await call();
+          policies.successes += 1;
+          return { ok: true as const, value };
+        } catch (error) {
+          // A call that was already under way when another call to this mount succeeded (e.g. a
+          // timeout landing just after Vault recovered) must not re-open the circuit.
+          if (policies.successes !== successesAtStart) return { ok: false as const, error };
+          throw error;
+        }
+      }, signal);
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new VaultUnavailableError(

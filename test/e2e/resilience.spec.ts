@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretsManager, VaultUnavailableError } from '../../lib/index.js';
+import { VaultTestServer } from '../../lib/testing/index.js';
+
+let server: VaultTestServer;
+beforeAll(async () => {
+  server = await VaultTestServer.start();
+  await server.admin.kvPut('secret', 'app/slow', { v: 'slow' });
+  await server.admin.kvPut('secret', 'app/fast', { v: 'fast' });
+});
+afterAll(() => server.stop());
+
+const manager = (): Promise<SecretsManager> =>
+  new SecretsManager(
+    {
+      address: server.address,
+      token: server.rootToken,
+      secretsPath: 'secret/app',
+      requestTimeoutMs: 300,
+      maxRetries: 0,
+      maxStalenessMs: 0,
+      fallbackEnv: false,
+      watch: { enabled: false },
+    },
+    { env: {} },
+  ).start();
+
+describe('circuit breaker', () => {
+  it('opens after 5 consecutive failures of a mount and fails fast without calling Vault', async () => {
+    const m = await manager();
+    const remove = server.faults.add({ path: /^secret\/data\/app\//, status: 502, body: { errors: [] } });
+    for (let i = 0; i < 5; i += 1) await expect(m.fetchSecret('fast', { refresh: true })).rejects.toBeInstanceOf(VaultUnavailableError);
+    server.clearRequests();
+    const error = await m.fetchSecret('fast', { refresh: true }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('circuit open');
+    expect(server.requestCount({ path: 'secret/data/app/fast' })).toBe(0);
+    // Other mounts keep working: the token lookup path has its own breaker.
+    expect(await m.probeHealth()).toMatchObject({ reachable: true });
+    remove();
+    await m.close();
+  });
+
+  it('is not re-opened by calls that fail late, after another call already succeeded', async () => {
+    const m = await manager();
+    const remove = server.faults.add({ path: 'secret/data/app/slow', latencyMs: 1000 });
+    const hanging = Array.from({ length: 6 }, () => m.fetchSecret('slow', { refresh: true }).catch((e: unknown) => e));
+    expect(await m.fetchSecret('fast', { refresh: true })).toEqual({ v: 'fast' }); // Vault answers meanwhile
+    const late = await Promise.all(hanging);
+    expect(late.every((e) => e instanceof VaultUnavailableError)).toBe(true);
+    remove();
+    server.clearRequests();
+    expect(await m.fetchSecret('fast', { refresh: true })).toEqual({ v: 'fast' });
+    expect(server.requestCount({ path: 'secret/data/app/fast' })).toBe(1);
+    await m.close();
+  });
+});
