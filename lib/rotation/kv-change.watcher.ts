@@ -50,6 +50,8 @@ export class KvChangeWatcher {
   readonly #known = new Map<string, string | number | undefined>();
   /** Keys whose latest version is gone (deleted, destroyed), with the last version seen before. */
   readonly #gone = new Map<string, string | number | undefined>();
+  /** One check per key at a time; a request arriving meanwhile is merged into one follow-up check. */
+  readonly #checking = new Map<string, { run: Promise<void>; again: boolean }>();
   #running = false;
   #stopped = false;
 
@@ -85,12 +87,30 @@ export class KvChangeWatcher {
   /** Polls every watched key once now. Exposed so tests and `rotateSecret` can force a check. */
   async pollOnce(): Promise<void> {
     const limit = pLimit(this.options.concurrency);
-    await Promise.all([...this.#known.keys()].map((key) => limit(() => this.#check(key))));
+    await Promise.all([...this.#known.keys()].map((key) => limit(() => this.#checkOnce(key))));
   }
 
   /** Checks one watched key now (a change event from Vault said it changed); unwatched keys are ignored. */
   async checkNow(key: string): Promise<void> {
-    if (this.#known.has(key) && !this.#stopped) await this.#check(key);
+    if (this.#known.has(key) && !this.#stopped) await this.#checkOnce(key);
+  }
+
+  /** Runs {@link #check} for `key` unless one is running; then asks for one more run after it. */
+  #checkOnce(key: string): Promise<void> {
+    const running = this.#checking.get(key);
+    if (running) {
+      running.again = true;
+      return running.run;
+    }
+    const entry = { run: Promise.resolve(), again: false };
+    entry.run = (async () => {
+      do {
+        entry.again = false;
+        await this.#check(key);
+      } while (entry.again && !this.#stopped);
+    })().finally(() => this.#checking.delete(key));
+    this.#checking.set(key, entry);
+    return entry.run;
   }
 
   /** Stops polling. */

@@ -7,6 +7,9 @@ import type { TaskScheduler } from '../leases/task-scheduler.js';
 /** Name of the reconnect timer in `SchedulerRegistry`. */
 export const KV_EVENTS_RECONNECT_NAME = 'secrets:kv-events';
 
+/** A connection that stayed open this long (ms) resets the reconnect backoff. */
+const STABLE_CONNECTION_MS = 30_000;
+
 /** What the subscriber needs. */
 export interface KvEventSubscriberDeps {
   /** Vault's address, e.g. `https://vault:8200`. */
@@ -34,6 +37,7 @@ export interface KvEventSubscriberDeps {
 export class KvEventSubscriber {
   readonly #deps: KvEventSubscriberDeps;
   #socket: WebSocket | undefined;
+  #connecting = false;
   #stopped = false;
   #attempt = 0;
 
@@ -41,12 +45,33 @@ export class KvEventSubscriber {
     this.#deps = deps;
   }
 
-  /** Connects (idempotent). */
+  /** Connects (idempotent); a failure is logged and retried with backoff, never thrown. */
   async start(): Promise<void> {
-    if (this.#socket || this.#stopped) return;
+    if (this.#socket || this.#stopped || this.#connecting) return;
+    this.#connecting = true;
+    try {
+      await this.#connect();
+    } catch (error) {
+      this.#deps.logger.warn?.(
+        `KV event subscription could not connect (${error instanceof Error ? error.message : String(error)}); retrying`,
+      );
+      this.#retryLater();
+    } finally {
+      this.#connecting = false;
+    }
+  }
+
+  #retryLater(): void {
+    if (this.#stopped) return;
+    const delay = backoffDelayMs(this.#attempt++);
+    this.#deps.scheduler.schedule(KV_EVENTS_RECONNECT_NAME, delay, () => void this.start());
+  }
+
+  async #connect(): Promise<void> {
     const url = `${this.#deps.address.replace(/^http/, 'ws')}/v1/sys/events/subscribe/${encodeURIComponent('kv-v2/data-*')}?json=true`;
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     const token = await this.#deps.token();
+    if (this.#stopped) return;
     if (token !== undefined) headers['X-Vault-Token'] = token;
     if (this.#deps.namespace) headers['X-Vault-Namespace'] = this.#deps.namespace;
     const socket = new WebSocket(url, {
@@ -55,25 +80,31 @@ export class KvEventSubscriber {
       ...(this.#deps.caCert ? { ca: this.#deps.caCert } : {}),
     });
     this.#socket = socket;
+    let openedAt: number | undefined;
     socket.on('open', () => {
-      this.#attempt = 0;
+      openedAt = Date.now();
       this.#deps.logger.log?.('Subscribed to Vault KV change events; polling continues as a safety net');
     });
     socket.on('message', (data) => void this.#onMessage(String(data)));
     socket.on('unexpected-response', (_req, res) => {
-      // Refused (no events in this Vault, or no permission): polling alone from now on.
-      this.#deps.logger.warn?.(
-        `Vault refused the KV event subscription (HTTP ${res.statusCode ?? '?'}); change detection uses polling only`,
-      );
-      this.#stopped = true;
+      const status = res.statusCode ?? 0;
+      if (this.#socket === socket) this.#socket = undefined;
       socket.terminate();
+      if (status === 400 || status === 403 || status === 404) {
+        // Refused (no events in this Vault, or no permission): polling alone from now on.
+        this.#deps.logger.warn?.(`Vault refused the KV event subscription (HTTP ${status}); change detection uses polling only`);
+        this.#stopped = true;
+        return;
+      }
+      this.#retryLater(); // a passing refusal (503 sealed or standby, a load balancer): try again later
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      if (this.#socket === socket) this.#socket = undefined;
-      if (this.#stopped) return;
-      const delay = backoffDelayMs(this.#attempt++);
-      this.#deps.scheduler.schedule(KV_EVENTS_RECONNECT_NAME, delay, () => void this.start());
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      // Only a connection that stayed up a while resets the backoff (one that opens and drops keeps slowing down).
+      if (openedAt !== undefined && Date.now() - openedAt >= STABLE_CONNECTION_MS) this.#attempt = 0;
+      this.#retryLater();
     });
   }
 

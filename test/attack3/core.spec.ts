@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SecretsManager, SecretsEvents } from '../../lib/index.js';
+import { VaultTestServer } from '../../lib/testing/index.js';
+import { Capture, FakeEvents, frame, sleep, waitFor } from './harness.js';
+
+let server: VaultTestServer;
+let fake: FakeEvents;
+let m: SecretsManager | undefined;
+let logs: Capture;
+const unhandled: unknown[] = [];
+const onUnhandled = (e: unknown): void => void unhandled.push(e);
+
+beforeEach(async () => {
+  server = await VaultTestServer.start({ clockMode: 'realtime' });
+  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
+  await server.admin.kvPut('secret', 'app/other', { x: '1' });
+  await server.admin.kvPut('secret', 'elsewhere/config', { x: '1' });
+  fake = await new FakeEvents(server.address).listen();
+  logs = new Capture();
+  process.on('unhandledRejection', onUnhandled);
+});
+
+afterEach(async () => {
+  await m?.close();
+  m = undefined;
+  process.off('unhandledRejection', onUnhandled);
+  unhandled.length = 0;
+  await fake.close();
+  await server.stop();
+});
+
+async function boot(): Promise<SecretsManager> {
+  m = new SecretsManager(
+    { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 600_000, events: true } },
+    { logger: logs },
+  );
+  await m.start();
+  await m.fetchSecret('config');
+  await waitFor(() => logs.text.includes('Subscribed to Vault KV change events'));
+  await waitFor(() => fake.sockets.size === 1);
+  return m;
+}
+
+const metadataReads = (): number => server.requestCount({ method: 'GET', path: /^secret\/metadata\// });
+const _vaultReads = (): number => server.requests.filter((r) => r.path.startsWith('secret/')).length;
+
+describe('core: which frames cause reads', () => {
+  it('frames outside secretsPath, for unwatched keys, or malformed cause no Vault read', async () => {
+    await boot();
+    server.clearRequests();
+    fake.send(frame('secret/data/elsewhere/config'));
+    fake.send(frame('secret/data/appconfig'));
+    fake.send(frame('secret/data/app/other')); // exists, but the app never read it
+    fake.send(frame('secret/data/app/nope'));
+    fake.send(frame('secret/metadata/app/config'));
+    fake.send(frame('secret/data/app/config/'));
+    fake.send(frame('secret/data/app//config'));
+    fake.send('{"data":{"event":{"metadata":{"data_path":"secret/data/app/../app/config"}}}}');
+    fake.send(Buffer.from([0xff, 0xfe, 0]), true);
+    await sleep(300);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('core: flood', () => {
+  it('regression: 1,000 frames for one unchanged key make one metadata read each (no coalescing)', async () => {
+    await boot();
+    server.clearRequests();
+    for (let i = 0; i < 1000; i += 1) fake.send(frame('secret/data/app/config'));
+    await sleep(1500);
+    const reads = metadataReads();
+    console.log(`metadata reads for 1000 frames (no change): ${reads}`);
+    expect(reads).toBeLessThanOrEqual(10);
+  });
+
+  it('regression: 1,000 frames after one real change announce the rotation more than once', async () => {
+    await boot();
+    const rotated: unknown[] = [];
+    m!.on('secrets.rotated:config', (e) => void rotated.push(e));
+    // Write straight to the upstream (no event from the fake), then flood.
+    await server.admin.kvPut('secret', 'app/config', { feature: 'v2' });
+    server.clearRequests();
+    for (let i = 0; i < 1000; i += 1) fake.send(frame('secret/data/app/config'));
+    await sleep(2000);
+    const dataReads = server.requestCount({ method: 'GET', path: 'secret/data/app/config' });
+    console.log(`rotations announced: ${rotated.length}; data re-reads: ${dataReads}; metadata reads: ${metadataReads()}`);
+    expect(rotated.length).toBe(1);
+  });
+
+  it('a delete flood announces secrets.deleted once', async () => {
+    await boot();
+    const deleted: unknown[] = [];
+    m!.on(SecretsEvents.Deleted, (e) => void deleted.push(e));
+    await server.admin.kvDeleteLatest('secret', 'app/config');
+    for (let i = 0; i < 200; i += 1) fake.send(frame('secret/data/app/config', 'data-delete'));
+    await sleep(1500);
+    expect(deleted.length).toBe(1);
+  });
+});
+
+describe('core: lifecycle', () => {
+  it('close() right after start(): no subscription socket opened afterwards', async () => {
+    m = new SecretsManager(
+      { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 600_000, events: true } },
+      { logger: logs },
+    );
+    const started = m.start().catch(() => undefined);
+    await m.close();
+    await started;
+    await sleep(500);
+    expect(fake.sockets.size).toBe(0);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('regression: Vault unreachable at boot: the event subscription is never attempted again once Vault is back', async () => {
+    // Upstream "down": the proxy drops every HTTP request.
+    const realUpstream = server.address;
+    (fake as unknown as { upstream: string }).upstream = 'http://127.0.0.1:1';
+    m = new SecretsManager(
+      { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 600_000, events: true } },
+      { logger: logs },
+    );
+    await m.start().catch(() => undefined);
+    await sleep(300);
+    (fake as unknown as { upstream: string }).upstream = realUpstream;
+    await m.fetchSecret('config');
+    await sleep(4000);
+    console.log(logs.lines.filter((l) => /event/i.test(l)).join('\n'));
+    expect(fake.upgrades.length).toBeGreaterThan(0);
+  }, 15_000);
+
+  it('token never appears in logs when the subscription is refused or dropped', async () => {
+    fake.mode = { kind: 'refuse', status: 403 };
+    await (async () => {
+      m = new SecretsManager(
+        { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 600_000, events: true } },
+        { logger: logs },
+      );
+      await m.start();
+    })();
+    await waitFor(() => logs.text.includes('refused'));
+    expect(logs.count(/refused/)).toBe(1);
+    expect(logs.text).not.toContain(server.rootToken);
+    expect(fake.upgrades[0]!.url).not.toContain(server.rootToken);
+  });
+});
