@@ -1,7 +1,7 @@
 import http from 'node:http';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
 import { SecretsCore, resolveVaultConfig, type VaultConfig } from '../../lib/index.js';
 
 export const MARKER_TOKEN = 'hvs.ATTACKmarker0token0must0never0leak00';
@@ -65,34 +65,8 @@ export function envelope(data: unknown, extra: Record<string, unknown> = {}): Re
 /** lookup-self answer for a root-like token (no TTL). */
 export const rootLookup = envelope({ accessor: 'acc', policies: ['root'], ttl: 0, type: 'service', id: 'x' });
 
-/** A logger that records every line. */
-export class Capture implements LoggerService {
-  readonly lines: string[] = [];
-  #push(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 20, showHidden: true }))).join(' ')}`);
-  }
-  log(...a: unknown[]): void {
-    this.#push('log', a);
-  }
-  error(...a: unknown[]): void {
-    this.#push('error', a);
-  }
-  warn(...a: unknown[]): void {
-    this.#push('warn', a);
-  }
-  debug(...a: unknown[]): void {
-    this.#push('debug', a);
-  }
-  verbose(...a: unknown[]): void {
-    this.#push('verbose', a);
-  }
-  fatal(...a: unknown[]): void {
-    this.#push('fatal', a);
-  }
-  get text(): string {
-    return this.lines.join('\n');
-  }
-}
+/** A logger that records every line (the shared test logger). */
+export { Capture };
 
 /** Everything an app could print about a value. */
 export function dump(value: unknown): string {

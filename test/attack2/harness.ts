@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import {
   LeaseManager,
   RotationOrchestrator,
@@ -14,37 +13,8 @@ import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 
 export const MARK = 'ATTACK2-MARKER-SECRET-7d1e';
 
-/** A logger that records every line (inspecting objects deeply). */
-export class Capture implements LoggerService {
-  readonly lines: string[] = [];
-  #push(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 20, showHidden: true }))).join(' ')}`);
-  }
-  log(...a: unknown[]): void {
-    this.#push('log', a);
-  }
-  error(...a: unknown[]): void {
-    this.#push('error', a);
-  }
-  warn(...a: unknown[]): void {
-    this.#push('warn', a);
-  }
-  debug(...a: unknown[]): void {
-    this.#push('debug', a);
-  }
-  verbose(...a: unknown[]): void {
-    this.#push('verbose', a);
-  }
-  fatal(...a: unknown[]): void {
-    this.#push('fatal', a);
-  }
-  get text(): string {
-    return this.lines.join('\n');
-  }
-  count(re: RegExp): number {
-    return this.lines.filter((l) => re.test(l)).length;
-  }
-}
+/** A logger that records every line (the shared test logger). */
+export { Capture };
 
 /** A scheduler whose tasks run only when the test says so. */
 export class ManualScheduler implements TaskScheduler {

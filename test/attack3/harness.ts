@@ -1,40 +1,11 @@
 import http, { type IncomingMessage } from 'node:http';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export class Capture implements LoggerService {
-  readonly lines: string[] = [];
-  #push(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 20 }))).join(' ')}`);
-  }
-  log(...a: unknown[]): void {
-    this.#push('log', a);
-  }
-  error(...a: unknown[]): void {
-    this.#push('error', a);
-  }
-  warn(...a: unknown[]): void {
-    this.#push('warn', a);
-  }
-  debug(...a: unknown[]): void {
-    this.#push('debug', a);
-  }
-  verbose(...a: unknown[]): void {
-    this.#push('verbose', a);
-  }
-  fatal(...a: unknown[]): void {
-    this.#push('fatal', a);
-  }
-  get text(): string {
-    return this.lines.join('\n');
-  }
-  count(re: RegExp): number {
-    return this.lines.filter((l) => re.test(l)).length;
-  }
-}
+/** A logger that records every line (the shared test logger). */
+export { Capture };
 
 export type UpgradeMode = { kind: 'accept' } | { kind: 'refuse'; status: number } | { kind: 'hang' } | { kind: 'accept-then-close' };
 

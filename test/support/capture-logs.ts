@@ -6,7 +6,7 @@ export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
 
   #push(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' ')}`);
+    this.lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 20, showHidden: true }))).join(' ')}`);
   }
 
   log(...args: unknown[]): void {
@@ -30,6 +30,11 @@ export class CapturingLogger implements LoggerService {
 
   get text(): string {
     return this.lines.join('\n');
+  }
+
+  /** How many lines match `re`. */
+  count(re: RegExp): number {
+    return this.lines.filter((l) => re.test(l)).length;
   }
 }
 
