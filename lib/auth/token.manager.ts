@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
@@ -55,7 +55,7 @@ export interface TokenManagerDeps {
   clock: Clock;
   scheduler: TaskScheduler;
   events: SecretsEventBus;
-  logger: LoggerService;
+  logger: SecretsLogger;
   /** Called once when renewal and re-login fail for good. Errors it throws are logged and ignored. */
   onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
   /** Renew tokens in the background (default true). */

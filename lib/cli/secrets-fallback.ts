@@ -19,7 +19,7 @@
 import { realpath } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import { FallbackFileError } from '../errors/fallback-file.error.js';
 import { sanitizeCause } from '../errors/secrets.error.js';
 import { decryptFallback, encryptFallback, isFallbackEnvelope } from '../fallback/encrypted-file.js';
@@ -215,15 +215,13 @@ async function decryptCommand(values: Invocation['values'], io: CliIo): Promise<
 }
 
 /** Keeps the manager's warnings and errors, to print after a successful snapshot (a failure prints one line only). */
-function collectingLogger(lines: string[]): LoggerService {
+function collectingLogger(lines: string[]): SecretsLogger {
   const keep = (level: string) => (message: unknown) => void lines.push(`${CLI_NAME}: ${level}: ${oneLine(String(message))}\n`);
   return {
     log: () => undefined,
     debug: () => undefined,
-    verbose: () => undefined,
     warn: keep('warning'),
     error: keep('error'),
-    fatal: keep('error'),
   };
 }
 

@@ -1,5 +1,5 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import type { EngineSecret } from '../engines/secret-engine.js';
@@ -59,7 +59,7 @@ export interface LeaseManagerDeps {
   scheduler: TaskScheduler;
   events: SecretsEventBus;
   orchestrator: RotationOrchestrator;
-  logger: LoggerService;
+  logger: SecretsLogger;
   options: LeaseManagerOptions;
   random?: () => number;
 }

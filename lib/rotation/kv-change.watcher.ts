@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import pLimit from 'p-limit';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
@@ -59,7 +59,7 @@ export class KvChangeWatcher {
     private readonly source: KvWatchSource,
     private readonly scheduler: TaskScheduler,
     private readonly events: SecretsEventBus,
-    private readonly logger: LoggerService,
+    private readonly logger: SecretsLogger,
     private readonly clock: { now(): number },
     private readonly options: KvWatcherOptions,
     private readonly random: () => number = Math.random,

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import WebSocket from 'ws';
 import { backoffDelayMs } from '../leases/renewal-timing.js';
 import type { TaskScheduler } from '../leases/task-scheduler.js';
@@ -24,7 +24,7 @@ export interface KvEventSubscriberDeps {
   /** Called with the key of every change event. */
   onChange: (key: string) => void;
   scheduler: TaskScheduler;
-  logger: LoggerService;
+  logger: SecretsLogger;
 }
 
 /**

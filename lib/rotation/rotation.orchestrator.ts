@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import { SecretsEvents } from '../secrets.constants.js';
 import type { SecretRotatedEvent } from './secret-rotated.event.js';
@@ -26,7 +26,7 @@ export class RotationOrchestrator {
 
   constructor(
     private readonly events: SecretsEventBus,
-    private readonly logger: LoggerService,
+    private readonly logger: SecretsLogger,
     private readonly onRotate?: OnRotateCallback,
     private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
   ) {}
