@@ -319,7 +319,11 @@ export class SecretsCore {
       degraded: this.#degraded.size > 0,
       fallbackKeys: Object.fromEntries([...this.#degraded.entries()].map(([k, v]) => [k, v.source])),
       token: token ? { accessor: token.accessor, expiresAt: token.expiresAt, renewable: token.renewable } : undefined,
-      leases: { count: expiries.length, nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined },
+      leases: {
+        count: expiries.length,
+        nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined,
+        notices: this.leases.notices(),
+      },
     };
   }
 

@@ -8,6 +8,9 @@ export interface SecretsStatus {
   fallbackKeys: Record<string, string>;
   /** The module's token: accessor and expiry, never the token. */
   token?: { accessor?: string; expiresAt?: number; renewable: boolean };
-  /** Leased secrets under management and when the first one expires. */
-  leases: { count: number; nextExpiry?: number };
+  /**
+   * Leased secrets under management, when the first one expires, and per key any condition worth
+   * an operator's eye (e.g. a certificate TTL clipped to its CA's expiry). Never a value.
+   */
+  leases: { count: number; nextExpiry?: number; notices: Record<string, string> };
 }

@@ -1,5 +1,6 @@
 import { encodeSegments, splitSecretKey } from '../client/vault-path.js';
 import type { VaultEnvelope } from '../client/vault-envelope.js';
+import { VaultRequestError } from '../errors/vault-request.error.js';
 import { envelopeData, envelopeLease } from './engine-response.js';
 import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
 
@@ -26,9 +27,20 @@ export interface PkiIssueOptions {
   mount?: string;
 }
 
+/** Vault's refusal when the asked TTL outlives the issuer (`leaf_not_after_behavior=err`); group 1 is the CA's expiry (RFC 3339). */
+const BEYOND_CA = /beyond the expiration of the CA certificate at (\S+)/;
+
+/** Seconds kept between a clipped certificate's end and its CA's, for clock differences between Vault and this host. */
+const CA_EXPIRY_MARGIN_SECONDS = 60;
+
 /**
- * The PKI secrets engine (REFERENCE.md §7.2): `POST <mount>/issue/<role>`. The certificate is
- * issued again before `expiration`; a refusal (e.g. past the CA's expiry) leaves the current one in use.
+ * The PKI secrets engine (Vault API: `POST /v1/:mount/issue/:name`). The certificate is issued
+ * again before `expiration`; a refusal leaves the current one in use. When Vault refuses the TTL
+ * because the certificate would outlive its CA (`leaf_not_after_behavior=err`), the request is
+ * sent once more with the TTL clipped to the CA's expiry (less a minute), and the result carries a
+ * `notice` that `status().leases.notices` shows.
+ *
+ * @throws VaultRequestError when Vault refuses (unknown role, common name not allowed, CA expired).
  */
 export const pkiEngine: SecretEngine<CertificateData, PkiIssueOptions> = {
   name: 'pki',
@@ -39,22 +51,51 @@ export const pkiEngine: SecretEngine<CertificateData, PkiIssueOptions> = {
     if (options?.altNames?.length) body.alt_names = options.altNames.join(',');
     if (options?.ipSans?.length) body.ip_sans = options.ipSans.join(',');
     if (options?.ttl !== undefined) body.ttl = options.ttl;
-    const response = await context.client.request<VaultEnvelope>({ method: 'POST', path, body });
-    const data = envelopeData(response.body, path, ['certificate', 'private_key', 'serial_number', 'expiration']);
-    const expiresAt = Number(data.expiration) * 1000;
-    return {
-      data: {
-        certificate: String(data.certificate),
-        privateKey: String(data.private_key),
-        privateKeyType: String(data.private_key_type ?? ''),
-        issuingCa: String(data.issuing_ca ?? ''),
-        caChain: Array.isArray(data.ca_chain) ? data.ca_chain.map(String) : [],
-        serialNumber: String(data.serial_number),
-        expiresAt,
-      },
-      lease: envelopeLease(response.body),
-      expiresAt,
-      version: String(data.serial_number),
-    };
+    try {
+      return await issue(context, path, body);
+    } catch (error) {
+      const clippedTtl = ttlWithinCa(error, context.clock.now());
+      if (clippedTtl === undefined) throw error;
+      const secret = await issue(context, path, { ...body, ttl: clippedTtl.seconds });
+      return {
+        ...secret,
+        notice: `TTL clipped to ${clippedTtl.seconds} s: the issuing CA expires at ${clippedTtl.caExpiry}; rotate the CA`,
+      };
+    }
   },
 };
+
+async function issue(context: EngineContext, path: string, body: Record<string, unknown>): Promise<EngineSecret<CertificateData>> {
+  const response = await context.client.request<VaultEnvelope>({ method: 'POST', path, body });
+  const data = envelopeData(response.body, path, ['certificate', 'private_key', 'serial_number', 'expiration']);
+  const expiresAt = Number(data.expiration) * 1000;
+  return {
+    data: {
+      certificate: String(data.certificate),
+      privateKey: String(data.private_key),
+      privateKeyType: String(data.private_key_type ?? ''),
+      issuingCa: String(data.issuing_ca ?? ''),
+      caChain: Array.isArray(data.ca_chain) ? data.ca_chain.map(String) : [],
+      serialNumber: String(data.serial_number),
+      expiresAt,
+    },
+    lease: envelopeLease(response.body),
+    expiresAt,
+    version: String(data.serial_number),
+  };
+}
+
+/**
+ * The TTL (seconds) that fits before the CA's expiry named in a "beyond the expiration of the CA"
+ * refusal, or undefined when the error is another one or no useful TTL is left (the CA expires
+ * within the margin: clipping cannot help, the refusal stands).
+ */
+function ttlWithinCa(error: unknown, nowMs: number): { seconds: number; caExpiry: string } | undefined {
+  if (!(error instanceof VaultRequestError) || error.status !== 400) return undefined;
+  const match = error.vaultErrors.map((text) => BEYOND_CA.exec(text)).find((m) => m !== null);
+  const caExpiry = match?.[1];
+  const caExpiryMs = caExpiry === undefined ? Number.NaN : Date.parse(caExpiry);
+  if (caExpiry === undefined || !Number.isFinite(caExpiryMs)) return undefined;
+  const seconds = Math.floor((caExpiryMs - nowMs) / 1000) - CA_EXPIRY_MARGIN_SECONDS;
+  return seconds >= 1 ? { seconds, caExpiry } : undefined;
+}

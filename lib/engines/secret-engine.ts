@@ -24,6 +24,8 @@ export interface EngineSecret<TData = Record<string, unknown>> {
   refreshAfterMs?: number;
   /** A version label that changes when the value changes (KV version, certificate serial, rotation time). */
   version?: string | number;
+  /** A condition worth showing in `status().leases.notices`, e.g. "TTL clipped to the CA's expiry". Never a secret. */
+  notice?: string;
 }
 
 /** What an engine may use. */

@@ -12,7 +12,7 @@ import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rota
 import { SecretsEvents } from '../secrets.constants.js';
 import type { Clock } from '../util/clock.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { boundedRetryDelayMs, renewDelayMs } from './renewal-timing.js';
+import { backoffDelayMs, boundedRetryDelayMs, renewDelayMs } from './renewal-timing.js';
 import type { TaskScheduler } from './task-scheduler.js';
 
 /** What the lease manager needs to keep one secret alive. */
@@ -75,6 +75,8 @@ interface Managed<T> {
   capped: boolean;
   attempt: number;
   lostReported: boolean;
+  /** Fetches in a row that came back already expired (a clock skew between Vault and this host). */
+  expiredOnArrival: number;
 }
 
 /** Payload of `secrets.lease.expired`: a lease could not be renewed or replaced before it expired. */
@@ -89,6 +91,11 @@ export class LeaseExpiredEvent {
 }
 
 const LEASE_LOST = /lease not found|lease expired|invalid lease/i;
+
+/** First wait, in milliseconds, after a secret came back already expired: 1-2 s, doubling up to {@link ARRIVAL_BACKOFF_MAX_MS}. */
+const ARRIVAL_BACKOFF_BASE_MS = 2000;
+/** Longest wait, in milliseconds, between fetches of a secret that keeps coming back expired (5 minutes). */
+const ARRIVAL_BACKOFF_MAX_MS = 300_000;
 const NOT_RENEWABLE = /not renewable|cannot be renewed/i;
 
 /**
@@ -109,6 +116,8 @@ export class LeaseManager {
   readonly #pending = new Map<string, Promise<Managed<unknown>>>();
   /** One replacement at a time per key: a concurrent request joins the one in flight. */
   readonly #replacing = new Map<string, Promise<void>>();
+  /** Conditions worth showing in `status()` per key (a clipped TTL, an expired certificate). Never a secret. */
+  readonly #notices = new Map<string, string>();
   #stopped = false;
 
   constructor(deps: LeaseManagerDeps) {
@@ -152,6 +161,14 @@ export class LeaseManager {
   }
 
   /**
+   * Conditions of managed secrets worth an operator's eye, by key: e.g. a certificate's TTL clipped
+   * to its CA's expiry, or a certificate that came back already expired. Never contains a value.
+   */
+  notices(): Record<string, string> {
+    return Object.fromEntries(this.#notices);
+  }
+
+  /**
    * Replaces a managed secret now: new lease, rotation announced (handlers awaited), then the old
    * lease revoked. @throws the fetch error; the current secret then stays in use.
    */
@@ -181,6 +198,7 @@ export class LeaseManager {
     await withDeadline(Promise.allSettled([...this.#pending.values(), ...this.#replacing.values()]), timeoutMs);
     const leases = [...this.#managed.values()].flatMap((m) => (m.current.lease ? [m.current.lease.id] : []));
     this.#managed.clear();
+    this.#notices.clear();
     if (leases.length === 0) return;
     await Promise.allSettled(leases.map((id) => this.#revoke(id, timeoutMs)));
   }
@@ -195,6 +213,7 @@ export class LeaseManager {
       capped: secret.lease ? !secret.lease.renewable : false,
       attempt: 0,
       lostReported: false,
+      expiredOnArrival: 0,
     };
     managed.expiresAt = expiryOf(secret, managed.issuedAt);
     const needsCare = secret.lease !== undefined || managed.expiresAt !== undefined || secret.refreshAfterMs !== undefined;
@@ -205,7 +224,9 @@ export class LeaseManager {
     }
     if (needsCare) {
       this.#managed.set(spec.key, managed as Managed<unknown>);
-      this.#plan(managed);
+      this.#noteArrival(managed, secret);
+      if (managed.expiredOnArrival > 0) this.#refetchAfterBackoff(managed);
+      else this.#plan(managed);
     }
     return managed;
   }
@@ -224,11 +245,60 @@ export class LeaseManager {
     if (current.lease && current.lease.renewable && !managed.capped) {
       this.#schedule(managed, renewAt, () => void this.#renew(managed));
     } else {
-      // Leave `overlapMs` before expiry, unless the whole lifetime is shorter than that (then the usual 2/3 point).
-      const overlap = this.#deps.options.overlapMs;
-      const replaceAt = remaining <= overlap ? renewAt : Math.max(0, Math.min(renewAt, remaining - overlap));
-      this.#schedule(managed, replaceAt, () => void this.#replaceInBackground(managed, managed.spec.replaceReason ?? 'lease-rotated'));
+      this.#schedule(
+        managed,
+        this.#replaceDelayMs(managed, remaining, renewAt),
+        () => void this.#replaceInBackground(managed, managed.spec.replaceReason ?? 'lease-rotated'),
+      );
     }
+  }
+
+  /**
+   * When to fetch the replacement of a capped or non-renewable secret, in milliseconds from now:
+   * at least `overlapMs` before expiry (the handlers need that long), so at once when less is
+   * left; a secret whose whole lifetime is shorter than the overlap is replaced at two thirds of it
+   * instead (replacing it "at once" every time would loop).
+   */
+  #replaceDelayMs<T>(managed: Managed<T>, remainingMs: number, renewAtMs: number): number {
+    const overlap = this.#deps.options.overlapMs;
+    const lifetime = (managed.expiresAt ?? managed.issuedAt) - managed.issuedAt;
+    if (lifetime <= overlap) return renewAtMs;
+    if (remainingMs <= overlap) return 0;
+    return Math.max(0, Math.min(renewAtMs, remainingMs - overlap));
+  }
+
+  /**
+   * Records what a fetch brought: a notice from the engine (e.g. a clipped TTL) or the fact that
+   * the secret came back already expired, which counts towards the re-fetch backoff and is logged
+   * once per streak.
+   */
+  #noteArrival<T>(managed: Managed<T>, secret: EngineSecret<T>): boolean {
+    const key = managed.spec.key;
+    const now = this.#deps.clock.now();
+    const expiry = expiryOf(secret, now);
+    if (expiry !== undefined && expiry <= now) {
+      if (managed.expiredOnArrival === 0) {
+        this.#deps.logger.warn?.(
+          `"${key}" came back already expired (expiry ${new Date(expiry).toISOString()}, this host's time ${new Date(now).toISOString()}): check the clocks of Vault and this host; fetching again with backoff`,
+        );
+      }
+      managed.expiredOnArrival += 1;
+      this.#notices.set(
+        key,
+        `came back already expired ${managed.expiredOnArrival} time(s) in a row; check clock skew between Vault and this host`,
+      );
+      return true;
+    }
+    managed.expiredOnArrival = 0;
+    if (secret.notice) this.#notices.set(key, secret.notice);
+    else this.#notices.delete(key);
+    return false;
+  }
+
+  /** Fetches again after an exponential backoff (1-2 s doubling, up to 5 minutes): never a zero-delay loop. */
+  #refetchAfterBackoff<T>(managed: Managed<T>): void {
+    const delay = backoffDelayMs(managed.expiredOnArrival - 1, this.#random, ARRIVAL_BACKOFF_BASE_MS, ARRIVAL_BACKOFF_MAX_MS);
+    this.#schedule(managed, delay, () => void this.#replaceInBackground(managed, managed.spec.replaceReason ?? 'lease-rotated'));
   }
 
   #schedule<T>(managed: Managed<T>, delayMs: number, task: () => void): void {
@@ -310,6 +380,7 @@ export class LeaseManager {
         new LeaseExpiredEvent(managed.spec.key, managed.current.lease?.id, deadline, error),
       );
       this.#managed.delete(managed.spec.key);
+      this.#notices.delete(managed.spec.key);
       this.#deps.scheduler.cancel(timerName(managed.spec.key));
       return;
     }
@@ -330,6 +401,12 @@ export class LeaseManager {
 
   async #replaceNow<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
     const next = freeze(await managed.spec.fetch());
+    if (this.#noteArrival(managed, next)) {
+      // An expired copy is no better than the one in use: give its lease back, keep the current one, try later.
+      if (next.lease) await this.#revoke(next.lease.id);
+      if (!this.#stopped) this.#refetchAfterBackoff(managed);
+      return;
+    }
     if (managed.spec.holdMs) await new Promise<void>((resolve) => setTimeout(resolve, managed.spec.holdMs).unref());
     if (this.#stopped) {
       if (next.lease) await this.#revoke(next.lease.id, this.#deps.options.shutdownTimeoutMs);
