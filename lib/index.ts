@@ -30,6 +30,7 @@ export { AppRoleAuthMethod, type AppRoleAuthOptions } from './auth/approle.auth.
 export { KubernetesAuthMethod, DEFAULT_KUBERNETES_JWT_FILE, type KubernetesAuthOptions } from './auth/kubernetes.auth.js';
 export { JwtAuthMethod, type JwtAuthOptions } from './auth/jwt.auth.js';
 export { UserpassAuthMethod, type UserpassAuthOptions } from './auth/userpass.auth.js';
+export { CertAuthMethod, type CertAuthOptions } from './auth/cert.auth.js';
 export { TokenManager, TOKEN_RENEWAL_TIMEOUT_NAME, type TokenInfo } from './auth/token.manager.js';
 export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
 export type { SecretsEventBus } from './events/secrets-event-bus.js';

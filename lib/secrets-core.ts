@@ -29,6 +29,7 @@ import { SecretsEvents } from './secrets.constants.js';
 import type { SecretsStatus } from './secrets-status.js';
 import { probeVaultHealth, type VaultHealth } from './health/vault-health.js';
 import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotated.event.js';
+import { buildTlsSettings } from './client/tls-settings.js';
 import { deepFreeze } from './util/deep-freeze.js';
 import { SecretCache } from './cache/secret-cache.js';
 import { pathProblem, splitSecretKey } from './client/vault-path.js';
@@ -133,6 +134,8 @@ export class SecretsCore {
       onTokenRenewalFailed: config.onTokenRenewalFailed,
       renew: config.renewToken,
       random: deps.random,
+      // Auth in its own namespace (e.g. the parent of the secrets' one): the token lives there.
+      namespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
     });
     // Agent mode: the Vault Agent adds its own token; the module sends none and renews nothing.
     this.#agentMode = config.authMethod instanceof AgentAuthMethod;
@@ -170,8 +173,7 @@ export class SecretsCore {
         ? new KvEventSubscriber({
             address: config.address,
             namespace: config.namespace,
-            caCert: config.caCert,
-            verifySsl: config.verifySsl,
+            tls: buildTlsSettings(config),
             token: () => this.#subscriptionToken(),
             keyOf: (dataPath) => this.#keyOfDataPath(dataPath),
             onChange: (key) => void this.watcher.checkNow(key),

@@ -8,6 +8,8 @@ import { postLogin } from './login-request.js';
 /** Options of the `approle` auth method. Give the role ID and the secret ID each as a value, a file or an env var. */
 export interface AppRoleAuthOptions {
   method: 'approle';
+  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
+  namespace?: string;
   /** Mount path of the AppRole method, default `approle` (may contain `/`). */
   mount?: string;
   roleId?: string;

@@ -1,6 +1,7 @@
 import { isJsonObject } from '../client/vault-envelope.js';
 import { AgentAuthMethod, type AgentAuthOptions } from './agent.auth.js';
 import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
+import { CertAuthMethod, type CertAuthOptions } from './cert.auth.js';
 import { isAuthMethod, type AuthMethod } from './auth-method.js';
 import { JwtAuthMethod, type JwtAuthOptions } from './jwt.auth.js';
 import { KubernetesAuthMethod, type KubernetesAuthOptions } from './kubernetes.auth.js';
@@ -9,15 +10,16 @@ import { UserpassAuthMethod, type UserpassAuthOptions } from './userpass.auth.js
 
 /** `VaultConfig.auth`: one of the built-in methods by name, or your own {@link AuthMethod}. */
 export type AuthOptions =
-  AgentAuthOptions | TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions;
+  AgentAuthOptions | TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions | CertAuthOptions;
 
 const KNOWN_KEYS: Record<AuthOptions['method'], readonly string[]> = {
   agent: [],
-  token: ['token', 'tokenFile'],
-  approle: ['mount', 'roleId', 'roleIdFile', 'roleIdEnv', 'secretId', 'secretIdFile', 'secretIdEnv', 'secretIdWrapped'],
-  kubernetes: ['mount', 'role', 'jwtFile'],
-  jwt: ['mount', 'role', 'jwt', 'jwtFile', 'jwtProvider'],
-  userpass: ['mount', 'username', 'password', 'passwordFile', 'passwordEnv'],
+  token: ['token', 'tokenFile', 'namespace'],
+  approle: ['mount', 'roleId', 'roleIdFile', 'roleIdEnv', 'secretId', 'secretIdFile', 'secretIdEnv', 'secretIdWrapped', 'namespace'],
+  kubernetes: ['mount', 'role', 'jwtFile', 'namespace'],
+  jwt: ['mount', 'role', 'jwt', 'jwtFile', 'jwtProvider', 'namespace'],
+  userpass: ['mount', 'username', 'password', 'passwordFile', 'passwordEnv', 'namespace'],
+  cert: ['mount', 'name', 'namespace'],
 };
 
 function exactlyOne(o: Record<string, unknown>, keys: string[], what: string, required: boolean): string[] {
@@ -50,7 +52,13 @@ export function authOptionProblems(auth: unknown): string[] {
   if (auth.mount !== undefined && (typeof auth.mount !== 'string' || auth.mount.replace(/\//g, '') === '')) {
     problems.push('auth.mount must be a mount path such as "approle" or "k8s/prod"');
   }
+  if (auth.namespace !== undefined && typeof auth.namespace !== 'string')
+    problems.push('auth.namespace must be a namespace path such as "team-a/" (the namespace the auth method is mounted in)');
   switch (method) {
+    case 'cert':
+      if (auth.name !== undefined && (typeof auth.name !== 'string' || auth.name.trim() === ''))
+        problems.push('auth.name must be the name of a certificate role (auth/cert/certs/<name>)');
+      break;
     case 'token':
       problems.push(...exactlyOne(auth, ['token', 'tokenFile'], 'the token', false));
       break;
@@ -106,5 +114,7 @@ export function createAuthMethod(
       return new JwtAuthMethod(auth);
     case 'userpass':
       return new UserpassAuthMethod(auth);
+    case 'cert':
+      return new CertAuthMethod(auth);
   }
 }

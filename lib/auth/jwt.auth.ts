@@ -6,6 +6,8 @@ import { postLogin } from './login-request.js';
 /** Options of the `jwt` auth method. Give the JWT as a value, a file (re-read at each login) or a callback. */
 export interface JwtAuthOptions {
   method: 'jwt';
+  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
+  namespace?: string;
   /** The Vault role; optional when the mount has a `default_role`. */
   role?: string;
   /** Mount path, default `jwt`. */

@@ -9,6 +9,8 @@ export const DEFAULT_KUBERNETES_JWT_FILE = '/var/run/secrets/kubernetes.io/servi
 /** Options of the `kubernetes` auth method. */
 export interface KubernetesAuthOptions {
   method: 'kubernetes';
+  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
+  namespace?: string;
   /** The Vault role bound to the service account. */
   role: string;
   /** Mount path, default `kubernetes`. */

@@ -10,6 +10,8 @@ import { readCredential, type CredentialSource } from './credential-source.js';
 /** Options of the `token` auth method. */
 export interface TokenAuthOptions {
   method: 'token';
+  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
+  namespace?: string;
   /** The token. Default: the top-level `token` option, then `VAULT_TOKEN`, then `~/.vault-token`. */
   token?: string;
   /** A file holding the token, re-read at every "login" (e.g. a Vault Agent sink file). */

@@ -62,6 +62,11 @@ export interface TokenManagerDeps {
   renew?: boolean;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /**
+   * Namespace the token lives in (`auth.namespace`, canonical, `''` = root). Logins, renewals,
+   * lookups and revocations of the token are sent there; undefined = the client's namespace.
+   */
+  namespace?: string;
 }
 
 /**
@@ -82,10 +87,15 @@ export class TokenManager implements TokenSource {
   #failedReported = false;
   #expiringReported = false;
   readonly #reloginListeners = new Set<(info: TokenInfo) => void | Promise<void>>();
+  /** The client, sending every token call to the token's own namespace. */
+  readonly #client: VaultRequester;
 
   constructor(deps: TokenManagerDeps) {
     this.#deps = deps;
     this.#random = deps.random ?? Math.random;
+    const namespace = deps.namespace;
+    this.#client =
+      namespace === undefined ? deps.client : { request: (req) => deps.client.request({ ...req, namespace: req.namespace ?? namespace }) };
   }
 
   /** Obtains the first token (login or lookup-self) and schedules its renewal. */
@@ -148,7 +158,7 @@ export class TokenManager implements TokenSource {
   async #revokeObtained(token: string, method: AuthMethod): Promise<void> {
     if (!method.canLogin || method.name === 'token') return;
     try {
-      await this.#deps.client.request({ method: 'POST', path: 'auth/token/revoke-self', token, timeoutMs: REVOKE_ON_SHUTDOWN_TIMEOUT_MS });
+      await this.#client.request({ method: 'POST', path: 'auth/token/revoke-self', token, timeoutMs: REVOKE_ON_SHUTDOWN_TIMEOUT_MS });
     } catch (error) {
       if (!/batch tokens cannot be revoked/.test(describe(error)))
         this.#deps.logger.warn?.(`Could not revoke the Vault token on shutdown: ${describe(error)}`);
@@ -190,7 +200,7 @@ export class TokenManager implements TokenSource {
     const method = this.#deps.method;
     let result: AuthResult;
     try {
-      result = await method.login({ client: this.#deps.client });
+      result = await method.login({ client: this.#client });
     } catch (error) {
       throw asSecretsError(error, `Vault login with the ${method.name} auth method failed`);
     }
@@ -254,7 +264,7 @@ export class TokenManager implements TokenSource {
   async #renew(state: TokenState, attempt: number): Promise<void> {
     if (this.#stopped || this.#state !== state) return;
     try {
-      const response = await this.#deps.client.request<VaultEnvelope>({
+      const response = await this.#client.request<VaultEnvelope>({
         method: 'POST',
         path: 'auth/token/renew-self',
         token: state.token,

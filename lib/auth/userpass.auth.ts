@@ -6,6 +6,8 @@ import { postLogin } from './login-request.js';
 /** Options of the `userpass` auth method. */
 export interface UserpassAuthOptions {
   method: 'userpass';
+  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
+  namespace?: string;
   username: string;
   password?: string;
   passwordFile?: string;

@@ -5,7 +5,7 @@ import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import type { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
-import { VaultTlsError } from '../errors/vault-tls.error.js';
+import { VaultTlsError, type VaultTlsProblem } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { vaultErrors } from './vault-envelope.js';
 
@@ -42,6 +42,48 @@ const TLS_CODE_PREFIX = 'ERR_SSL_';
 
 function isTlsCode(code: string): boolean {
   return TLS_CODES.has(code) || code.startsWith(TLS_CODE_PREFIX);
+}
+
+/**
+ * Which TLS problem a code names. `hasClientCert` tells a listener that wants a certificate
+ * (none configured) from one that refused the configured certificate.
+ */
+export function tlsProblemOf(code: string, hasClientCert = false): VaultTlsProblem {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'ERR_TLS_CERT_ALTNAME_FORMAT' || code === 'HOSTNAME_MISMATCH')
+    return 'hostname-mismatch';
+  if (
+    code === 'CERT_HAS_EXPIRED' ||
+    code === 'CERT_NOT_YET_VALID' ||
+    code === 'ERROR_IN_CERT_NOT_BEFORE_FIELD' ||
+    code === 'ERROR_IN_CERT_NOT_AFTER_FIELD'
+  )
+    return 'expired';
+  if (
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'CERT_UNTRUSTED',
+      'CERT_SIGNATURE_FAILURE',
+      'INVALID_CA',
+      'CERT_CHAIN_TOO_LONG',
+      'PATH_LENGTH_EXCEEDED',
+    ].includes(code)
+  )
+    return 'untrusted-ca';
+  if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'not-tls';
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')
+    return hasClientCert ? 'client-certificate-refused' : 'client-certificate-required';
+  if (
+    /^ERR_SSL_(?:TLSV1|SSLV3)_ALERT_(?:UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR)$/.test(
+      code,
+    )
+  )
+    return 'client-certificate-refused';
+  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') return hasClientCert ? 'client-certificate-refused' : 'client-certificate-required';
+  return 'other';
 }
 
 /** The `code`s of an error and of its `cause` chain (axios wraps Node's error), outermost first. */
@@ -109,14 +151,17 @@ export function mapVaultStatus(
 /**
  * Maps a failure to get any HTTP answer (connection refused, reset, timeout, TLS handshake)
  * to {@link VaultUnavailableError} or, for TLS problems, {@link VaultTlsError}: a configuration
- * problem, never retried. The TLS code may sit on the error or anywhere in its `cause` chain.
+ * problem, never retried, whose `problem` names what failed (hostname mismatch, unknown CA, expired
+ * certificate, client certificate required or refused). The TLS code may sit on the error or
+ * anywhere in its `cause` chain.
  */
-export function mapTransportError(error: unknown, path: string): SecretsError {
+export function mapTransportError(error: unknown, path: string, tls: { hasClientCert?: boolean } = {}): SecretsError {
   const codes = errorCodes(error);
   const rawMessage = (error as { message?: unknown } | null)?.message;
   const message = typeof rawMessage === 'string' ? rawMessage : 'unknown error';
   const tlsCode = codes.find(isTlsCode);
-  if (tlsCode !== undefined) return new VaultTlsError(`${tlsCode}: ${message}`, { path, cause: error });
+  if (tlsCode !== undefined)
+    return new VaultTlsError(`${tlsCode}: ${message}`, { path, cause: error }, tlsProblemOf(tlsCode, tls.hasClientCert));
   const code = codes[0];
   const reason =
     code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `request timed out (${message})` : `${code ?? 'network error'}: ${message}`;

@@ -10,6 +10,7 @@ import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
 import type { VaultTransport } from './vault-transport.js';
 import { ResiliencePolicy } from './resilience-policy.js';
+import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
 
 /** Largest response body accepted, in bytes (16 MiB). */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -42,6 +43,12 @@ export interface VaultRequest {
   token?: string;
   /** Timeout for this request in milliseconds, instead of `requestTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Namespace of this request instead of the configured `namespace` (canonical, e.g. `team-a/`;
+   * `''` = the root namespace, no header). The token manager sends logins, renewals and lookups
+   * to the namespace the token lives in (`auth.namespace`).
+   */
+  namespace?: string;
 }
 
 /** What came back: the status, the parsed JSON body (`undefined` for an empty body) and the headers. */
@@ -71,6 +78,7 @@ export class VaultClient implements VaultTransport {
   readonly #namespace: string | undefined;
   readonly #timeoutMs: number;
   readonly #policy: ResiliencePolicy;
+  readonly #hasClientCert: boolean;
 
   constructor(config: ResolvedVaultConfig, tokens: TokenSource) {
     this.#tokens = tokens;
@@ -79,13 +87,9 @@ export class VaultClient implements VaultTransport {
     this.#timeoutMs = config.requestTimeoutMs;
     this.#policy = new ResiliencePolicy(config.maxRetries);
     this.#httpAgent = new http.Agent({ keepAlive: true });
-    this.#httpsAgent = new https.Agent({
-      keepAlive: true,
-      rejectUnauthorized: config.verifySsl,
-      ...(config.caCert === undefined ? {} : { ca: config.caCert }),
-    });
+    this.#httpsAgent = new https.Agent({ keepAlive: true, ...tlsConnectOptions(buildTlsSettings(config)) });
+    this.#hasClientCert = config.clientCert !== undefined;
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
-    if (config.namespace) headers['X-Vault-Namespace'] = config.namespace;
     this.#http = axios.create({
       baseURL: `${config.address}/v1/`,
       // Timeouts use an AbortSignal per request (below): an unref'd internal timer that never
@@ -160,6 +164,8 @@ export class VaultClient implements VaultTransport {
     const isList = req.method === 'LIST';
     const headers: Record<string, string> = {};
     if (token !== undefined) headers['X-Vault-Token'] = token;
+    const namespace = req.namespace ?? this.#namespace;
+    if (namespace) headers['X-Vault-Namespace'] = namespace;
     if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
     let response: AxiosResponse<string>;
     let url = `${this.#address}/v1/${req.path}`;
@@ -177,7 +183,7 @@ export class VaultClient implements VaultTransport {
       } catch (error) {
         if (signal.aborted)
           throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
-        throw mapTransportError(error, req.path);
+        throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
       }
       // A standby answers 307 with the active node's address (REFERENCE.md §8.3): re-send the same
       // method, body, token and namespace there, at most MAX_REDIRECTS times, never from https to http.

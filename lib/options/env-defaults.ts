@@ -13,6 +13,10 @@ export interface VaultEnv {
   VAULT_NAMESPACE?: string;
   VAULT_CACERT?: string;
   VAULT_SKIP_VERIFY?: string;
+  VAULT_CAPATH?: string;
+  VAULT_CLIENT_CERT?: string;
+  VAULT_CLIENT_KEY?: string;
+  VAULT_TLS_SERVER_NAME?: string;
 }
 
 /** Picks the Vault CLI variables out of an environment (default `process.env`); empty strings count as unset. */
@@ -27,5 +31,9 @@ export function readVaultEnv(env: NodeJS.ProcessEnv = process.env): VaultEnv {
     VAULT_NAMESPACE: pick('VAULT_NAMESPACE'),
     VAULT_CACERT: pick('VAULT_CACERT'),
     VAULT_SKIP_VERIFY: pick('VAULT_SKIP_VERIFY'),
+    VAULT_CAPATH: pick('VAULT_CAPATH'),
+    VAULT_CLIENT_CERT: pick('VAULT_CLIENT_CERT'),
+    VAULT_CLIENT_KEY: pick('VAULT_CLIENT_KEY'),
+    VAULT_TLS_SERVER_NAME: pick('VAULT_TLS_SERVER_NAME'),
   };
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -8,6 +10,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { pathProblem } from '../client/vault-path.js';
 import { parseGoBool, readVaultEnv } from './env-defaults.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
+import { normalizeNamespace } from './normalize-namespace.js';
 import type { ResolvedVaultConfig } from './resolved-vault-config.js';
 import { VaultConfig } from './vault-config.js';
 
@@ -19,6 +22,10 @@ const KNOWN_OPTIONS = new Set([
   'secretsMount',
   'verifySsl',
   'caCert',
+  'caPath',
+  'clientCert',
+  'clientKey',
+  'tlsServerName',
   'namespace',
   'kvVersion',
   'fallbackJson',
@@ -208,20 +215,70 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     if (skip === undefined) problems.push('VAULT_SKIP_VERIFY must be a boolean such as "true" or "false"');
     else verifySsl = !skip;
   }
-  let caCert: string | undefined;
+  if (!verifySsl) {
+    warnings.push(
+      `TLS verification of Vault is off (${config.verifySsl === false ? 'verifySsl: false' : 'VAULT_SKIP_VERIFY'}): anyone on the network path can pose as Vault and receive the token; use it in development only, and set caCert / VAULT_CACERT instead`,
+    );
+  }
+  const caParts: string[] = [];
   const caSource = config.caCert ?? vaultEnv.VAULT_CACERT;
   if (typeof caSource === 'string' && caSource.length > 0) {
-    if (caSource.includes('-----BEGIN')) {
-      caCert = caSource;
-    } else {
-      try {
-        caCert = readFileSync(caSource, 'utf8');
-        if (!caCert.includes('-----BEGIN CERTIFICATE-----')) problems.push(`caCert file "${caSource}" holds no PEM certificate`);
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? 'unreadable';
-        problems.push(`caCert file "${caSource}" cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
-      }
+    const pem = loadPem(caSource, config.caCert !== undefined ? 'caCert' : 'VAULT_CACERT', 'certificate', problems);
+    if (pem !== undefined) caParts.push(pem);
+  }
+  const caPathSource = config.caPath ?? vaultEnv.VAULT_CAPATH;
+  if (typeof caPathSource === 'string' && caPathSource.length > 0) {
+    caParts.push(...loadCaDirectory(caPathSource, config.caPath !== undefined ? 'caPath' : 'VAULT_CAPATH', problems));
+  }
+  const caCert = caParts.length > 0 ? caParts.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('') : undefined;
+  const certSource = config.clientCert ?? vaultEnv.VAULT_CLIENT_CERT;
+  const keySource = config.clientKey ?? vaultEnv.VAULT_CLIENT_KEY;
+  const certName = config.clientCert !== undefined ? 'clientCert' : 'VAULT_CLIENT_CERT';
+  const keyName = config.clientKey !== undefined ? 'clientKey' : 'VAULT_CLIENT_KEY';
+  let clientCert: string | undefined;
+  let clientKey: string | undefined;
+  if ((certSource === undefined) !== (keySource === undefined)) {
+    problems.push(
+      certSource === undefined
+        ? `${keyName} is set but clientCert (or VAULT_CLIENT_CERT) is not: a client certificate needs both the certificate and its private key`
+        : `${certName} is set but clientKey (or VAULT_CLIENT_KEY) is not: a client certificate needs both the certificate and its private key`,
+    );
+  } else if (typeof certSource === 'string' && typeof keySource === 'string') {
+    clientCert = loadPem(certSource, certName, 'certificate', problems);
+    clientKey = loadPem(keySource, keyName, 'private key', problems);
+    if (clientCert !== undefined && clientKey !== undefined) {
+      const mismatch = keyPairProblem(clientCert, clientKey, certName, keyName);
+      if (mismatch) problems.push(mismatch);
     }
+  }
+  const tlsServerName = config.tlsServerName ?? vaultEnv.VAULT_TLS_SERVER_NAME;
+  if (address.startsWith('http://') && (caCert !== undefined || clientCert !== undefined || tlsServerName !== undefined)) {
+    warnings.push(`address ${address} uses plain http://, so the TLS settings (CA, client certificate, server name) are not used`);
+  }
+
+  // namespaces
+  let namespace: string | undefined;
+  const rawNamespace = config.namespace ?? vaultEnv.VAULT_NAMESPACE;
+  if (typeof rawNamespace === 'string') {
+    const normalized = normalizeNamespace(rawNamespace, config.namespace !== undefined ? 'namespace' : 'VAULT_NAMESPACE');
+    if (normalized.problem) problems.push(normalized.problem);
+    namespace = normalized.value;
+  }
+  let authNamespace: string | undefined = namespace;
+  const rawAuthNamespace = isPlainRecord(rawAuth) && !isAuthMethodLike(rawAuth) ? rawAuth.namespace : undefined;
+  if (typeof rawAuthNamespace === 'string') {
+    const normalized = normalizeNamespace(rawAuthNamespace, 'auth.namespace');
+    if (normalized.problem) problems.push(normalized.problem);
+    authNamespace = normalized.value;
+  }
+  if (
+    authMethod?.name === 'cert' &&
+    clientCert === undefined &&
+    !problems.some((p) => p.includes('clientCert') || p.includes('VAULT_CLIENT_CERT'))
+  ) {
+    problems.push(
+      'the cert auth method logs in with the TLS client certificate: set clientCert and clientKey (or VAULT_CLIENT_CERT and VAULT_CLIENT_KEY)',
+    );
   }
 
   // paths
@@ -265,9 +322,12 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
 
   const resolved = {
     address,
-    namespace: config.namespace ?? vaultEnv.VAULT_NAMESPACE,
+    namespace,
+    authNamespace,
     verifySsl,
     caCert,
+    clientCert,
+    tlsServerName,
     kvVersion: config.kvVersion ?? VAULT_CONFIG_DEFAULTS.kvVersion,
     secretsPath,
     secretsMount,
@@ -303,10 +363,92 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     warnings: Object.freeze(warnings),
   };
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });
+  // The private key never shows in util.inspect, JSON.stringify or a spread of the config.
+  Object.defineProperty(resolved, 'clientKey', { value: clientKey, enumerable: false });
   const raw = safeInput as { onTokenRenewalFailed?: unknown; onRotate?: unknown; engines?: unknown; rotation?: unknown };
   Object.defineProperty(resolved, 'rotation', { value: Object.freeze({ ...(raw.rotation as object | undefined) }), enumerable: false });
   Object.defineProperty(resolved, 'onTokenRenewalFailed', { value: raw.onTokenRenewalFailed, enumerable: false });
   Object.defineProperty(resolved, 'onRotate', { value: raw.onRotate, enumerable: false });
   Object.defineProperty(resolved, 'engines', { value: Array.isArray(raw.engines) ? [...raw.engines] : [], enumerable: false });
   return Object.freeze(resolved) as ResolvedVaultConfig;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isAuthMethodLike(value: Record<string, unknown>): boolean {
+  return typeof value.login === 'function';
+}
+
+/**
+ * Reads PEM text given inline or as a file path. Problems name the option and the file, never
+ * the content (a private key must not reach a message).
+ */
+function loadPem(source: string, option: string, kind: 'certificate' | 'private key', problems: string[]): string | undefined {
+  const marker = kind === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+  if (source.includes('-----BEGIN')) {
+    if (!marker.test(source)) problems.push(`${option} holds PEM text without a ${kind} block`);
+    return source;
+  }
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    problems.push(`${option} file "${source.slice(0, 200)}" cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
+    return undefined;
+  }
+  if (!marker.test(text)) {
+    problems.push(`${option} file "${source.slice(0, 200)}" holds no PEM ${kind}`);
+    return undefined;
+  }
+  return text;
+}
+
+/**
+ * Loads every CA certificate of a directory (Vault's `VAULT_CAPATH`): each regular file must
+ * hold at least one PEM certificate (as Vault's CLI requires); hidden files are skipped.
+ */
+function loadCaDirectory(dir: string, option: string, problems: string[]): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    problems.push(`${option} "${dir.slice(0, 200)}" cannot be read as a directory (${code}): give a directory of PEM CA files`);
+    return [];
+  }
+  const pems: string[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const file = join(dir, name);
+    try {
+      if (!statSync(file).isFile()) continue;
+    } catch {
+      continue;
+    }
+    const pem = loadPem(file, option, 'certificate', problems);
+    if (pem !== undefined) pems.push(pem);
+  }
+  if (pems.length === 0 && !problems.some((p) => p.startsWith(option))) {
+    problems.push(`${option} "${dir.slice(0, 200)}" holds no CA certificate file`);
+  }
+  return pems;
+}
+
+/** Whether the client certificate and key belong together (checked at boot, not at the first handshake). */
+function keyPairProblem(certPem: string, keyPem: string, certName: string, keyName: string): string | undefined {
+  try {
+    const key = createPrivateKey(keyPem);
+    const certificate = new X509Certificate(certPem);
+    if (!certificate.checkPrivateKey(key))
+      return `${keyName} is not the private key of ${certName}: give the key the certificate was issued for`;
+    const expired = Date.parse(certificate.validTo) < Date.now();
+    if (expired) return `${certName} expired on ${new Date(Date.parse(certificate.validTo)).toISOString()}: renew the client certificate`;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return `${certName} / ${keyName} cannot be parsed${code ? ` (${code})` : ''}: give a PEM certificate and its unencrypted PEM private key`;
+  }
+  return undefined;
 }

@@ -12,11 +12,19 @@ import type { KvVersion } from './vault-config.js';
 export interface ResolvedVaultConfig {
   /** Vault's base address without a trailing slash, e.g. `http://127.0.0.1:8200`. */
   readonly address: string;
-  /** Enterprise namespace sent as `X-Vault-Namespace`, or undefined. */
+  /** Enterprise namespace of the secrets, canonical (`team-a/app/`), sent as `X-Vault-Namespace`; undefined for the root namespace. */
   readonly namespace?: string;
+  /** Namespace the auth method logs in to (and the token lives in), canonical; `auth.namespace`, else `namespace`. */
+  readonly authNamespace?: string;
   readonly verifySsl: boolean;
-  /** PEM text of the CA bundle, loaded at boot from `caCert` / `VAULT_CACERT`. */
+  /** PEM text of the trusted CAs, loaded at boot from `caCert` / `VAULT_CACERT` and every file of `caPath` / `VAULT_CAPATH`. */
   readonly caCert?: string;
+  /** PEM text of the client certificate (`clientCert` / `VAULT_CLIENT_CERT`). */
+  readonly clientCert?: string;
+  /** PEM text of the client certificate's private key (`clientKey` / `VAULT_CLIENT_KEY`). Non-enumerable: never inspected or serialised. */
+  readonly clientKey?: string;
+  /** Name verified against Vault's certificate and sent as SNI (`tlsServerName` / `VAULT_TLS_SERVER_NAME`). */
+  readonly tlsServerName?: string;
   readonly kvVersion: KvVersion;
   /** Normalised secrets path, no leading or trailing `/`, e.g. `secret/data/app`. */
   readonly secretsPath: string;

@@ -47,7 +47,8 @@ function IsStringOrFallbackObject(options?: ValidationOptions): PropertyDecorato
  *
  * Missing fields default from Vault's CLI environment variables: `address` ← `VAULT_ADDR`,
  * `token` ← `VAULT_TOKEN`, `namespace` ← `VAULT_NAMESPACE`, `caCert` ← `VAULT_CACERT`,
- * `verifySsl` ← not `VAULT_SKIP_VERIFY`.
+ * `caPath` ← `VAULT_CAPATH`, `clientCert` ← `VAULT_CLIENT_CERT`, `clientKey` ← `VAULT_CLIENT_KEY`,
+ * `tlsServerName` ← `VAULT_TLS_SERVER_NAME`, `verifySsl` ← not `VAULT_SKIP_VERIFY`.
  */
 export class VaultConfig {
   /** Vault's address, e.g. `https://vault.example.com:8200`. Default: `VAULT_ADDR`. */
@@ -91,7 +92,44 @@ export class VaultConfig {
   @IsNotEmpty({ message: 'caCert must not be empty' })
   caCert?: string;
 
-  /** Vault Enterprise namespace, sent as `X-Vault-Namespace` on every request. Default: `VAULT_NAMESPACE`. */
+  /**
+   * A directory of CA certificates (PEM files) that may have signed Vault's certificate, e.g. a
+   * root and an intermediate. Every file must hold PEM certificates; all are trusted, together
+   * with `caCert`. Default: `VAULT_CAPATH`.
+   */
+  @IsOptional()
+  @IsString({ message: 'caPath must be the path of a directory of PEM CA files (or set VAULT_CAPATH)' })
+  @IsNotEmpty({ message: 'caPath must not be empty' })
+  caPath?: string;
+
+  /**
+   * Client certificate presented to Vault (mTLS listeners, the `cert` auth method): PEM text or a
+   * file path; may include the intermediate chain. Needs `clientKey`. Default: `VAULT_CLIENT_CERT`.
+   */
+  @IsOptional()
+  @IsString({ message: 'clientCert must be PEM text or a path to a PEM file (or set VAULT_CLIENT_CERT)' })
+  @IsNotEmpty({ message: 'clientCert must not be empty' })
+  clientCert?: string;
+
+  /** Private key of `clientCert`: PEM text or a file path (unencrypted). Never logged or inspectable. Default: `VAULT_CLIENT_KEY`. */
+  @IsOptional()
+  @IsString({ message: 'clientKey must be PEM text or a path to a PEM file (or set VAULT_CLIENT_KEY)' })
+  @IsNotEmpty({ message: 'clientKey must not be empty' })
+  clientKey?: string;
+
+  /**
+   * Name checked against Vault's certificate and sent as SNI, when it differs from the host of
+   * `address` (e.g. connecting by IP to a certificate issued for `vault.internal`). Default: `VAULT_TLS_SERVER_NAME`.
+   */
+  @IsOptional()
+  @IsString({ message: 'tlsServerName must be a host name such as "vault.internal" (or set VAULT_TLS_SERVER_NAME)' })
+  @IsNotEmpty({ message: 'tlsServerName must not be empty' })
+  tlsServerName?: string;
+
+  /**
+   * Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` on every request. Normalised as Vault does
+   * (`/team-a` → `team-a/`; `root` or `/` = the root namespace). Default: `VAULT_NAMESPACE`.
+   */
   @IsOptional()
   @IsString({ message: 'namespace must be a string such as "team-a/" (or set VAULT_NAMESPACE)' })
   namespace?: string;

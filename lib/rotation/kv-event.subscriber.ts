@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import WebSocket from 'ws';
+import { tlsConnectOptions, type TlsSettings } from '../client/tls-settings.js';
 import { backoffDelayMs } from '../leases/renewal-timing.js';
 import type { TaskScheduler } from '../leases/task-scheduler.js';
 
@@ -15,8 +16,8 @@ export interface KvEventSubscriberDeps {
   /** Vault's address, e.g. `https://vault:8200`. */
   address: string;
   namespace?: string;
-  caCert?: string;
-  verifySsl: boolean;
+  /** TLS settings of every Vault connection (built once by `buildTlsSettings`). */
+  tls: TlsSettings;
   /** The token to subscribe with (undefined in agent mode). */
   token: () => Promise<string | undefined>;
   /** Maps an event's `data_path` (e.g. `secret/data/app/db`) to a watched key, or undefined. */
@@ -76,8 +77,7 @@ export class KvEventSubscriber {
     if (this.#deps.namespace) headers['X-Vault-Namespace'] = this.#deps.namespace;
     const socket = new WebSocket(url, {
       headers,
-      rejectUnauthorized: this.#deps.verifySsl,
-      ...(this.#deps.caCert ? { ca: this.#deps.caCert } : {}),
+      ...tlsConnectOptions(this.#deps.tls),
     });
     this.#socket = socket;
     let openedAt: number | undefined;

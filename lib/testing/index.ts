@@ -1,11 +1,12 @@
 /** Testing utilities: the Vault API test server and its admin client. */
-export { VaultTestServer, type VaultTestServerOptions } from './vault-test-server.js';
+export { VaultTestServer, type VaultTestServerOptions, type VaultTestServerTlsOptions } from './vault-test-server.js';
 export {
   VaultAdmin,
   VaultAdminError,
   type AdminRequestOptions,
   type AppRoleFields,
   type AuthMethodSettings,
+  type CertRoleFields,
   type CreateTokenOptions,
   type GenerateSecretIdOptions,
   type JwtAuthConfig,
@@ -39,6 +40,14 @@ export type {
   PkiRootInfo,
   VaultDuration,
 } from './vault-admin-secrets.js';
+export {
+  createTestCertificateAuthority,
+  issueTestClientCertificate,
+  issueTestServerCertificate,
+  type TestCertificateAuthority,
+  type TestClientCertificate,
+  type TestServerCertificate,
+} from './server/tls-certificates.js';
 export { TestClock, type TestClockMode } from './server/test-clock.js';
 export type { FaultRule, VaultFaults } from './server/fault-injector.js';
 export type { RequestFilter, RequestLogEntry } from './server/request-log.js';

@@ -40,6 +40,10 @@ export interface VaultAdminOptions {
    * DNS name) instead of the address's host, like `VAULT_TLS_SERVER_NAME`.
    */
   readonly tlsServerName?: string;
+  /** For `https://` listeners that require one: the client certificate (PEM) presented. */
+  readonly clientCert?: string;
+  /** Private key (PEM) of `clientCert`. */
+  readonly clientKey?: string;
 }
 
 /** Error thrown on a non-2xx answer: carries the status and Vault's `errors`. */
@@ -193,6 +197,15 @@ export interface GenerateSecretIdOptions {
 export interface UserpassUserFields extends TokenRoleFields {
   /** Required when creating the user. */
   readonly password?: string;
+}
+
+/** Fields of `auth/<mount>/certs/:name` of the TLS certificate method. */
+export interface CertRoleFields extends TokenRoleFields {
+  /** PEM of the CA (or the pinned client certificate) a login's client certificate must chain to. */
+  readonly certificate: string;
+  /** Globs the client certificate's common name must match (any when empty). */
+  readonly allowed_common_names?: readonly string[];
+  readonly display_name?: string;
 }
 
 /** `auth/<mount>/config` of the Kubernetes method. */
@@ -510,6 +523,11 @@ export class VaultAdmin {
     await this.request('POST', `auth/${encodePath(mount)}/users/${encodePath(username)}`, fields);
   }
 
+  /** Creates or updates a certificate role of the cert method (`POST auth/<mount>/certs/:name`). */
+  async writeCertRole(mount: string, name: string, fields: CertRoleFields): Promise<void> {
+    await this.request('POST', `auth/${encodePath(mount)}/certs/${encodePath(name)}`, fields);
+  }
+
   /** Configures the Kubernetes method (`POST auth/<mount>/config`). */
   async writeKubernetesConfig(mount: string, config: KubernetesAuthConfig): Promise<void> {
     await this.request('POST', `auth/${encodePath(mount)}/config`, config);
@@ -672,7 +690,7 @@ function sendHttp(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  tls: Pick<VaultAdminOptions, 'ca' | 'tlsServerName'> = {},
+  tls: Pick<VaultAdminOptions, 'ca' | 'tlsServerName' | 'clientCert' | 'clientKey'> = {},
 ): Promise<{ status: number; text: () => Promise<string> }> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
@@ -682,6 +700,7 @@ function sendHttp(
     ? {}
     : {
         ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.clientCert !== undefined && tls.clientKey !== undefined ? { cert: tls.clientCert, key: tls.clientKey } : {}),
         ...(serverName !== undefined
           ? {
               ...(isIP(serverName) === 0 ? { servername: serverName } : {}),

@@ -21,7 +21,12 @@ import { newRootTokenId } from './server/ids.js';
 import { RequestLog, type RequestFilter, type RequestLogEntry } from './server/request-log.js';
 import { HttpRouter, type RawHandler } from './server/router.js';
 import { TestClock, type TestClockMode } from './server/test-clock.js';
-import { createTestCertificateAuthority, issueTestServerCertificate } from './server/tls-certificates.js';
+import {
+  createTestCertificateAuthority,
+  issueTestClientCertificate,
+  issueTestServerCertificate,
+  type TestClientCertificate,
+} from './server/tls-certificates.js';
 import { VaultCore, type VaultVersion } from './server/vault-core.js';
 import { VaultAdmin } from './vault-admin.js';
 import { EventStream } from './server/event-stream.js';
@@ -51,12 +56,35 @@ export interface VaultTestServerOptions {
    * alternative names are DNS `localhost` and IP `127.0.0.1`, or only `hostname` when given
    * (a DNS name or an IP address; e.g. `'vault.internal'` to test a hostname mismatch).
    */
-  readonly tls?: boolean | { readonly hostname?: string };
+  readonly tls?: boolean | VaultTestServerTlsOptions;
+}
+
+/** HTTPS settings of {@link VaultTestServerOptions.tls}. */
+export interface VaultTestServerTlsOptions {
+  /** The only name in the server certificate (a DNS name or an IP address); default `localhost` and `127.0.0.1`. */
+  readonly hostname?: string;
+  /**
+   * Issue the server certificate from an intermediate CA (itself signed by the root in
+   * {@link VaultTestServer.caCertPem}); the server sends only its own certificate, so clients
+   * need both CAs ({@link VaultTestServer.intermediateCaCertPem}), e.g. through `VAULT_CAPATH`.
+   */
+  readonly intermediate?: boolean;
+  /**
+   * Client certificates: `'request'` asks for one and lets the `cert` auth method judge it (a
+   * Vault listener's default); `'require'` refuses the handshake without a certificate signed by
+   * `clientCa` (a listener with `tls_require_and_verify_client_cert`). Default: none asked.
+   */
+  readonly clientCertificates?: 'request' | 'require';
+  /** PEM of the CA(s) trusted for client certificates with `clientCertificates: 'require'`. */
+  readonly clientCa?: string;
 }
 
 /** The HTTPS settings of a started server: its CA, and the name its certificate was issued for when not the default. */
 interface ServerTls {
   readonly caCertPem: string;
+  /** The admin's own client certificate when the listener requires one. */
+  readonly adminClient: TestClientCertificate | undefined;
+  readonly intermediateCaCertPem: string | undefined;
   readonly serverName: string | undefined;
 }
 
@@ -69,6 +97,8 @@ export class VaultTestServer {
    * certificate (give it to clients as `caCert` / VAULT_CACERT). Without it: `undefined`.
    */
   readonly caCertPem: string | undefined;
+  /** With `tls: { intermediate: true }`: PEM of the intermediate CA that issued the server's certificate. */
+  readonly intermediateCaCertPem: string | undefined;
   /** The root token (policies `["root"]`, no TTL). */
   readonly rootToken: string;
   /** Admin client bound to {@link address} and {@link rootToken}. */
@@ -92,6 +122,7 @@ export class VaultTestServer {
   ) {
     this.address = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     this.caCertPem = tls?.caCertPem;
+    this.intermediateCaCertPem = tls?.intermediateCaCertPem;
     this.rootToken = vaultCore.rootToken.id;
     this.clock = vaultCore.clock;
     this.faults = faultInjector;
@@ -99,7 +130,13 @@ export class VaultTestServer {
       this.address,
       this.rootToken,
       // The admin verifies the server like any client, against the name the certificate was issued for.
-      tls ? { ca: tls.caCertPem, ...(tls.serverName !== undefined ? { tlsServerName: tls.serverName } : {}) } : undefined,
+      tls
+        ? {
+            ca: `${tls.caCertPem}${tls.intermediateCaCertPem ?? ''}`,
+            ...(tls.adminClient ? { clientCert: tls.adminClient.certPem, clientKey: tls.adminClient.keyPem } : {}),
+            ...(tls.serverName !== undefined ? { tlsServerName: tls.serverName } : {}),
+          }
+        : undefined,
     );
   }
 
@@ -135,12 +172,31 @@ export class VaultTestServer {
     let tcpServer: Server;
     if (tlsOption) {
       const names = tlsOption.hostname !== undefined ? [tlsOption.hostname] : ['localhost', '127.0.0.1'];
+      if (tlsOption.clientCertificates === 'require' && tlsOption.clientCa === undefined) {
+        throw new Error("tls.clientCertificates 'require' needs tls.clientCa, the CA that signs client certificates");
+      }
       const ca = await createTestCertificateAuthority();
-      const certificate = await issueTestServerCertificate(ca, names);
-      tls = { caCertPem: ca.certPem, serverName: tlsOption.hostname };
+      const intermediate = tlsOption.intermediate
+        ? await createTestCertificateAuthority('Vault Test Server Intermediate CA', ca)
+        : undefined;
+      const certificate = await issueTestServerCertificate(intermediate ?? ca, names);
+      // A listener that requires client certificates also trusts the admin client's own CA.
+      const adminCa =
+        tlsOption.clientCertificates === 'require' ? await createTestCertificateAuthority('Vault Test Server Admin CA') : undefined;
+      const adminClient = adminCa ? await issueTestClientCertificate(adminCa, 'vault-test-server-admin') : undefined;
+      tls = { caCertPem: ca.certPem, intermediateCaCertPem: intermediate?.certPem, serverName: tlsOption.hostname, adminClient };
+      const trustedClientCas = `${tlsOption.clientCa ?? ''}${adminCa?.certPem ?? ''}`;
+      const clientAuth =
+        tlsOption.clientCertificates === undefined
+          ? {}
+          : {
+              requestCert: true,
+              rejectUnauthorized: tlsOption.clientCertificates === 'require',
+              ...(trustedClientCas === '' ? {} : { ca: trustedClientCas }),
+            };
       // HTTPS is TLS in front of the HTTP parser (what node:https does), with the LIST-method shim
       // between the two: it rewrites the decrypted request bytes exactly as on the plain-HTTP path.
-      tcpServer = createTlsServer({ cert: certificate.certPem, key: certificate.keyPem }, (tlsSocket: TLSSocket) => {
+      tcpServer = createTlsServer({ cert: certificate.certPem, key: certificate.keyPem, ...clientAuth }, (tlsSocket: TLSSocket) => {
         track(tlsSocket);
         httpServer.emit('connection', new ListMethodShim(tlsSocket));
       });

@@ -17,7 +17,7 @@ function make(over: Partial<ConstructorParameters<typeof KvEventSubscriber>[0]> 
   sub = new KvEventSubscriber({
     address: fake.address,
     namespace: 'team-a/',
-    verifySsl: true,
+    tls: { rejectUnauthorized: true },
     token: () => Promise.resolve(TOKEN),
     keyOf: (p) => {
       keyOfCalls.push(p);

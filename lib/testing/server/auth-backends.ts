@@ -1,9 +1,10 @@
 /**
  * Registration of the auth methods of the test server (`sys/auth/:path` types): `approle`,
- * `userpass`, `kubernetes`, `jwt` and `oidc` (the JWT plugin under its second name).
+ * `userpass`, `kubernetes`, `jwt`, `oidc` (the JWT plugin under its second name) and `cert`.
  */
 import { AppRoleBackend } from './approle.backend.js';
 import type { BackendRegistry } from './backend-registry.js';
+import { CertBackend } from './cert.backend.js';
 import { JwtBackend } from './jwt.backend.js';
 import { KubernetesBackend } from './kubernetes.backend.js';
 import { UserpassBackend } from './userpass.backend.js';
@@ -11,6 +12,7 @@ import { UserpassBackend } from './userpass.backend.js';
 /** Registers the auth-method types. */
 export function registerAuthBackends(registry: BackendRegistry): void {
   registry.register({ type: 'approle', table: 'auth', factory: (ctx, mount) => new AppRoleBackend(ctx, mount) });
+  registry.register({ type: 'cert', table: 'auth', factory: (ctx, mount) => new CertBackend(ctx, mount) });
   registry.register({ type: 'userpass', table: 'auth', factory: (ctx, mount) => new UserpassBackend(ctx, mount) });
   registry.register({
     type: 'kubernetes',

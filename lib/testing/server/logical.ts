@@ -30,6 +30,10 @@ export interface LogicalRequest {
   mount: MountEntry | undefined;
   /** Path relative to the mount (`data/foo` for `secret/data/foo`). */
   subPath: string;
+  /** The TLS client certificate chain the connection presented (DER, leaf first); empty over plain HTTP. */
+  readonly peerCertificates?: readonly Buffer[];
+  /** The request's namespace (`X-Vault-Namespace`, canonical `a/b/`; `''` = root). */
+  readonly namespace?: string;
 }
 
 /** The `auth` block of an envelope (Go `HTTPAuth`), fields in wire order. */

@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   readonly token?: string;
   /** Test-clock time of arrival, in **ms** since the epoch. */
   readonly at: number;
+  /** The `X-Vault-Namespace` sent, canonical (`team-a/`); absent for the root namespace. */
+  readonly namespace?: string;
 }
 
 /** Filter of {@link RequestLog.count}. */

@@ -4,6 +4,7 @@
  * Every answer carries `Cache-Control: no-store`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { errorResult, type HttpResult } from './envelope.js';
 import { VaultError } from './errors.js';
 import type { FaultInjector, FaultRule } from './fault-injector.js';
@@ -62,10 +63,19 @@ export class HttpRouter {
     const path = decodePath(isApi ? url.pathname.slice(4) : url.pathname.replace(/^\//, ''));
     const query = queryRecord(url.searchParams);
     const token = clientTokenFrom(req.headers);
+    const namespace = namespaceFrom(req.headers);
     const accessor = token ? this.core.tokens.peek(token)?.accessor : undefined;
     const at = this.core.clock.now();
     const record = (status: number): void =>
-      this.log.record({ method, path, query, status, ...(accessor !== undefined ? { token: accessor } : {}), at });
+      this.log.record({
+        method,
+        path,
+        query,
+        status,
+        ...(accessor !== undefined ? { token: accessor } : {}),
+        ...(namespace !== '' ? { namespace } : {}),
+        at,
+      });
 
     try {
       const fault = this.faults.take(method, path, query);
@@ -121,12 +131,37 @@ export class HttpRouter {
   ): Promise<HttpResult> {
     try {
       const logical = buildLogicalRequest({ method, path, params, headers: req.headers, body });
-      return await this.core.handle(logical);
+      return await this.core.handle({ ...logical, peerCertificates: peerCertificateChain(req), namespace: namespaceFrom(req.headers) });
     } catch (error: unknown) {
       if (error instanceof VaultError) return errorResult(error.status, error.errors);
       throw error;
     }
   }
+}
+
+/** The request's namespace from `X-Vault-Namespace`, canonical (`a/b/`), `''` for the root namespace. */
+export function namespaceFrom(headers: IncomingMessage['headers']): string {
+  const header = headers['x-vault-namespace'];
+  const raw = (Array.isArray(header) ? header[0] : header) ?? '';
+  const segments = raw.split('/').filter((s) => s !== '');
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === 'root')) return '';
+  return `${segments.join('/')}/`;
+}
+
+/** The client certificate chain of a TLS connection (DER, leaf first), empty without one. */
+function peerCertificateChain(req: IncomingMessage): Buffer[] {
+  // Over HTTPS the HTTP server reads from the LIST-method shim, whose `socket` is the TLS socket.
+  const inner = (req.socket as unknown as { socket?: unknown }).socket;
+  const tls = inner as Partial<TLSSocket> | undefined;
+  if (typeof tls?.getPeerCertificate !== 'function') return [];
+  const chain: Buffer[] = [];
+  let current = tls.getPeerCertificate(true) as { raw?: Buffer; issuerCertificate?: unknown } | undefined;
+  for (let depth = 0; depth < 10 && current?.raw; depth += 1) {
+    if (chain.some((der) => der.equals(current?.raw as Buffer))) break;
+    chain.push(current.raw);
+    current = current.issuerCertificate as typeof current;
+  }
+  return chain;
 }
 
 function decodePath(path: string): string {

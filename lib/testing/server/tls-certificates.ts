@@ -1,6 +1,7 @@
 /**
- * Certificates for the test server's HTTPS listener: a CA generated at start and a server
- * certificate it issues. Built with the PKI engine's helpers (`@peculiar/x509`, loaded on first use).
+ * Certificates for the test server's HTTPS listener and its clients: CAs generated at start
+ * (a root, optionally an intermediate), the server certificate they issue, and client
+ * certificates for mTLS and the `cert` auth method. Built with the PKI engine's helpers (`@peculiar/x509`, loaded on first use).
  */
 import { isIP } from 'node:net';
 import { createCertificate, generateKey, randomSerialHex, type GeneratedKey, type IssuedCertificate } from './pki-certificates.js';
@@ -25,8 +26,14 @@ const DAY_MS = 86_400_000;
 const BACKDATE_MS = 3_600_000;
 const VALIDITY_MS = 365 * DAY_MS;
 
-/** Generates a fresh self-signed CA (EC P-256) valid for a year. Times follow the wall clock, as TLS verification does. */
-export async function createTestCertificateAuthority(commonName = 'Vault Test Server CA'): Promise<TestCertificateAuthority> {
+/**
+ * Generates a fresh CA (EC P-256) valid for a year: self-signed, or an intermediate CA signed by
+ * `issuer`. Times follow the wall clock, as TLS verification does.
+ */
+export async function createTestCertificateAuthority(
+  commonName = 'Vault Test Server CA',
+  issuer?: TestCertificateAuthority,
+): Promise<TestCertificateAuthority> {
   const key = await generateKey('ec', 256);
   const now = Date.now();
   const certificate = await createCertificate({
@@ -39,6 +46,7 @@ export async function createTestCertificateAuthority(commonName = 'Vault Test Se
     notAfterMs: now + VALIDITY_MS,
     subjectKey: key,
     isCa: true,
+    ...(issuer ? { issuer: { certificate: issuer.certificate, key: issuer.key } } : {}),
   });
   return { certPem: `${certificate.pem}\n`, certificate, key };
 }
@@ -63,4 +71,45 @@ export async function issueTestServerCertificate(ca: TestCertificateAuthority, n
     issuer: { certificate: ca.certificate, key: ca.key },
   });
   return { certPem: `${certificate.pem}\n`, keyPem: `${key.pkcs8Pem}\n` };
+}
+
+/** A client certificate and its private key, PEM, for `clientCert` / `clientKey` (VAULT_CLIENT_CERT / VAULT_CLIENT_KEY). */
+export interface TestClientCertificate {
+  /** The certificate, followed by `chain` when given (what a client presents). */
+  readonly certPem: string;
+  /** PKCS#8 PEM. */
+  readonly keyPem: string;
+  /** Serial number, hex. */
+  readonly serialHex: string;
+}
+
+/**
+ * Issues a TLS client certificate (clientAuth) signed by `ca` with the given common name.
+ *
+ * @param options.notAfterMs - end of validity in ms since the epoch (default a year from now;
+ *   a past time gives an expired certificate).
+ * @param options.chain - intermediate CAs appended to `certPem`, leaf first.
+ */
+export async function issueTestClientCertificate(
+  ca: TestCertificateAuthority,
+  commonName: string,
+  options: { readonly notAfterMs?: number; readonly chain?: readonly TestCertificateAuthority[] } = {},
+): Promise<TestClientCertificate> {
+  const key = await generateKey('ec', 256);
+  const now = Date.now();
+  const notAfterMs = options.notAfterMs ?? now + VALIDITY_MS;
+  const certificate = await createCertificate({
+    serialHex: randomSerialHex(),
+    commonName,
+    dnsNames: [],
+    ipAddresses: [],
+    notBeforeMs: Math.min(now - BACKDATE_MS, notAfterMs - BACKDATE_MS),
+    notAfterMs,
+    subjectKey: key,
+    isCa: false,
+    clientAuth: true,
+    issuer: { certificate: ca.certificate, key: ca.key },
+  });
+  const chain = (options.chain ?? []).map((c) => c.certPem).join('');
+  return { certPem: `${certificate.pem}\n${chain}`, keyPem: `${key.pkcs8Pem}\n`, serialHex: certificate.serialHex };
 }

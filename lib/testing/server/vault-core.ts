@@ -79,6 +79,12 @@ export class VaultCore implements BackendContext, MountOperations {
   readonly clusterId = newUuid();
 
   private readonly buildDate: string;
+  /**
+   * Namespace each token was created in (canonical `a/b/`; absent = root). Namespaces are a
+   * Vault Enterprise feature: the server only records them and enforces the one rule clients
+   * rely on, that a token works in its own namespace and below it, not in a parent or sibling.
+   */
+  private readonly tokenNamespaces = new Map<string, string>();
 
   constructor(options: VaultCoreOptions) {
     this.clock = options.clock;
@@ -212,6 +218,8 @@ export class VaultCore implements BackendContext, MountOperations {
         req.token = req.clientToken ? this.tokens.get(req.clientToken) : undefined;
       } else {
         const token = this.authenticate(req.clientToken);
+        const tokenNamespace = this.tokenNamespaces.get(token.id) ?? '';
+        if (!(req.namespace ?? '').startsWith(tokenNamespace)) throw new VaultError(403, ['permission denied']);
         req.token = token;
         if (backend && (req.operation === 'update' || req.operation === 'create')) {
           req.operation = backend.exists?.(req) === false ? 'create' : 'update';
@@ -225,6 +233,8 @@ export class VaultCore implements BackendContext, MountOperations {
         }
         const response = await backend.handle(req);
         await this.leases.settle();
+        if (response?.kind === 'data' && response.auth && req.namespace)
+          this.tokenNamespaces.set(response.auth.client_token, req.namespace);
         return this.wrapping.maybeWrap(req, response, this.render(req, match.entry, response), wrapTtl);
       } finally {
         if (exhausted) this.tokens.revokeTree(exhausted.id);
