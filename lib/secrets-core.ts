@@ -497,19 +497,19 @@ export class SecretsCore {
       path: `${mount}/static-creds/${role}`,
       fetch: this.#engineFetch<DatabaseCredentialsData>('database', role, { mount, kind: 'static' }),
     });
-    const current = this.leases.get<DatabaseCredentialsData>(state.key);
     return {
       username: state.data.username,
       password: state.data.password,
       lastVaultRotation: typeof state.version === 'string' ? state.version : undefined,
-      refreshAt: current?.expiresAt,
+      refreshAt: state.refreshAt,
     };
   }
 
   /**
    * AWS credentials from `POST <mount>/creds/<role>` (IAM user, renewable lease) or
    * `<mount>/sts/<role>` (STS, not renewable: fetched again at about two thirds of their TTL).
-   * `propagationDelayMs` holds new keys that long before switching to them (IAM is eventually consistent).
+   * `propagationDelayMs` holds new keys that long before they are used (IAM is eventually
+   * consistent), at start-up as at every replacement; `issuedAt` says when Vault issued them.
    */
   async fetchAwsCreds(
     role: string,
@@ -530,6 +530,7 @@ export class SecretsCore {
       leaseId: state.leaseId,
       leaseDuration: state.leaseDuration,
       renewable: state.renewable,
+      issuedAt: state.issuedAt,
       expiresAt: state.expiresAt,
     };
   }

@@ -22,6 +22,13 @@ export interface AwsFetchOptions {
   ttl?: number;
   /** Role ARN to assume, when the Vault role allows several. */
   roleArn?: string;
+  /** Session name of the assumed role (`role_session_name`, assumed_role and STS types). */
+  roleSessionName?: string;
+  /**
+   * MFA code (`mfa_code`) for a role whose IAM policy requires MFA (session_token type). Read at
+   * each fetch when given as a function, since codes are single-use and expire.
+   */
+  mfaCode?: string | (() => string | Promise<string>);
 }
 
 /**
@@ -37,6 +44,8 @@ export const awsEngine: SecretEngine<AwsCredentialsData, AwsFetchOptions> = {
     const body: Record<string, unknown> = {};
     if (options.ttl !== undefined) body.ttl = options.ttl;
     if (options.roleArn !== undefined) body.role_arn = options.roleArn;
+    if (options.roleSessionName !== undefined) body.role_session_name = options.roleSessionName;
+    if (options.mfaCode !== undefined) body.mfa_code = typeof options.mfaCode === 'function' ? await options.mfaCode() : options.mfaCode;
     const response = await context.client.request<VaultEnvelope>({ method: 'POST', path, body });
     const data = envelopeData(response.body, path, ['access_key', 'secret_key']);
     const sessionToken = [data.session_token, data.security_token].find((v): v is string => typeof v === 'string' && v !== '');

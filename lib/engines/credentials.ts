@@ -31,6 +31,11 @@ export interface AwsCredentials {
   /** Seconds left on the lease when returned. */
   leaseDuration: number;
   renewable: boolean;
+  /**
+   * When Vault issued these keys, milliseconds since the epoch. With `propagationDelayMs` they are
+   * returned only once that much time has passed since then.
+   */
+  issuedAt: number;
   /** Milliseconds since the epoch. */
   expiresAt?: number;
 }

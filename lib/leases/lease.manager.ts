@@ -39,8 +39,11 @@ export interface ManagedSecretState<T> {
   /** Current lease TTL in seconds (0 without a lease). */
   leaseDuration: number;
   renewable: boolean;
+  /** When Vault issued the current value (the fetch returned), ms since the epoch. */
   issuedAt: number;
   expiresAt?: number;
+  /** For secrets re-read on a schedule without a lease (static roles): when the next read is due, ms since the epoch. */
+  refreshAt?: number;
   version?: string | number;
 }
 
@@ -69,6 +72,8 @@ interface Managed<T> {
   current: EngineSecret<T>;
   issuedAt: number;
   expiresAt?: number;
+  /** When the next scheduled re-read of a lease-less secret is due (ms since the epoch). */
+  refreshAt?: number;
   /** Seconds to ask for at renewal. */
   increment: number;
   /** Renewal came back shorter than asked (max TTL reached) or the lease is not renewable. */
@@ -205,10 +210,13 @@ export class LeaseManager {
 
   async #start<T>(spec: ManagedSecretSpec<T>): Promise<Managed<T>> {
     const secret = await spec.fetch();
+    const issuedAt = this.#deps.clock.now();
+    // Fresh credentials are held as long at start-up as at a replacement (e.g. IAM key propagation).
+    if (spec.holdMs && !this.#stopped) await holdFor(spec.holdMs);
     const managed: Managed<T> = {
       spec,
       current: freeze(secret),
-      issuedAt: this.#deps.clock.now(),
+      issuedAt,
       increment: secret.lease?.duration ?? 0,
       capped: secret.lease ? !secret.lease.renewable : false,
       attempt: 0,
@@ -236,6 +244,7 @@ export class LeaseManager {
     const now = this.#deps.clock.now();
     const { current } = managed;
     if (!current.lease && current.refreshAfterMs !== undefined) {
+      managed.refreshAt = now + current.refreshAfterMs;
       this.#schedule(managed, current.refreshAfterMs, () => void this.#refresh(managed));
       return;
     }
@@ -407,14 +416,15 @@ export class LeaseManager {
       if (!this.#stopped) this.#refetchAfterBackoff(managed);
       return;
     }
-    if (managed.spec.holdMs) await new Promise<void>((resolve) => setTimeout(resolve, managed.spec.holdMs).unref());
+    const issuedAt = this.#deps.clock.now();
+    if (managed.spec.holdMs) await holdFor(managed.spec.holdMs);
     if (this.#stopped) {
       if (next.lease) await this.#revoke(next.lease.id, this.#deps.options.shutdownTimeoutMs);
       return;
     }
     const previous = managed.current;
     managed.current = next;
-    managed.issuedAt = this.#deps.clock.now();
+    managed.issuedAt = issuedAt;
     managed.expiresAt = expiryOf(next, managed.issuedAt);
     managed.increment = next.lease?.duration ?? 0;
     managed.capped = next.lease ? !next.lease.renewable : false;
@@ -498,6 +508,7 @@ export class LeaseManager {
       renewable: lease?.renewable === true && !managed.capped,
       issuedAt: managed.issuedAt,
       expiresAt: managed.expiresAt,
+      ...(managed.refreshAt === undefined ? {} : { refreshAt: managed.refreshAt }),
       version: managed.current.version,
     };
   }
@@ -534,6 +545,11 @@ function expiryOf(secret: EngineSecret<unknown>, issuedAt: number): number | und
     return secret.expiresAt === undefined ? leaseExpiry : Math.min(leaseExpiry, secret.expiresAt);
   }
   return secret.expiresAt;
+}
+
+/** Waits `ms` milliseconds on an unref'd timer (never holds the process open). */
+function holdFor(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function freeze<T>(secret: EngineSecret<T>): EngineSecret<T> {

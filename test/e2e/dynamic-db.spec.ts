@@ -150,8 +150,12 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
       const { SecretsManager } = await import('../../lib/index.js');
       const manager = await new SecretsManager({ address: server.address, token: server.rootToken, watch: { enabled: false } }).start();
       const changed = new Promise<SecretRotatedEvent>((resolve) => manager.on('secrets.rotated', (e) => resolve(e as SecretRotatedEvent)));
+      const readAt = Date.now();
       const first = await manager.fetchStaticDbCreds('reporting');
       expect(first.username).toBe(user);
+      // refreshAt: the next read, at the role's ttl (≤ 5 s rotation period) plus a 2 s skew, never undefined.
+      expect(first.refreshAt).toBeGreaterThan(readAt);
+      expect(first.refreshAt).toBeLessThanOrEqual(Date.now() + 5_000 + 2_000);
       const event = await changed;
       expect(event).toMatchObject({ key: 'database/static-creds/reporting', reason: 'static-role-rotated' });
       const next = event.secret<{ username: string; password: string }>();
