@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
+import { registerLiveSecret } from '../util/redact.js';
 import type { VaultRequester } from '../client/vault-transport.js';
 import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
@@ -87,6 +88,8 @@ export class TokenManager implements TokenSource {
   #failedReported = false;
   #expiringReported = false;
   readonly #reloginListeners = new Set<(info: TokenInfo) => void | Promise<void>>();
+  /** Releases of the live-token redactions: the current token and the one before it (late errors may quote it). */
+  readonly #liveTokens: Array<() => void> = [];
   /** The client, sending every token call to the token's own namespace. */
   readonly #client: VaultRequester;
 
@@ -150,8 +153,18 @@ export class TokenManager implements TokenSource {
     // A login in flight revokes its own token when it lands (see #doLogin).
     await this.#login?.catch(() => undefined);
     const state = this.#state;
-    if (!state || !state.obtainedByLogin || state.tokenType === 'batch') return;
-    await this.#revokeObtained(state.token, this.#deps.method);
+    try {
+      if (!state || !state.obtainedByLogin || state.tokenType === 'batch') return;
+      await this.#revokeObtained(state.token, this.#deps.method);
+    } finally {
+      for (const release of this.#liveTokens.splice(0)) release();
+    }
+  }
+
+  /** Redacts the token's exact value from every error and log line while it is current (and one token longer). */
+  #trackLive(token: string): void {
+    this.#liveTokens.push(registerLiveSecret(token));
+    while (this.#liveTokens.length > 2) this.#liveTokens.shift()?.();
   }
 
   /** `POST auth/token/revoke-self` for a token the module logged in for, bounded in time; errors are logged. */
@@ -224,6 +237,7 @@ export class TokenManager implements TokenSource {
       incrementSeconds: result.leaseDuration,
     };
     this.#state = state;
+    this.#trackLive(state.token);
     this.#failedReported = false;
     this.#expiringReported = false;
     this.#deps.logger.log?.(

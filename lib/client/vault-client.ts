@@ -5,15 +5,20 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../auth/token-source.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
+import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
+import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
 
 /** Largest response body accepted, in bytes (16 MiB). */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Deepest JSON nesting accepted in a response (Vault's own answers are a few levels deep). */
+export const MAX_JSON_DEPTH = 256;
 
 /** Most standby redirects (307) followed for one request. */
 export const MAX_REDIRECTS = 3;
@@ -181,6 +186,12 @@ export class VaultClient implements VaultTransport {
           signal,
         });
       } catch (error) {
+        if (isTooLarge(error)) {
+          // Not an outage: a malformed answer, never retried (it would be downloaded again).
+          throw new MalformedResponseError(`the response is larger than 16 MiB (${MAX_RESPONSE_BYTES} bytes), which no Vault answer is`, {
+            path: req.path,
+          });
+        }
         if (signal.aborted)
           throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
         throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
@@ -201,6 +212,9 @@ export class VaultClient implements VaultTransport {
     }
     const body = parseBody(response.data, response.status, req.path);
     const status = response.status;
+    // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
+    // a missing secret, even where a 404 is otherwise an accepted answer (REFERENCE.md §0.5).
+    if (status === 404 && isNoHandler(body)) throw missingMount(req.path, body);
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: body as TBody | undefined, headers: { ...response.headers } };
     }
@@ -226,10 +240,43 @@ export class VaultClient implements VaultTransport {
 function parseBody(data: unknown, status: number, path: string): unknown {
   if (typeof data !== 'string' || data.trim() === '') return undefined;
   try {
-    return JSON.parse(data) as unknown;
-  } catch {
+    const parsed = JSON.parse(data) as unknown;
+    if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
+      throw new MalformedResponseError(`the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, { path, status });
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof MalformedResponseError) throw error;
     // 5xx pages from proxies are HTML: the status mapping says "unavailable" without the body.
     if (status >= 500 || status === 429) return undefined;
     throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON`, { path, status });
   }
+}
+
+/** Whether a parsed JSON value nests deeper than `limit` (checked without recursion). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** axios's error for a body over `maxContentLength`. */
+function isTooLarge(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /maxContentLength size of \d+ exceeded/.test(message);
+}
+
+function isNoHandler(body: unknown): boolean {
+  return vaultErrors(body).some((e) => /no handler for route/.test(e));
+}
+
+/** SecretNotFoundError saying which mount is missing: Vault matched no mount, so nothing is mounted at the path's first segment. */
+function missingMount(path: string, body: unknown): SecretNotFoundError {
+  const mount = `${path.split('/')[0] ?? path}/`;
+  return new SecretNotFoundError(path, 'no-mount', { path, status: 404, mount, vaultMessage: vaultErrors(body).join('; ') });
 }

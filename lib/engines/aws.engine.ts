@@ -1,6 +1,6 @@
 import { encodeSegments, splitSecretKey } from '../client/vault-path.js';
 import type { VaultEnvelope } from '../client/vault-envelope.js';
-import { envelopeData, envelopeLease } from './engine-response.js';
+import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
 import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
 
 /** AWS credentials. `sessionToken` is set for STS types (assumed_role, federation_token, session_token). */
@@ -47,18 +47,20 @@ export const awsEngine: SecretEngine<AwsCredentialsData, AwsFetchOptions> = {
     if (options.roleSessionName !== undefined) body.role_session_name = options.roleSessionName;
     if (options.mfaCode !== undefined) body.mfa_code = typeof options.mfaCode === 'function' ? await options.mfaCode() : options.mfaCode;
     const response = await context.client.request<VaultEnvelope>({ method: 'POST', path, body });
-    const data = envelopeData(response.body, path, ['access_key', 'secret_key']);
-    const sessionToken = [data.session_token, data.security_token].find((v): v is string => typeof v === 'string' && v !== '');
-    const lease = envelopeLease(response.body);
-    return {
-      data: {
-        accessKey: String(data.access_key),
-        secretKey: String(data.secret_key),
-        ...(sessionToken === undefined ? {} : { sessionToken }),
-        ...(typeof data.arn === 'string' ? { arn: data.arn } : {}),
-      },
-      lease,
-      version: String(data.access_key),
-    };
+    return parseLeased(context, response.body, () => {
+      const data = envelopeData(response.body, path, ['access_key', 'secret_key']);
+      const sessionToken = [data.session_token, data.security_token].find((v): v is string => typeof v === 'string' && v !== '');
+      const lease = envelopeLease(response.body, path);
+      return {
+        data: {
+          accessKey: data.access_key as string,
+          secretKey: data.secret_key as string,
+          ...(sessionToken === undefined ? {} : { sessionToken }),
+          ...(typeof data.arn === 'string' ? { arn: data.arn } : {}),
+        },
+        lease,
+        version: data.access_key as string,
+      };
+    });
   },
 };

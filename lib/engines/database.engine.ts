@@ -1,6 +1,6 @@
 import { encodeSegments, splitSecretKey } from '../client/vault-path.js';
 import type { VaultEnvelope } from '../client/vault-envelope.js';
-import { envelopeData, envelopeLease } from './engine-response.js';
+import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
 import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
 
 /** Dynamic or static database credentials. */
@@ -32,14 +32,16 @@ export const databaseEngine: SecretEngine<DatabaseCredentialsData, DatabaseFetch
     const kind = options.kind ?? 'dynamic';
     const path = `${mount}/${kind === 'static' ? 'static-creds' : 'creds'}/${encodeSegments(splitSecretKey(role))}`;
     const response = await context.client.request<VaultEnvelope>({ method: 'GET', path });
-    const data = envelopeData(response.body, path, ['username', 'password']);
-    const credentials: DatabaseCredentialsData = { username: String(data.username), password: String(data.password) };
-    if (kind === 'dynamic') return { data: credentials, lease: envelopeLease(response.body) };
-    const ttl = typeof data.ttl === 'number' && data.ttl > 0 ? data.ttl : undefined;
-    return {
-      data: credentials,
-      refreshAfterMs: ttl === undefined ? undefined : ttl * 1000 + STATIC_ROLE_REFRESH_SKEW_MS,
-      version: typeof data.last_vault_rotation === 'string' ? data.last_vault_rotation : undefined,
-    };
+    return parseLeased(context, response.body, () => {
+      const data = envelopeData(response.body, path, ['username', 'password']);
+      const credentials: DatabaseCredentialsData = { username: data.username as string, password: data.password as string };
+      if (kind === 'dynamic') return { data: credentials, lease: envelopeLease(response.body, path) };
+      const ttl = typeof data.ttl === 'number' && data.ttl > 0 ? data.ttl : undefined;
+      return {
+        data: credentials,
+        refreshAfterMs: ttl === undefined ? undefined : ttl * 1000 + STATIC_ROLE_REFRESH_SKEW_MS,
+        version: typeof data.last_vault_rotation === 'string' ? data.last_vault_rotation : undefined,
+      };
+    });
   },
 };

@@ -1,7 +1,7 @@
 import { encodeSegments, splitSecretKey } from '../client/vault-path.js';
 import type { VaultEnvelope } from '../client/vault-envelope.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
-import { envelopeData, envelopeLease } from './engine-response.js';
+import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
 import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
 
 /** An issued certificate. PEM strings; `expiresAt` in milliseconds since the epoch. */
@@ -67,22 +67,29 @@ export const pkiEngine: SecretEngine<CertificateData, PkiIssueOptions> = {
 
 async function issue(context: EngineContext, path: string, body: Record<string, unknown>): Promise<EngineSecret<CertificateData>> {
   const response = await context.client.request<VaultEnvelope>({ method: 'POST', path, body });
-  const data = envelopeData(response.body, path, ['certificate', 'private_key', 'serial_number', 'expiration']);
-  const expiresAt = Number(data.expiration) * 1000;
-  return {
-    data: {
-      certificate: String(data.certificate),
-      privateKey: String(data.private_key),
-      privateKeyType: String(data.private_key_type ?? ''),
-      issuingCa: String(data.issuing_ca ?? ''),
-      caChain: Array.isArray(data.ca_chain) ? data.ca_chain.map(String) : [],
-      serialNumber: String(data.serial_number),
+  return parseLeased(context, response.body, () => {
+    const data = envelopeData(response.body, path, {
+      certificate: 'string',
+      private_key: 'string',
+      serial_number: 'string',
+      expiration: 'number',
+    });
+    const expiresAt = (data.expiration as number) * 1000;
+    return {
+      data: {
+        certificate: data.certificate as string,
+        privateKey: data.private_key as string,
+        privateKeyType: typeof data.private_key_type === 'string' ? data.private_key_type : '',
+        issuingCa: typeof data.issuing_ca === 'string' ? data.issuing_ca : '',
+        caChain: Array.isArray(data.ca_chain) ? data.ca_chain.filter((c): c is string => typeof c === 'string') : [],
+        serialNumber: data.serial_number as string,
+        expiresAt,
+      },
+      lease: envelopeLease(response.body, path),
       expiresAt,
-    },
-    lease: envelopeLease(response.body),
-    expiresAt,
-    version: String(data.serial_number),
-  };
+      version: data.serial_number as string,
+    };
+  });
 }
 
 /**

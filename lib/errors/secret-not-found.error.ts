@@ -1,8 +1,11 @@
 import { SecretsErrorCode } from './secrets-error-code.js';
 import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
 
-/** Why a KV read found nothing: never written, soft-deleted, or destroyed. */
-export type SecretNotFoundReason = 'missing' | 'deleted' | 'destroyed';
+/**
+ * Why a read found nothing: never written, soft-deleted, destroyed, or no secrets engine is
+ * mounted at the path at all (`no-mount`: Vault's `no handler for route` 404).
+ */
+export type SecretNotFoundReason = 'missing' | 'deleted' | 'destroyed' | 'no-mount';
 
 /**
  * The secret does not exist at that path (Vault answered 404), or the requested KV v2 version
@@ -15,7 +18,24 @@ export class SecretNotFoundError extends SecretsError {
   /** The KV v2 version that was asked for or found deleted, when known. */
   declare readonly version?: number;
 
-  constructor(key: string, reason: SecretNotFoundReason, details: SecretsErrorDetails & { version?: number; hint?: string } = {}) {
+  /** With reason `no-mount`: the mount that does not exist, e.g. `database/`. */
+  declare readonly mount?: string;
+
+  constructor(
+    key: string,
+    reason: SecretNotFoundReason,
+    details: SecretsErrorDetails & { version?: number; hint?: string; mount?: string; vaultMessage?: string } = {},
+  ) {
+    if (reason === 'no-mount') {
+      super(
+        SecretsErrorCode.NotFound,
+        `No secrets engine is mounted at "${details.mount ?? key}" (HTTP 404 for ${details.path ?? key}${details.vaultMessage ? `: ${details.vaultMessage}` : ''}). Check the mount in secretsPath or the mount option, or enable the engine there.`,
+        details,
+      );
+      this.reason = reason;
+      if (details.mount !== undefined) this.mount = details.mount;
+      return;
+    }
     const which = details.version === undefined ? '' : ` version ${details.version}`;
     const why =
       reason === 'missing'

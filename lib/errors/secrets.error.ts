@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { redactText } from '../util/redact.js';
+import { redactText, shortenLongRuns } from '../util/redact.js';
 import type { SecretsErrorCode } from './secrets-error-code.js';
 
 /** Extra context an error may carry. None of it is ever a secret value or a token. */
@@ -15,7 +15,8 @@ export interface SecretsErrorDetails {
 /**
  * Base class of every error thrown by the module. `code` is stable and safe to match on.
  * Messages, `cause` chains, `toJSON()` and `util.inspect()` never contain a token or a secret
- * value: anything that came from outside is passed through {@link redactText}.
+ * value: anything that came from outside is passed through {@link redactText}, and runs of more
+ * than 200 characters (a hostile key, say) are cut to a readable length.
  */
 export class SecretsError extends Error {
   /** Stable machine-readable code, e.g. `SECRETS_NOT_FOUND`. */
@@ -26,10 +27,10 @@ export class SecretsError extends Error {
   declare readonly status?: number;
 
   constructor(code: SecretsErrorCode, message: string, details: SecretsErrorDetails = {}) {
-    super(redactText(message), details.cause === undefined ? undefined : { cause: sanitizeCause(details.cause) });
+    super(shortenLongRuns(redactText(message)), details.cause === undefined ? undefined : { cause: sanitizeCause(details.cause) });
     this.name = new.target.name;
     this.code = code;
-    if (details.path !== undefined) this.path = details.path;
+    if (details.path !== undefined) this.path = shortenLongRuns(details.path);
     if (details.status !== undefined) this.status = details.status;
   }
 
@@ -48,7 +49,7 @@ export function sanitizeCause(cause: unknown): Error {
   if (cause instanceof SecretsError) return cause;
   const source = cause as { message?: unknown; code?: unknown; name?: unknown } | null | undefined;
   const message = typeof source?.message === 'string' ? source.message : typeof cause === 'string' ? cause : inspect(typeof cause);
-  const safe = new Error(redactText(message));
+  const safe = new Error(shortenLongRuns(redactText(message)));
   if (typeof source?.name === 'string') safe.name = source.name;
   if (typeof source?.code === 'string') (safe as Error & { code?: string }).code = source.code;
   // The original stack may mention the value in its first line; keep only frames.

@@ -1,4 +1,4 @@
-import { redactText } from '../util/redact.js';
+import { redactText, shortenLongRuns } from '../util/redact.js';
 import { SecretsErrorCode } from './secrets-error-code.js';
 import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
 
@@ -18,6 +18,6 @@ export class VaultRequestError extends SecretsError {
       `Vault refused ${details.path ?? 'the request'} (HTTP ${details.status ?? '?'}): ${text}`,
       details,
     );
-    this.vaultErrors = vaultErrors.map((e) => redactText(e));
+    this.vaultErrors = vaultErrors.map((e) => shortenLongRuns(redactText(e)));
   }
 }

@@ -138,7 +138,8 @@ export class KvChangeWatcher {
         if (this.#gone.has(key)) return;
         this.#gone.set(key, previous);
         this.source.forget(key);
-        const reason = error.reason;
+        // A mount that vanished is reported like a deleted secret: it is gone until someone mounts it again.
+        const reason = error.reason === 'no-mount' ? 'missing' : error.reason;
         this.logger.warn?.(`Watched secret "${key}" is gone (${reason})`);
         this.events.emit(SecretsEvents.Deleted, new SecretDeletedEvent(key, reason, error.version, this.clock.now()));
         return;
