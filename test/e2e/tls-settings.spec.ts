@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionsError, SecretsManager, VaultTlsError, type SecretsError, type VaultConfig } from '../../lib/index.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { buildTlsSettings } from '../../lib/client/tls-settings.js';
@@ -245,6 +245,21 @@ describe('VAULT_CLIENT_CERT / VAULT_CLIENT_KEY on a listener that requires clien
     ]) {
       expect(view).not.toContain(keyBody);
       expect(view).not.toContain('PRIVATE KEY');
+    }
+  });
+});
+
+describe('the KV event websocket', () => {
+  it('connects with the same TLS settings as HTTP (CA and server name from one place)', async () => {
+    const logger = new CapturingLogger();
+    const m = manager(named, { caCert: named.caCertPem, tlsServerName: 'vault.internal', watch: { events: true } }, {}, logger);
+    try {
+      await m.start();
+      await m.fetchSecret('database');
+      await vi.waitFor(() => expect(logger.text).toContain('Subscribed to Vault KV change events'));
+      expect(logger.text).not.toMatch(/KV event subscription could not connect/);
+    } finally {
+      await m.close();
     }
   });
 });
