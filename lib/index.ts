@@ -1,12 +1,12 @@
-export { SecretsModule } from './secrets.module.js';
+export { SecretsModule } from './nest/secrets.module.js';
 export {
   SECRETS_MODULE_OPTIONS,
   type SecretsModuleAsyncOptions,
   type SecretsModuleExtras,
   type SecretsModuleOptions,
   type SecretsOptionsFactory,
-} from './secrets.module-definition.js';
-export { SecretsService } from './secrets.service.js';
+} from './nest/secrets.module-definition.js';
+export { SecretsService } from './nest/secrets.service.js';
 export { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SecretsEvents } from './secrets.constants.js';
 export { SecretsCore, type FetchSecretOptions, type SecretDescription, type SecretsCoreDeps } from './secrets-core.js';
 export { VaultConfig, type KvVersion } from './options/vault-config.js';
@@ -49,7 +49,7 @@ export {
   ON_SECRET_ROTATED_METADATA,
   type OnSecretRotatedOptions,
   type OnSecretRotatedMetadata,
-} from './rotation/on-secret-rotated.decorator.js';
+} from './nest/on-secret-rotated.decorator.js';
 export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';
 export { SecretsFacade } from './secrets.facade.js';
 export { KvChangeWatcher, SecretDeletedEvent, KV_WATCH_TIMEOUT_NAME } from './rotation/kv-change.watcher.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { SecretsService } from '../secrets.service.js';
+import { SecretsService } from '../nest/secrets.service.js';
 
 /** Thresholds of {@link VaultHealthIndicator.isHealthy}, in milliseconds. */
 export interface VaultHealthOptions {

@@ -2,9 +2,9 @@ import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { resolveVaultConfig } from '../options/resolve-vault-config.js';
 import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
-import { RotationHandlersExplorer } from '../rotation/rotation-handlers.explorer.js';
+import { RotationHandlersExplorer } from '../nest/rotation-handlers.explorer.js';
 import { SECRETS_CONFIG, SECRETS_TRANSPORT } from '../secrets.constants.js';
-import { SecretsService } from '../secrets.service.js';
+import { SecretsService } from '../nest/secrets.service.js';
 import { InMemoryVault, type InMemorySecrets } from './in-memory-vault.js';
 
 /** Options of {@link SecretsTestingModule.forRoot}. */

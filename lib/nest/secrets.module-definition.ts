@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { VaultConfig } from './options/vault-config.js';
+import { VaultConfig } from '../options/vault-config.js';
 
 /** Extra `forRoot` / `forRootAsync` options that are not Vault settings. */
 export interface SecretsModuleExtras {

@@ -9,15 +9,15 @@ import {
 } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { eventBusFrom } from './events/secrets-event-bus.js';
-import { TimerScheduler } from './leases/task-scheduler.js';
-import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
-import { RotationHandlersExplorer } from './rotation/rotation-handlers.explorer.js';
-import type { VaultTransport } from './client/vault-transport.js';
-import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT } from './secrets.constants.js';
-import { SecretsCore } from './secrets-core.js';
-import { SecretsFacade } from './secrets.facade.js';
-import type { Clock } from './util/clock.js';
+import { eventBusFrom } from '../events/secrets-event-bus.js';
+import { TimerScheduler } from '../leases/task-scheduler.js';
+import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
+import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
+import type { VaultTransport } from '../client/vault-transport.js';
+import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT } from '../secrets.constants.js';
+import { SecretsCore } from '../secrets-core.js';
+import { SecretsFacade } from '../secrets.facade.js';
+import type { Clock } from '../util/clock.js';
 
 /**
  * The one facade apps inject. Reads secrets from Vault through the cache; never logs a value.

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { RotationHandlersExplorer } from './rotation/rotation-handlers.explorer.js';
-import { resolveVaultConfig } from './options/resolve-vault-config.js';
-import type { VaultConfig } from './options/vault-config.js';
-import { SECRETS_CONFIG } from './secrets.constants.js';
+import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
+import { resolveVaultConfig } from '../options/resolve-vault-config.js';
+import type { VaultConfig } from '../options/vault-config.js';
+import { SECRETS_CONFIG } from '../secrets.constants.js';
 import { ConfigurableSecretsModule, SECRETS_MODULE_OPTIONS } from './secrets.module-definition.js';
 import { SecretsService } from './secrets.service.js';
 

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { SecretsEvents } from '../secrets.constants.js';
-import { rotatedEventName } from './rotation.orchestrator.js';
+import { rotatedEventName } from '../rotation/rotation.orchestrator.js';
 
 /** Metadata key of the marker `@OnSecretRotated` leaves on a method. */
 export const ON_SECRET_ROTATED_METADATA = 'secrets:on-secret-rotated';
