@@ -19,3 +19,6 @@ export const SecretsEvents = {
   VaultUnavailable: 'secrets.vault.unavailable',
   VaultRecovered: 'secrets.vault.recovered',
 } as const;
+
+/** Injection token of the name of a named Vault (`SecretsModule.forRoot({ name })`); absent for the default module. */
+export const SECRETS_VAULT_NAME = Symbol('SECRETS_VAULT_NAME');

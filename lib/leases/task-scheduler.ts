@@ -1,4 +1,11 @@
-import type { SchedulerRegistry } from '@nestjs/schedule';
+/** The part of `SchedulerRegistry` (from the optional peer `@nestjs/schedule`) the scheduler uses. */
+export interface TimeoutRegistry {
+  addTimeout(name: string, timeout: NodeJS.Timeout): void;
+  deleteTimeout(name: string): void;
+  doesExist(type: 'timeout', name: string): boolean;
+}
+
+type SchedulerRegistry = TimeoutRegistry;
 
 const schedulersPerRegistry = new WeakMap<SchedulerRegistry, number>();
 
@@ -28,19 +35,31 @@ export interface TaskScheduler {
  */
 export class TimerScheduler implements TaskScheduler {
   readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #registry: SchedulerRegistry | undefined;
-  /** '' for the first scheduler on a registry, `#2`, `#3` ... for more module instances in the same app. */
-  readonly #suffix: string;
+  #registry: SchedulerRegistry | undefined;
+  /** '' for the first scheduler on a registry, `#2`, `#3` ... for more module instances in the same app; `@<name>` for a named Vault. */
+  #suffix = '';
+  readonly #name: string | undefined;
 
-  constructor(registry?: SchedulerRegistry) {
+  /**
+   * @param registry - `SchedulerRegistry` of `@nestjs/schedule` to register timers in (or later, with {@link useRegistry}).
+   * @param name - the named Vault these timers belong to: registered names end with `@<name>`.
+   */
+  constructor(registry?: SchedulerRegistry, name?: string) {
+    this.#name = name;
+    if (name !== undefined) this.#suffix = `@${name}`;
+    if (registry) this.useRegistry(registry);
+  }
+
+  /** Registers the timers (those waiting and those to come) in `registry`. Once per scheduler. */
+  useRegistry(registry: SchedulerRegistry): void {
+    if (this.#registry) return;
     this.#registry = registry;
-    if (registry) {
+    if (this.#name === undefined) {
       const count = (schedulersPerRegistry.get(registry) ?? 0) + 1;
       schedulersPerRegistry.set(registry, count);
       this.#suffix = count === 1 ? '' : `#${count}`;
-    } else {
-      this.#suffix = '';
     }
+    for (const [name, timer] of this.#timers) registry.addTimeout(this.registeredName(name), timer);
   }
 
   /** The name a task is registered under in `SchedulerRegistry` (the given name, plus `#n` for a second module instance). */

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { pathProblem } from '../client/vault-path.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
+import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';
 import { ON_SECRET_ROTATED_METADATA, type OnSecretRotatedMetadata } from './on-secret-rotated.decorator.js';
 
 /** One `@OnSecretRotated` handler found at boot. */
@@ -9,11 +11,16 @@ export interface RotationHandlerRef {
   /** `ClassName.method`. */
   name: string;
   keys: string[];
+  /** The named Vault it listens to; `undefined` = the default module. */
+  vault?: string;
+  /** Calls the method on its instance. */
+  call: (event: SecretRotatedEvent) => unknown;
 }
 
 /**
- * Finds every `@OnSecretRotated` method at boot, so the module can check them: that
- * `EventEmitterModule` is there to deliver to them, and that every key they name can exist.
+ * Finds every `@OnSecretRotated` method at boot and registers it with the rotation orchestrator
+ * of its Vault (the model is `@nestjs/schedule`'s explorer registering `@Cron` methods), so
+ * handlers run with or without `EventEmitterModule`, exactly once per rotation.
  */
 @Injectable()
 export class RotationHandlersExplorer {
@@ -23,38 +30,45 @@ export class RotationHandlersExplorer {
     private readonly reflector: Reflector,
   ) {}
 
-  /** Every marked handler of every provider and controller. */
+  /** Every marked handler of every (static-scope) provider and controller. */
   handlers(): RotationHandlerRef[] {
     const found: RotationHandlerRef[] = [];
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || wrapper.isAlias) continue;
+      if (!instance || typeof instance !== 'object' || wrapper.isAlias || !wrapper.isDependencyTreeStatic()) continue;
       const prototype = Object.getPrototypeOf(instance) as object | null;
       if (!prototype) continue;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const fn = (instance as Record<string, unknown>)[method];
         if (typeof fn !== 'function') continue;
         const meta = this.reflector.get<OnSecretRotatedMetadata | undefined>(ON_SECRET_ROTATED_METADATA, fn);
-        if (meta) found.push({ name: `${(instance as object).constructor.name}.${method}`, keys: meta.keys });
+        if (!meta) continue;
+        found.push({
+          name: `${(instance as object).constructor.name}.${method}`,
+          keys: meta.keys,
+          vault: meta.vault,
+          call: (event) => (fn as (event: SecretRotatedEvent) => unknown).call(instance, event),
+        });
       }
     }
     return found;
   }
 
   /**
-   * Checks the handlers against what the app can produce.
-   * @param hasEventEmitter - whether `EventEmitter2` is available.
+   * Checks the handlers of Vault `vault` against what it can produce and registers them with its
+   * orchestrator.
    * @param engineNames - registered engines (keys of the form `<engine>:<path>` must name one).
-   * @throws InvalidOptionsError listing every problem.
+   * @returns the handlers registered.
+   * @throws InvalidOptionsError listing every key no configuration can produce.
    */
-  verify(hasEventEmitter: boolean, engineNames: readonly string[]): RotationHandlerRef[] {
-    const handlers = this.handlers();
+  register(
+    orchestrator: RotationOrchestrator,
+    vault: string | undefined,
+    engineNames: readonly string[],
+    logger?: Logger,
+  ): RotationHandlerRef[] {
+    const handlers = this.handlers().filter((handler) => handler.vault === vault);
     const problems: string[] = [];
-    if (handlers.length > 0 && !hasEventEmitter) {
-      problems.push(
-        `@OnSecretRotated handlers (${handlers.map((h) => h.name).join(', ')}) need EventEmitterModule: add EventEmitterModule.forRoot() to your AppModule imports`,
-      );
-    }
     for (const handler of handlers) {
       for (const key of handler.keys) {
         const engine = /^([a-z0-9_-]+):/i.exec(key)?.[1];
@@ -69,6 +83,8 @@ export class RotationHandlersExplorer {
       }
     }
     if (problems.length > 0) throw new InvalidOptionsError(problems);
+    for (const handler of handlers) orchestrator.register(handler.keys, handler.call);
+    if (handlers.length > 0) logger?.log(`Registered ${handlers.length} @OnSecretRotated handler(s)`);
     return handlers;
   }
 }

@@ -7,74 +7,92 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { eventBusFrom } from '../events/secrets-event-bus.js';
+import { ModuleRef } from '@nestjs/core';
+import type { VaultTransport } from '../client/vault-transport.js';
+import { DeferredEventBus, prefixedEventBus } from '../events/deferred-event-bus.js';
+import { eventBusFrom, noopEventBus } from '../events/secrets-event-bus.js';
 import { TimerScheduler } from '../leases/task-scheduler.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
-import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
-import type { VaultTransport } from '../client/vault-transport.js';
-import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT } from '../secrets.constants.js';
+import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../secrets.constants.js';
 import { SecretsCore } from '../secrets-core.js';
 import { SecretsFacade } from '../secrets.facade.js';
 import type { Clock } from '../util/clock.js';
+import { findOptionalPeers } from './optional-peers.js';
+import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 
 /**
  * The one facade apps inject. Reads secrets from Vault through the cache; never logs a value.
  *
  * ```ts
  * constructor(private readonly secrets: SecretsService) {}
- * const db = await this.secrets.fetchSecret<{ password: string }>('database');
+ * const db = await this.secrets.fetchSecret('database', { schema: DbSecret });
  * ```
+ * A named Vault (`SecretsModule.forRoot({ name: 'billing' })`) is injected with
+ * `@InjectSecretsService('billing')`; its events are published as `billing.secrets.*` and its
+ * timers registered as `<name>@billing`.
  */
 @Injectable()
 export class SecretsService extends SecretsFacade implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   /** @internal */
   protected readonly core: SecretsCore;
+  /** The named Vault this service talks to; `undefined` for the default module. */
+  readonly vaultName: string | undefined;
   readonly #explorer: RotationHandlersExplorer;
-  readonly #hasEventEmitter: boolean;
-  readonly #readiness: EventEmitterReadinessWatcher | undefined;
+  readonly #moduleRef: ModuleRef;
+  readonly #events = new DeferredEventBus();
+  readonly #scheduler: TimerScheduler;
+  readonly #logger: Logger;
+  #whenListenersReady: (() => Promise<void>) | undefined;
 
   constructor(
     @Inject(SECRETS_CONFIG) config: ResolvedVaultConfig,
     explorer: RotationHandlersExplorer,
+    moduleRef: ModuleRef,
     @Optional() @Inject(SECRETS_CLOCK) clock?: Clock,
-    @Optional() schedulerRegistry?: SchedulerRegistry,
-    @Optional() eventEmitter?: EventEmitter2,
-    @Optional() readiness?: EventEmitterReadinessWatcher,
     @Optional() @Inject(SECRETS_TRANSPORT) transport?: VaultTransport,
+    @Optional() @Inject(SECRETS_VAULT_NAME) vaultName?: string,
   ) {
     super();
     this.#explorer = explorer;
-    this.#hasEventEmitter = eventEmitter !== undefined;
-    this.#readiness = readiness;
-    const logger = new Logger('SecretsModule');
+    this.#moduleRef = moduleRef;
+    this.vaultName = vaultName ?? undefined;
+    this.#logger = new Logger(this.vaultName === undefined ? 'SecretsModule' : `SecretsModule(${this.vaultName})`);
+    this.#scheduler = new TimerScheduler(undefined, this.vaultName);
     this.core = new SecretsCore(config, {
       clock,
-      logger,
-      scheduler: new TimerScheduler(schedulerRegistry),
-      events: eventBusFrom(eventEmitter, (event, error) =>
-        logger.error(`A listener of ${event} failed: ${error instanceof Error ? error.message : String(error)}`),
-      ),
+      logger: this.#logger,
+      scheduler: this.#scheduler,
+      events: prefixedEventBus(this.#events, this.vaultName),
       transport,
     });
   }
 
   /**
-   * @internal Checks the `@OnSecretRotated` handlers, then logs in (or looks up the given token)
-   * and schedules renewal.
-   * @throws InvalidOptionsError when handlers exist without EventEmitterModule or name impossible keys.
+   * @internal Finds the app's `EventEmitter2` / `SchedulerRegistry` (optional), registers the
+   * `@OnSecretRotated` handlers of this Vault with the orchestrator, then logs in (or looks up
+   * the given token) and schedules renewal.
+   * @throws InvalidOptionsError when a handler names a key no configuration can produce.
    */
   async onModuleInit(): Promise<void> {
-    this.#explorer.verify(this.#hasEventEmitter, this.core.engines.names());
+    const peers = await findOptionalPeers(this.#moduleRef);
+    if (peers.schedulerRegistry) this.#scheduler.useRegistry(peers.schedulerRegistry);
+    this.#whenListenersReady = peers.whenListenersReady;
+    this.#events.attach(
+      peers.eventEmitter
+        ? eventBusFrom(peers.eventEmitter, (event, error) =>
+            this.#logger.error(`A listener of ${event} failed: ${error instanceof Error ? error.message : String(error)}`),
+          )
+        : noopEventBus,
+    );
+    this.#explorer.register(this.core.orchestrator, this.vaultName, this.core.engines.names(), this.#logger);
     await this.core.start();
   }
 
   /** @internal Delivers rotations held back during boot once the app's event listeners are attached. */
   onApplicationBootstrap(): void {
     const orchestrator = this.core.orchestrator;
-    if (!this.#readiness) return orchestrator.ready();
-    void this.#readiness.waitUntilReady().then(
+    if (!this.#whenListenersReady) return orchestrator.ready();
+    void this.#whenListenersReady().then(
       () => orchestrator.ready(),
       () => orchestrator.ready(),
     );

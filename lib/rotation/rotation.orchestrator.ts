@@ -11,6 +11,9 @@ export function rotatedEventName(key: string): string {
   return `${SecretsEvents.Rotated}:${key}`;
 }
 
+/** A rotation handler registered in process (an `@OnSecretRotated` method, a `SecretRef`, a `Rotating` resource). */
+export type RotationHandler = (event: SecretRotatedEvent) => unknown;
+
 /** Default time the handlers of one rotation get before the old lease is revoked anyway, in milliseconds. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 
@@ -23,6 +26,7 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 export class RotationOrchestrator {
   #ready = false;
   readonly #buffered: Array<{ event: SecretRotatedEvent; resolve: (event: SecretRotatedEvent) => void }> = [];
+  readonly #handlers = new Set<{ keys: ReadonlySet<string>; handler: RotationHandler }>();
 
   constructor(
     private readonly events: SecretsEventBus,
@@ -30,6 +34,17 @@ export class RotationOrchestrator {
     private readonly onRotate?: OnRotateCallback,
     private readonly handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS,
   ) {}
+
+  /**
+   * Registers a handler called for every rotation of one of `keys` (every rotation when `keys` is
+   * empty), before the old lease is revoked, like an event listener but without an event bus.
+   * @returns a function that removes the handler.
+   */
+  register(keys: readonly string[], handler: RotationHandler): () => void {
+    const entry = { keys: new Set(keys), handler };
+    this.#handlers.add(entry);
+    return () => void this.#handlers.delete(entry);
+  }
 
   /**
    * Marks the event listeners as attached and delivers, in order, every rotation announced
@@ -54,6 +69,9 @@ export class RotationOrchestrator {
 
   async #deliver(event: SecretRotatedEvent): Promise<SecretRotatedEvent> {
     const runs: Array<Promise<unknown>> = [
+      ...[...this.#handlers]
+        .filter(({ keys }) => keys.size === 0 || keys.has(event.key))
+        .map(({ handler }) => Promise.resolve().then(() => handler(event))),
       ...this.events.emitAllSettled(SecretsEvents.Rotated, event),
       ...this.events.emitAllSettled(rotatedEventName(event.key), event),
     ];

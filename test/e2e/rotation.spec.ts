@@ -230,15 +230,36 @@ describe('boot checks', () => {
       expect.stringContaining('engine "nosuchengine"'),
     ]);
   });
+});
 
-  it('refuses handlers when EventEmitterModule is not imported', async () => {
+describe('handlers without the event bus', () => {
+  it('runs @OnSecretRotated handlers in an app without EventEmitterModule or ScheduleModule', async () => {
     @Module({ providers: [ConfigListener] })
     class Feature {}
-    const error = await bootApp([SecretsModule.forRoot({ address: server.address, token: server.rootToken }), Feature]).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    expect((error as Error).message).toContain('EventEmitterModule.forRoot()');
+    const booted = await bootApp([
+      SecretsModule.forRoot({ address: server.address, token: server.rootToken, secretsPath: 'secret/app' }),
+      Feature,
+    ]);
+    app = booted.app;
+    await server.admin.kvPut('secret', 'app/config', { feature: 'v2' });
+    const event = await app.get(SecretsService).rotateSecret('config');
+    expect(event).toEqual({ feature: 'v2' });
+    expect(of('config')).toHaveLength(1);
+    expect(of('config')[0]!.secret()).toEqual({ feature: 'v2' });
+    expect(of('any')).toHaveLength(1);
+    expect(of('stacked')).toHaveLength(1);
+  });
+
+  it('with EventEmitterModule: handlers run once and EventEmitter2 still receives every rotation', async () => {
+    const service = await boot();
+    const mirrored: string[] = [];
+    app!.get(EventEmitter2).on(SecretsEvents.Rotated, (event: SecretRotatedEvent) => void mirrored.push(event.key));
+    app!.get(EventEmitter2).on('secrets.rotated:config', (event: SecretRotatedEvent) => void mirrored.push(`only:${event.key}`));
+    await service.rotateSecret('config');
+    expect(of('config')).toHaveLength(1);
+    expect(of('any')).toHaveLength(1);
+    expect(of('stacked')).toHaveLength(1);
+    expect(mirrored.sort()).toEqual(['config', 'only:config']);
   });
 });
 
