@@ -7,7 +7,7 @@ export {
   type SecretsOptionsFactory,
 } from './nest/secrets.module-definition.js';
 export { SecretsService } from './nest/secrets.service.js';
-export { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SecretsEvents } from './secrets.constants.js';
+export { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME, SecretsEvents } from './secrets.constants.js';
 export { SecretsCore, type FetchSecretOptions, type SecretDescription, type SecretsCoreDeps } from './secrets-core.js';
 export { VaultConfig, type KvVersion } from './options/vault-config.js';
 export { CacheOptions } from './options/cache-options.js';
@@ -50,6 +50,15 @@ export {
   type OnSecretRotatedOptions,
   type OnSecretRotatedMetadata,
 } from './nest/on-secret-rotated.decorator.js';
+export { InjectSecret } from './nest/inject-secret.decorator.js';
+export { InjectSecretsService } from './nest/inject-secrets-service.decorator.js';
+export { getSecretsServiceToken } from './nest/secrets-service-token.js';
+export { getSecretRefToken } from './nest/secret-ref-token.js';
+export { SecretRef, type SecretRefListener } from './nest/secret-ref.js';
+export { Rotating } from './nest/rotating.js';
+export type { SecretDeclaration, RotatingDeclaration, SecretFeature } from './nest/secret-feature.js';
+export type { SecretSchema, SecretClass, SchemaOutput } from './schema/secret-schema.js';
+export type { StandardSchemaV1 } from './schema/standard-schema.js';
 export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';
 export { SecretsFacade } from './secrets.facade.js';
 export { KvChangeWatcher, SecretDeletedEvent, KV_WATCH_TIMEOUT_NAME } from './rotation/kv-change.watcher.js';

@@ -7,6 +7,8 @@ import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secrets-core.js';
 import type { SecretsStatus } from './secrets-status.js';
+import type { SchemaOutput, SecretSchema } from './schema/secret-schema.js';
+import { validateSecret } from './schema/validate-secret.js';
 import type { VaultHealth } from './health/vault-health.js';
 
 /**
@@ -58,12 +60,19 @@ export abstract class SecretsFacade {
    * @param key - relative path such as `database` or `kafka/producer`.
    * @param options.version - a KV v2 version to read (cached separately from the latest).
    * @param options.refresh - bypass a fresh cache entry.
+   * @param options.schema - a class-validator DTO class or a Standard Schema object (zod, valibot,
+   *   arktype): the result is validated and typed from it (a DTO instance or the schema's output).
    * @returns the inner key/value map, deep-frozen (mutating it throws).
-   * @throws InvalidSecretKeyError, SecretNotFoundError (`reason`: missing, deleted, destroyed),
+   * @throws SecretValidationError (`SECRETS_INVALID_SECRET`) when the data does not match `schema`,
+   *   listing every failing field and constraint, never a value. InvalidSecretKeyError, SecretNotFoundError (`reason`: missing, deleted, destroyed),
    *   PermissionDeniedError, InvalidTokenError, VaultUnavailableError, VaultSealedError.
    */
-  fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
-    return this.core.fetchSecret<T>(key, options);
+  fetchSecret<S extends SecretSchema>(key: string, options: FetchSecretOptions & { schema: S }): Promise<SchemaOutput<S>>;
+  fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T>;
+  async fetchSecret(key: string, options: FetchSecretOptions & { schema?: SecretSchema } = {}): Promise<unknown> {
+    const { schema, ...read } = options;
+    const data = await this.core.fetchSecret<unknown>(key, read);
+    return schema === undefined ? data : validateSecret(key, data, schema);
   }
 
   /** Like {@link fetchSecret}, plus the KV v2 version number, creation time and custom metadata. */
@@ -126,11 +135,12 @@ export abstract class SecretsFacade {
 
   /**
    * Reads through any engine, built in or registered in `VaultConfig.engines`; leased or expiring
-   * results are kept alive like database credentials.
+   * results are kept alive like database credentials. `key` names it in rotation events
+   * (default `<engine>:<path>`).
    * @throws UnsupportedOperationError for an unknown engine.
    */
-  async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>): Promise<T> {
-    return (await this.core.fetchFrom<T>(engine, path, options)).data;
+  async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>, key?: string): Promise<T> {
+    return (await this.core.fetchFrom<T>(engine, path, options, key)).data;
   }
 
   /**

@@ -16,3 +16,5 @@ export * from './rotation-conflict.error.js';
 export * from './fallback-file.error.js';
 export * from './fallback-key.error.js';
 export * from './fallback-env.error.js';
+export * from './secret-validation.error.js';
+export * from './secret-feature.error.js';

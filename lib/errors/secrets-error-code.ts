@@ -16,6 +16,8 @@ export const SecretsErrorCode = {
   FallbackFile: 'SECRETS_FALLBACK_FILE',
   FallbackKey: 'SECRETS_FALLBACK_KEY',
   FallbackEnv: 'SECRETS_FALLBACK_ENV',
+  InvalidSecret: 'SECRETS_INVALID_SECRET',
+  FeatureFailed: 'SECRETS_FEATURE_FAILED',
 } as const;
 
 /** One of the {@link SecretsErrorCode} values. */

@@ -12,6 +12,7 @@ import type { VaultTransport } from '../client/vault-transport.js';
 import { DeferredEventBus, prefixedEventBus } from '../events/deferred-event-bus.js';
 import { eventBusFrom, noopEventBus } from '../events/secrets-event-bus.js';
 import { TimerScheduler } from '../leases/task-scheduler.js';
+import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../secrets.constants.js';
 import { SecretsCore } from '../secrets-core.js';
@@ -86,6 +87,15 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
     );
     this.#explorer.register(this.core.orchestrator, this.vaultName, this.core.engines.names(), this.#logger);
     await this.core.start();
+  }
+
+  /**
+   * @internal Calls `handler` for every rotation of one of `keys` (all rotations when empty),
+   * before the old lease is revoked. Used by `SecretRef`s, `Rotating` resources and the explorer.
+   * @returns a function that removes the handler.
+   */
+  onRotation(keys: readonly string[], handler: (event: SecretRotatedEvent) => unknown): () => void {
+    return this.core.orchestrator.register(keys, handler);
   }
 
   /** @internal Delivers rotations held back during boot once the app's event listeners are attached. */

@@ -14,7 +14,7 @@ const { VaultTestServer } = await import('../../lib/testing/index.js');
 const { bootApp } = await import('../support/boot-app.js');
 type SecretRotatedEvent = import('../../lib/index.js').SecretRotatedEvent;
 
-let server: InstanceType<typeof VaultTestServer>;
+let server: import('../../lib/testing/index.js').VaultTestServer;
 let app: INestApplicationContext | undefined;
 const seen: string[] = [];
 
