@@ -56,6 +56,7 @@ export { getSecretsServiceToken } from './nest/secrets-service-token.js';
 export { getSecretRefToken } from './nest/secret-ref-token.js';
 export { SecretRef, type SecretRefListener } from './nest/secret-ref.js';
 export { Rotating } from './nest/rotating.js';
+export { vaultConfigLoader, type VaultConfigLoaderOptions } from './nest/vault-config.loader.js';
 export type { SecretDeclaration, RotatingDeclaration, SecretFeature } from './nest/secret-feature.js';
 export type { SecretSchema, SecretClass, SchemaOutput } from './schema/secret-schema.js';
 export type { StandardSchemaV1 } from './schema/standard-schema.js';

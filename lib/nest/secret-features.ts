@@ -117,10 +117,13 @@ async function read(service: SecretsService, declaration: SecretDeclaration): Pr
     throw new TypeError(`forFeature entry "${declaration.key}": "path" is required with "engine"`);
   } else if (declaration.engine === 'database') {
     const mount = typeof declaration.engineOptions?.mount === 'string' ? declaration.engineOptions.mount : undefined;
-    const { leaseId, leaseDuration: _duration, renewable: _renewable, expiresAt: _expires, ...data } = await service.fetchDynamicDbCreds(
-      declaration.path,
-      { mount, key: declaration.key },
-    );
+    const {
+      leaseId,
+      leaseDuration: _duration,
+      renewable: _renewable,
+      expiresAt: _expires,
+      ...data
+    } = await service.fetchDynamicDbCreds(declaration.path, { mount, key: declaration.key });
     loaded = { data, version: leaseId };
   } else {
     const data = await service.fetchFrom(declaration.engine, declaration.path, declaration.engineOptions, declaration.key);

@@ -24,7 +24,9 @@ export class SecretsFeatureModule {
         inject: [getSecretsServiceToken(vault)],
       },
     ];
-    const tokens: InjectionToken[] = entries.map((entry) => (isRotatingDeclaration(entry) ? entry.provide : getSecretRefToken(entry.key, vault)));
+    const tokens: InjectionToken[] = entries.map((entry) =>
+      isRotatingDeclaration(entry) ? entry.provide : getSecretRefToken(entry.key, vault),
+    );
     tokens.forEach((token, index) => {
       providers.push({ provide: token, useFactory: (loaded: SecretFeatures) => loaded.handles[index], inject: [loader] });
     });

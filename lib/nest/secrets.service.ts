@@ -20,6 +20,7 @@ import { SecretsFacade } from '../secrets.facade.js';
 import type { Clock } from '../util/clock.js';
 import { findOptionalPeers } from './optional-peers.js';
 import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
+import { bindVaultConfigLoaders } from './vault-config.loader.js';
 
 /**
  * The one facade apps inject. Reads secrets from Vault through the cache; never logs a value.
@@ -44,6 +45,7 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
   readonly #scheduler: TimerScheduler;
   readonly #logger: Logger;
   #whenListenersReady: (() => Promise<void>) | undefined;
+  #closeConfigLoaders: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     @Inject(SECRETS_CONFIG) config: ResolvedVaultConfig,
@@ -86,6 +88,7 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
         : noopEventBus,
     );
     this.#explorer.register(this.core.orchestrator, this.vaultName, this.core.engines.names(), this.#logger);
+    this.#closeConfigLoaders = await bindVaultConfigLoaders(this.#moduleRef, this);
     await this.core.start();
   }
 
@@ -110,6 +113,7 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
 
   /** @internal Stops renewals, revokes a token obtained by login, clears timers and closes sockets. */
   async onApplicationShutdown(): Promise<void> {
+    await this.#closeConfigLoaders();
     await this.core.close();
   }
 }

@@ -12,9 +12,7 @@ const memo = new WeakMap<object, Map<unknown, unknown>>();
 /** Whether `schema` implements Standard Schema v1. */
 export function isStandardSchema(schema: unknown): schema is StandardSchemaV1 {
   const props = (schema as { '~standard'?: { version?: unknown; validate?: unknown } } | null)?.['~standard'];
-  return (
-    (typeof schema === 'object' || typeof schema === 'function') && props?.version === 1 && typeof props.validate === 'function'
-  );
+  return (typeof schema === 'object' || typeof schema === 'function') && props?.version === 1 && typeof props.validate === 'function';
 }
 
 /** A readable name of the schema for messages: the DTO class name or `<vendor> schema`. */

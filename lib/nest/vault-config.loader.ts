@@ -1,0 +1,146 @@
+import type { ModuleRef } from '@nestjs/core';
+import { SecretFeatureError } from '../errors/secret-feature.error.js';
+import type { VaultConfig } from '../options/vault-config.js';
+import { SecretsManager } from '../secrets-manager.js';
+import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';
+import { SecretsEvents } from '../secrets.constants.js';
+
+/** Options of {@link vaultConfigLoader}: which keys, under which prefix, plus any Vault setting. */
+export interface VaultConfigLoaderOptions extends VaultConfig {
+  /** KV keys (relative to `secretsPath`) to load, e.g. `['database', 'kafka/producer']`. */
+  keys: readonly string[];
+  /** Where they appear in `ConfigService`: `config.get('<prefix>.database.password')`. Default `vault`. */
+  prefix?: string;
+}
+
+/** The part of `ConfigService` (from `@nestjs/config`) the loader uses. */
+interface ConfigSetter {
+  get(path: string): unknown;
+  set(path: string, value: unknown): void;
+}
+
+/** The part of `SecretsService` the loader uses once bound to the app's module. */
+interface RotationSource {
+  toJSON(): Record<string, unknown>;
+  onRotation(keys: readonly string[], handler: (event: SecretRotatedEvent) => unknown): () => void;
+  fetchSecret(key: string): Promise<unknown>;
+}
+
+interface LoaderState {
+  prefix: string;
+  root: Record<string, unknown>;
+  manager: SecretsManager;
+  bound: boolean;
+  bind(config: ConfigSetter, module: RotationSource): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Loaders whose values were loaded and not yet closed; `SecretsService` binds them to the app's `ConfigService`. */
+const active = new Set<LoaderState>();
+
+/** `ConfigService` path of a key: `kafka/producer` under `vault` → `vault.kafka.producer`. */
+function pathOf(prefix: string, key: string): string {
+  return [prefix, ...key.split('/')].join('.');
+}
+
+function assignPath(target: Record<string, unknown>, segments: readonly string[], value: unknown): void {
+  let node = target;
+  for (const segment of segments.slice(0, -1)) {
+    const next = node[segment];
+    node = (node[segment] = typeof next === 'object' && next !== null ? { ...next } : {}) as Record<string, unknown>;
+  }
+  node[segments[segments.length - 1]!] = value;
+}
+
+/**
+ * A `load` factory for `@nestjs/config`: Vault secrets in `ConfigService`.
+ *
+ * ```ts
+ * ConfigModule.forRoot({ load: [vaultConfigLoader({ keys: ['database', 'kafka/producer'], prefix: 'vault' })] })
+ * config.get<string>('vault.database.password')
+ * ```
+ * Reads the keys once at boot (`GET <mount>/data/<path>` each) with the Vault settings given
+ * (default: Vault's own `VAULT_ADDR`, `VAULT_TOKEN`, ... environment variables). Once the app has
+ * booted with `SecretsModule`, new versions (change detection, `watch`) and rotations are written
+ * with `ConfigService.set('<prefix>.<key>', value)`, so `config.get` returns the new value and
+ * `config.changes$` fires. When the module talks to the same Vault address and `secretsPath`,
+ * the loader hands over to the module's client after boot (its own connection is closed) and
+ * follows the module's rotations; otherwise it keeps its own and closes it at shutdown.
+ *
+ * @throws at boot: InvalidOptionsError for bad options; the read error of the one key that failed,
+ *   or SecretFeatureError listing every key that could not be read.
+ */
+export function vaultConfigLoader(options: VaultConfigLoaderOptions): () => Promise<Record<string, unknown>> {
+  const { keys, prefix = 'vault', ...vault } = options;
+  return async () => {
+    const manager = new SecretsManager({ ...vault, watch: { ...vault.watch, keys: [...(vault.watch?.keys ?? []), ...keys] } });
+    await manager.start();
+    const values: Record<string, unknown> = {};
+    const results = await Promise.allSettled(keys.map((key) => manager.fetchSecret<Record<string, unknown>>(key)));
+    const failures: Array<{ key: string; error: Error }> = [];
+    results.forEach((result, index) => {
+      const key = keys[index]!;
+      if (result.status === 'fulfilled') assignPath(values, key.split('/'), { ...result.value });
+      else failures.push({ key, error: result.reason instanceof Error ? result.reason : new Error(String(result.reason)) });
+    });
+    if (failures.length > 0) {
+      await manager.stop();
+      throw failures.length === 1 ? failures[0]!.error : new SecretFeatureError(failures);
+    }
+    let config: ConfigSetter | undefined;
+    let unregister: (() => void) | undefined;
+    const apply = (event: SecretRotatedEvent): void => {
+      if (!keys.includes(event.key)) return;
+      const value = { ...event.secret<Record<string, unknown>>() };
+      if (config) config.set(pathOf(prefix, event.key), value);
+      else assignPath(values, event.key.split('/'), value);
+    };
+    const state: LoaderState = {
+      prefix,
+      root: values,
+      manager,
+      bound: false,
+      bind: async (target, module) => {
+        config = target;
+        state.bound = true;
+        const own = manager.toJSON();
+        const theirs = module.toJSON();
+        if (own.address !== theirs.address || own.secretsPath !== theirs.secretsPath) return;
+        // Same Vault and path as the app's SecretsModule: follow its client (one login, one watcher) from now on.
+        unregister = module.onRotation(keys, apply);
+        await manager.stop();
+        await Promise.allSettled(keys.map((key) => module.fetchSecret(key)));
+      },
+      close: async () => {
+        active.delete(state);
+        unregister?.();
+        await manager.stop();
+      },
+    };
+    manager.on(SecretsEvents.Rotated, (payload) => apply(payload as SecretRotatedEvent));
+    active.add(state);
+    return { [prefix]: values };
+  };
+}
+
+/**
+ * @internal Binds the loaders whose values this app's `ConfigService` holds (when `@nestjs/config`
+ * is installed and imported), so rotations reach `ConfigService.set`.
+ * @returns a function that closes the bound loaders (called on shutdown).
+ */
+export async function bindVaultConfigLoaders(moduleRef: ModuleRef, module: RotationSource): Promise<() => Promise<void>> {
+  if (active.size === 0) return () => Promise.resolve();
+  let config: ConfigSetter | undefined;
+  try {
+    const { ConfigService } = await import('@nestjs/config');
+    config = moduleRef.get(ConfigService, { strict: false }) as ConfigSetter | undefined;
+  } catch {
+    return () => Promise.resolve();
+  }
+  if (!config) return () => Promise.resolve();
+  const mine = [...active].filter((state) => !state.bound && config.get(state.prefix) === state.root);
+  await Promise.all(mine.map((state) => state.bind(config, module)));
+  return async () => {
+    await Promise.allSettled(mine.map((state) => state.close()));
+  };
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable, type INestApplicationContext } from '@nestjs/common';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InjectSecret, Rotating, SecretRef, SecretsModule } from '../../lib/index.js';
+import { VaultTestServer } from '../../lib/testing/index.js';
+import { bootApp } from '../support/boot-app.js';
+import { until } from '../support/until.js';
+
+const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ ...PG, user: 'postgres' });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+const postgresUp = await postgresReachable();
+
+const DB_POOL = Symbol('DB_POOL');
+interface DbCreds {
+  username: string;
+  password: string;
+}
+
+const admin = new pg.Client({ ...PG, user: 'postgres' });
+const roleExists = async (name: string): Promise<boolean> =>
+  (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
+
+/** For each old pool: its role, and whether that role (its lease) was still alive once the pool had ended. */
+const ended: Array<{ user: string; roleAliveAfterEnd: boolean }> = [];
+const users = new WeakMap<pg.Pool, string>();
+
+@Injectable()
+class Repository {
+  constructor(
+    @Inject(DB_POOL) readonly pool: Rotating<pg.Pool>,
+    @InjectSecret('db') readonly creds: SecretRef<DbCreds>,
+  ) {}
+
+  query(): Promise<pg.QueryResult> {
+    return this.pool.current.query('SELECT current_user AS user');
+  }
+}
+
+describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real PostgreSQL)', () => {
+  let server: VaultTestServer;
+  let app: INestApplicationContext;
+
+  beforeAll(async () => {
+    await admin.connect();
+    server = await VaultTestServer.start({ clockMode: 'realtime' });
+    await server.admin.enableSecretsEngine('database', 'database');
+    await server.admin.writeDatabaseConfig('database', 'pg', {
+      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
+      username: 'postgres',
+      password: 'unused-with-trust-auth',
+      allowed_roles: ['app'],
+    });
+    await server.admin.writeDatabaseRole('database', 'app', {
+      db_name: 'pg',
+      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
+      default_ttl: 4,
+      max_ttl: 6,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server?.stop();
+    await admin.end();
+  });
+
+  it('serves 50 queries/s through 3 rotations with 0 failures; each old pool ends before its lease is revoked', async () => {
+    const dbSecret = { key: 'db', engine: 'database', path: 'app' } as const;
+    ({ app } = await bootApp(
+      [
+        // No EventEmitterModule, no ScheduleModule, no handler written by the app.
+        SecretsModule.forRoot({
+          address: server.address,
+          token: server.rootToken,
+          isGlobal: true,
+          leases: { overlapMs: 1500 },
+          watch: { enabled: false },
+        }),
+        SecretsModule.forFeature([
+          dbSecret,
+          {
+            provide: DB_POOL,
+            secret: dbSecret,
+            build: (c: DbCreds) => {
+              const pool = new pg.Pool({ ...PG, user: c.username, password: c.password, max: 4 });
+              users.set(pool, c.username);
+              return pool;
+            },
+            dispose: async (old: pg.Pool) => {
+              await old.end();
+              const user = users.get(old)!;
+              ended.push({ user, roleAliveAfterEnd: await roleExists(user) });
+            },
+          },
+        ]),
+      ],
+      [Repository],
+    ));
+    const repo = app.get(Repository);
+    const firstUser = repo.creds.value.username;
+    const firstLease = repo.creds.version;
+    expect((await repo.query()).rows[0].user).toBe(firstUser);
+
+    let ok = 0;
+    const failures: unknown[] = [];
+    let running = true;
+    const started = Date.now();
+    const load = (async () => {
+      while (running) {
+        await repo.query().then(
+          () => void (ok += 1),
+          (error: unknown) => void failures.push(error),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await until(() => repo.pool.generation >= 4 && ended.length >= 3, 10_000_000);
+    running = false;
+    await load;
+    const seconds = (Date.now() - started) / 1000;
+
+    console.log(
+      `Rotating<pg.Pool>: ${ok} queries in ${seconds.toFixed(1)} s (${(ok / seconds).toFixed(0)}/s), ${failures.length} failed, ${repo.pool.generation - 1} rotations`,
+    );
+    expect(failures).toEqual([]);
+    expect(ok / seconds).toBeGreaterThanOrEqual(50);
+    // Each old pool was ended while its role (lease) still existed: the lease was revoked only afterwards.
+    expect(ended.slice(0, 3).every((e) => e.roleAliveAfterEnd)).toBe(true);
+    expect(new Set(ended.map((e) => e.user)).size).toBe(ended.length);
+    // The SecretRef followed the lease rotations too, with no handler.
+    expect(repo.creds.value.username).not.toBe(firstUser);
+    expect(repo.creds.version).not.toBe(firstLease);
+    expect((await repo.query()).rows[0].user).toBe(repo.creds.value.username);
+    // Replaced roles are dropped once their leases are revoked.
+    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3, 10_000_000);
+    await server.settle();
+    expect(await roleExists(ended[0]!.user)).toBe(false);
+  }, 60_000);
+});
