@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { SecretsService } from '../nest/secrets.service.js';
+import { getSecretsServiceToken } from '../nest/secrets-service-token.js';
+import type { SecretsService } from '../nest/secrets.service.js';
 
 /** Thresholds of {@link VaultHealthIndicator.isHealthy}, in milliseconds. */
 export interface VaultHealthOptions {
@@ -10,6 +12,8 @@ export interface VaultHealthOptions {
   leaseMinTtlMs?: number;
   /** Timeout of the `sys/health` call. Default 2000. */
   timeoutMs?: number;
+  /** The named Vault to check (`SecretsModule.forRoot({ name })`); default the unnamed module. The result's details carry `vault`. */
+  vault?: string;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface VaultHealthOptions {
 export class VaultHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly secrets: SecretsService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** Checks Vault and the module's state; see the class comment for the rules. Never throws. */
@@ -39,12 +43,14 @@ export class VaultHealthIndicator {
     options: VaultHealthOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.health.check(key);
-    const probe = await this.secrets.probeHealth(options.timeoutMs ?? 2000);
-    const status = this.secrets.status();
+    const secrets = this.moduleRef.get<SecretsService>(getSecretsServiceToken(options.vault), { strict: false });
+    const probe = await secrets.probeHealth(options.timeoutMs ?? 2000);
+    const status = secrets.status();
     const now = Date.now();
     const tokenTtlMs = status.token?.expiresAt === undefined ? undefined : status.token.expiresAt - now;
-    const leasesNearExpiry = this.secrets.leaseExpiries().filter((t) => t - now < (options.leaseMinTtlMs ?? 30_000)).length;
+    const leasesNearExpiry = secrets.leaseExpiries().filter((t) => t - now < (options.leaseMinTtlMs ?? 30_000)).length;
     const details = {
+      ...(options.vault === undefined ? {} : { vault: options.vault }),
       reachable: probe.reachable,
       sealed: probe.sealed ?? null,
       standby: probe.standby ?? null,
