@@ -23,10 +23,12 @@ function withVault(definition: DynamicModule, extras: SecretsModuleExtras): Dyna
   const name = extras.name;
   const providers: Provider[] = [...(definition.providers ?? []), { provide: SECRETS_VAULT_NAME, useValue: name }];
   if (name === undefined) {
+    providers.push(SecretsService);
     return { ...definition, providers, exports: [SecretsService, SECRETS_CONFIG], global: extras.isGlobal === true };
   }
+  // A named Vault's service exists only under its own token, so `get(SecretsService)` never finds it.
   const token = getSecretsServiceToken(name);
-  providers.push({ provide: token, useExisting: SecretsService });
+  providers.push({ provide: token, useClass: SecretsService });
   return { ...definition, providers, exports: [token], global: true };
 }
 

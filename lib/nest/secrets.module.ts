@@ -7,7 +7,6 @@ import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 import type { SecretFeature } from './secret-feature.js';
 import { SecretsFeatureModule } from './secrets-feature.module.js';
 import { ConfigurableSecretsModule, SECRETS_MODULE_OPTIONS } from './secrets.module-definition.js';
-import { SecretsService } from './secrets.service.js';
 
 /**
  * Gives the app its secrets from HashiCorp Vault.
@@ -34,7 +33,6 @@ import { SecretsService } from './secrets.service.js';
       },
       inject: [SECRETS_MODULE_OPTIONS],
     },
-    SecretsService,
   ],
 })
 export class SecretsModule extends ConfigurableSecretsModule {

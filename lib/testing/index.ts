@@ -61,5 +61,5 @@ export {
   type TestJwtIssuerOptions,
   type TestJwtSignOptions,
 } from './test-jwt.js';
-export { SecretsTestingModule, SecretsTesting, type SecretsTestingOptions } from './secrets-testing.module.js';
+export { SecretsTestingModule, SecretsTesting, getSecretsTestingToken, type SecretsTestingOptions } from './secrets-testing.module.js';
 export { InMemoryVault, IN_MEMORY_LEASE_SECONDS, type InMemorySecrets } from './in-memory-vault.js';

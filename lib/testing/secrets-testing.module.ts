@@ -1,9 +1,10 @@
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { resolveVaultConfig } from '../options/resolve-vault-config.js';
 import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
 import { RotationHandlersExplorer } from '../nest/rotation-handlers.explorer.js';
-import { SECRETS_CONFIG, SECRETS_TRANSPORT } from '../secrets.constants.js';
+import { SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../secrets.constants.js';
+import { getSecretsServiceToken } from '../nest/secrets-service-token.js';
 import { SecretsService } from '../nest/secrets.service.js';
 import { InMemoryVault, type InMemorySecrets } from './in-memory-vault.js';
 
@@ -20,6 +21,18 @@ export interface SecretsTestingOptions {
   onRotate?: OnRotateCallback;
   /** Register globally (default `true`, so feature modules under test can inject `SecretsService`). */
   isGlobal?: boolean;
+  /**
+   * Stand in for a named Vault (`SecretsModule.forRoot({ name })`): provides
+   * `getSecretsServiceToken(name)` (`@InjectSecretsService(name)`), serves
+   * `forFeature([...], name)` and `@OnSecretRotated(key, { vault: name })`, and
+   * {@link getSecretsTestingToken}`(name)` for its `SecretsTesting`. Import once per name.
+   */
+  name?: string;
+}
+
+/** Injection token of the {@link SecretsTesting} of a named in-memory Vault (the class itself without a name). */
+export function getSecretsTestingToken(name?: string): InjectionToken<SecretsTesting> {
+  return name === undefined ? SecretsTesting : `SecretsTesting:${name}`;
 }
 
 /**
@@ -53,7 +66,8 @@ export class SecretsTesting {
 /**
  * `SecretsService` backed by memory, for testing apps that use the module: no Vault, no HTTP,
  * no timers. Provides `SecretsService`, {@link SecretsTesting} (`rotate(key, value)`) and
- * {@link InMemoryVault}.
+ * {@link InMemoryVault}. `SecretsModule.forFeature([...])` refs and rotating resources work over
+ * it (`rotate()` updates them); `forRoot({ name })` stands in for a named Vault.
  *
  * ```ts
  * const moduleRef = await Test.createTestingModule({
@@ -70,32 +84,52 @@ export class SecretsTestingModule {
   static forRoot(options: SecretsTestingOptions = {}): DynamicModule {
     const secretsPath = options.secretsPath ?? 'secret';
     const vault = new InMemoryVault(options.secrets, secretsPath);
+    const name = options.name;
+    const providers: Provider[] = [
+      {
+        provide: SECRETS_CONFIG,
+        useFactory: () =>
+          resolveVaultConfig(
+            {
+              address: 'http://in-memory.invalid',
+              token: 'in-memory',
+              secretsPath,
+              watch: { enabled: false },
+              onRotate: options.onRotate,
+            },
+            {},
+          ),
+      },
+      { provide: SECRETS_TRANSPORT, useValue: vault },
+      { provide: SECRETS_VAULT_NAME, useValue: name },
+      { provide: InMemoryVault, useValue: vault },
+      RotationHandlersExplorer,
+    ];
+    if (name === undefined) {
+      providers.push(SecretsService, SecretsTesting);
+      return {
+        module: SecretsTestingModule,
+        global: options.isGlobal ?? true,
+        imports: [DiscoveryModule],
+        providers,
+        exports: [SecretsService, SecretsTesting, InMemoryVault, SECRETS_CONFIG],
+      };
+    }
+    // A named Vault's services exist only under their own tokens, so `get(SecretsService)` never finds them.
+    providers.push(
+      { provide: getSecretsServiceToken(name), useClass: SecretsService },
+      {
+        provide: getSecretsTestingToken(name),
+        useFactory: (secrets: SecretsService, memory: InMemoryVault) => new SecretsTesting(secrets, memory),
+        inject: [getSecretsServiceToken(name), InMemoryVault],
+      },
+    );
     return {
       module: SecretsTestingModule,
-      global: options.isGlobal ?? true,
+      global: true,
       imports: [DiscoveryModule],
-      providers: [
-        {
-          provide: SECRETS_CONFIG,
-          useFactory: () =>
-            resolveVaultConfig(
-              {
-                address: 'http://in-memory.invalid',
-                token: 'in-memory',
-                secretsPath,
-                watch: { enabled: false },
-                onRotate: options.onRotate,
-              },
-              {},
-            ),
-        },
-        { provide: SECRETS_TRANSPORT, useValue: vault },
-        { provide: InMemoryVault, useValue: vault },
-        RotationHandlersExplorer,
-        SecretsService,
-        SecretsTesting,
-      ],
-      exports: [SecretsService, SecretsTesting, InMemoryVault, SECRETS_CONFIG],
+      providers,
+      exports: [getSecretsServiceToken(name), getSecretsTestingToken(name)],
     };
   }
 }

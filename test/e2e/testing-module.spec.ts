@@ -1,9 +1,19 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { z } from 'zod';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import { OnSecretRotated, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
-import { SecretsTesting, SecretsTestingModule } from '../../lib/testing/index.js';
+import {
+  InjectSecret,
+  InjectSecretsService,
+  OnSecretRotated,
+  Rotating,
+  SecretRef,
+  SecretsModule,
+  SecretsService,
+  type SecretRotatedEvent,
+} from '../../lib/index.js';
+import { SecretsTesting, SecretsTestingModule, getSecretsTestingToken } from '../../lib/testing/index.js';
 
 /** An app service as users write it: reads at boot, swaps its client when the secret rotates. */
 @Injectable()
@@ -67,6 +77,58 @@ describe('SecretsTestingModule', () => {
     const secrets = moduleRef.get(SecretsService);
     await expect(secrets.fetchSecret('nope')).rejects.toMatchObject({ code: 'SECRETS_NOT_FOUND' });
     expect(await secrets.getAllSecrets()).toEqual({ a: { x: '1' }, 'b/c': { y: '2' } });
+    await moduleRef.close();
+  });
+});
+
+const CLIENT = Symbol('CLIENT');
+
+@Injectable()
+class UsesRefs {
+  constructor(
+    @InjectSecret('stripe') readonly stripe: SecretRef<{ apiKey: string }>,
+    @InjectSecret('stripe', 'billing') readonly billingStripe: SecretRef<{ apiKey: string }>,
+    @Inject(CLIENT) readonly client: Rotating<{ user: string }>,
+    @InjectSecretsService('billing') readonly billing: SecretsService,
+  ) {}
+}
+
+describe('SecretsTestingModule with forFeature and named Vaults', () => {
+  it('serves SecretRefs, Rotating resources and a named Vault from memory; rotate() updates them', async () => {
+    const disposed: string[] = [];
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SecretsTestingModule.forRoot({
+          secrets: { stripe: { apiKey: 'sk_1' }, 'database/creds/app': { username: 'u1', password: 'p1' } },
+        }),
+        SecretsTestingModule.forRoot({ name: 'billing', secrets: { stripe: { apiKey: 'billing_1' } } }),
+        SecretsModule.forFeature([
+          { key: 'stripe', schema: z.object({ apiKey: z.string().startsWith('sk_') }) },
+          {
+            provide: CLIENT,
+            secret: { key: 'db', engine: 'database', path: 'app' },
+            build: (creds: { username: string }) => ({ user: creds.username }),
+            dispose: (old: { user: string }) => void disposed.push(old.user),
+          },
+        ]),
+        SecretsModule.forFeature([{ key: 'stripe' }], 'billing'),
+      ],
+      providers: [UsesRefs],
+    }).compile();
+    await moduleRef.init();
+    const refs = moduleRef.get(UsesRefs);
+    expect(refs.stripe.value.apiKey).toBe('sk_1');
+    expect(refs.billingStripe.value.apiKey).toBe('billing_1');
+    expect(refs.client.current).toEqual({ user: 'u1' });
+    expect(refs.billing.vaultName).toBe('billing');
+
+    await moduleRef.get(SecretsTesting).rotate('stripe', { apiKey: 'sk_2' });
+    await moduleRef.get(SecretsTesting).rotate('db', { username: 'u2', password: 'p2' });
+    await moduleRef.get<SecretsTesting>(getSecretsTestingToken('billing')).rotate('stripe', { apiKey: 'billing_2' });
+    expect(refs.stripe.value.apiKey).toBe('sk_2');
+    expect(refs.client.current).toEqual({ user: 'u2' });
+    expect(disposed).toEqual(['u1']);
+    expect(refs.billingStripe.value.apiKey).toBe('billing_2');
     await moduleRef.close();
   });
 });
