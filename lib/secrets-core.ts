@@ -108,6 +108,8 @@ export class SecretsCore {
   readonly watcher: KvChangeWatcher;
   readonly #events: KvEventSubscriber | undefined;
   readonly #locator: KvLocator;
+  /** Locators of the named `paths` (`shared:kafka` → the `shared` path). */
+  readonly #paths = new Map<string, KvLocator>();
   /** Last value read from Vault per key, kept past the cache TTL for stale-if-error. */
   readonly #lastGood: LRUCache<string, { secret: KvSecret; at: number }>;
   #fallback: FallbackChain;
@@ -184,6 +186,9 @@ export class SecretsCore {
     // Leases belong to the token that created them: after a re-login they die with the old token.
     this.tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     this.#locator = new KvLocator(config, this.client);
+    for (const [name, path] of Object.entries(config.paths ?? {})) {
+      this.#paths.set(name, new KvLocator({ ...config, secretsPath: path, secretsMount: undefined }, this.client));
+    }
     this.#lastGood = new LRUCache({ max: config.cache.maxEntries });
     this.#fallback = new FallbackChain(this.#envSources(), {
       onError: (f) => this.logger.warn?.(`Fallback source ${f.source} failed for "${f.key}": ${f.error.message}`),
@@ -206,17 +211,17 @@ export class SecretsCore {
 
   /** Like {@link fetchSecret} but returns the whole {@link KvSecret} (data plus version metadata). */
   async readKv(key: string, options: FetchSecretOptions = {}): Promise<KvSecret> {
-    const segments = splitSecretKey(key);
+    const { locator, segments, cachePrefix } = this.#route(key);
     const { version } = options;
     if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
       throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
     }
-    const cacheKey = `${segments.join('/')}@${version ?? 'latest'}`;
+    const cacheKey = `${cachePrefix}@${version ?? 'latest'}`;
     try {
       return await this.#cache.get(
         cacheKey,
         async () => {
-          const { location, engine } = await this.#locator.locate(segments);
+          const { location, engine } = await locator.locate(segments);
           const secret = await engine.read(location, key, version);
           if (version === undefined) await this.#readFromVault(key, secret);
           return secret;
@@ -331,7 +336,8 @@ export class SecretsCore {
 
   /** The latest version of a KV key (v2 metadata), or a fingerprint of its value (v1). @throws SecretNotFoundError when the latest version is gone. */
   async #currentVersion(key: string): Promise<string | number> {
-    const { location, engine } = await this.#locator.locate(splitSecretKey(key));
+    const { locator, segments } = this.#route(key);
+    const { location, engine } = await locator.locate(segments);
     const metadata = await engine.readMetadata(location, key);
     if (!metadata) return fingerprint((await engine.read(location, key)).data);
     const latest = metadata.versions[metadata.currentVersion];
@@ -403,8 +409,8 @@ export class SecretsCore {
    * @throws InvalidSecretKeyError; SecretNotFoundError; PermissionDeniedError; VaultUnavailableError.
    */
   async describeSecret(key: string): Promise<SecretDescription> {
-    const segments = splitSecretKey(key);
-    const { location, engine } = await this.#locator.locate(segments);
+    const { locator, segments } = this.#route(key);
+    const { location, engine } = await locator.locate(segments);
     const description: SecretDescription = {
       key,
       mount: location.mount.join('/'),
@@ -558,11 +564,11 @@ export class SecretsCore {
    */
   async rotateSecret<T = Record<string, unknown>>(key: string, reason: RotationReason = 'manual'): Promise<T> {
     if (this.leases.get(key)) return (await this.leases.rotate<T>(key, reason)).data;
-    const segments = splitSecretKey(key);
-    const previous = this.#cache.peek(`${segments.join('/')}@latest`);
+    const { locator, segments, cachePrefix } = this.#route(key);
+    const previous = this.#cache.peek(`${cachePrefix}@latest`);
     const generator = this.config.rotation[key];
     if (generator) {
-      const { location, engine } = await this.#locator.locate(segments);
+      const { location, engine } = await locator.locate(segments);
       if (!(engine instanceof KvV2Engine))
         throw new UnsupportedOperationError(`rotateSecret("${key}") with a generator needs KV v2 (check-and-set)`);
       const metadata = await engine.readMetadata(location, key).catch((error: unknown) => {
@@ -580,8 +586,42 @@ export class SecretsCore {
   /** Drops cached entries: one key (all its versions) or, without a key, everything. */
   invalidate(key?: string): void {
     if (key === undefined) return this.#cache.clear();
-    const prefix = `${splitSecretKey(key).join('/')}@`;
+    const prefix = `${this.#route(key).cachePrefix}@`;
     for (const cacheKey of this.#cache.keys()) if (cacheKey.startsWith(prefix)) this.#cache.delete(cacheKey);
+  }
+
+  /**
+   * Where a key lives: `name:rest` with `name` one of the `paths` → that location; any other key
+   * → relative to `secretsPath`.
+   * @throws InvalidSecretKeyError for a malformed key.
+   */
+  #route(key: string): { locator: KvLocator; segments: string[]; cachePrefix: string } {
+    const colon = typeof key === 'string' ? key.indexOf(':') : -1;
+    const named = colon > 0 ? this.#paths.get(key.slice(0, colon)) : undefined;
+    if (named) {
+      const segments = splitSecretKey(key.slice(colon + 1));
+      return { locator: named, segments, cachePrefix: `${key.slice(0, colon)}:${segments.join('/')}` };
+    }
+    const segments = splitSecretKey(key);
+    return { locator: this.#locator, segments, cachePrefix: segments.join('/') };
+  }
+
+  /**
+   * Keys and folders directly under a folder, without values (KV v2 `LIST <mount>/metadata/<folder>/`,
+   * KV v1 `LIST <mount>/<folder>/`). `prefix` is relative to `secretsPath` (`''` = its root), or
+   * `name:` / `name:folder` for a named path. Folders end with `/`. A missing folder lists nothing.
+   * @throws InvalidSecretKeyError, PermissionDeniedError, VaultUnavailableError.
+   */
+  async list(prefix = ''): Promise<string[]> {
+    const colon = prefix.indexOf(':');
+    const name = colon > 0 ? prefix.slice(0, colon) : undefined;
+    const named = name === undefined ? undefined : this.#paths.get(name);
+    const locator = named ?? this.#locator;
+    const folder = (named ? prefix.slice(colon + 1) : prefix).replace(/\/+$/, '');
+    const segments = folder === '' ? [] : splitSecretKey(folder);
+    const base = await locator.base();
+    const entries = await base.engine.list({ mount: base.mount, path: [...base.base, ...segments] });
+    return [...entries].sort();
   }
 
   /**

@@ -57,7 +57,8 @@ export abstract class SecretsFacade {
    * KV v1: `GET <mount>/<path>`). Served from the cache while fresh (`cache.ttlMs`); concurrent
    * cold reads of one key share one request.
    *
-   * @param key - relative path such as `database` or `kafka/producer`.
+   * @param key - relative path such as `database` or `kafka/producer`; `name:key` reads from a
+   *   location named in the `paths` option (e.g. `shared:kafka`).
    * @param options.version - a KV v2 version to read (cached separately from the latest).
    * @param options.refresh - bypass a fresh cache entry.
    * @param options.schema - a class-validator DTO class or a Standard Schema object (zod, valibot,
@@ -89,6 +90,17 @@ export abstract class SecretsFacade {
    */
   getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
     return this.core.getAllSecrets();
+  }
+
+  /**
+   * Keys and folders directly under a folder, without values (KV v2 `LIST <mount>/metadata/<folder>/`;
+   * KV v1 `LIST <mount>/<folder>/`), sorted; folders end with `/`.
+   * @param prefix - a folder relative to `secretsPath` (`''` = its root, `kafka` or `kafka/`), or
+   *   `name:` / `name:folder` for a location named in `paths`.
+   * @throws InvalidSecretKeyError, PermissionDeniedError, VaultUnavailableError.
+   */
+  list(prefix?: string): Promise<string[]> {
+    return this.core.list(prefix);
   }
 
   /**

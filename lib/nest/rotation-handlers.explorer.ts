@@ -57,7 +57,7 @@ export class RotationHandlersExplorer {
   /**
    * Checks the handlers of Vault `vault` against what it can produce and registers them with its
    * orchestrator.
-   * @param engineNames - registered engines (keys of the form `<engine>:<path>` must name one).
+   * @param engineNames - registered engines and named `paths` (keys of the form `<name>:<path>` must name one).
    * @returns the handlers registered.
    * @throws InvalidOptionsError listing every key no configuration can produce.
    */

@@ -87,7 +87,12 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
           )
         : noopEventBus,
     );
-    this.#explorer.register(this.core.orchestrator, this.vaultName, this.core.engines.names(), this.#logger);
+    this.#explorer.register(
+      this.core.orchestrator,
+      this.vaultName,
+      [...this.core.engines.names(), ...Object.keys(this.core.config.paths)],
+      this.#logger,
+    );
     this.#closeConfigLoaders = await bindVaultConfigLoaders(this.#moduleRef, this);
     await this.core.start();
   }

@@ -45,6 +45,7 @@ const KNOWN_OPTIONS = new Set([
   'failFast',
   'maxRetries',
   'fallbackKeys',
+  'paths',
 ]);
 
 /** Fields of the nested option objects. */
@@ -297,6 +298,24 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     }
   }
 
+  const paths: Record<string, string> = {};
+  if (typeof config.paths === 'object' && config.paths !== null) {
+    for (const [name, value] of Object.entries(config.paths)) {
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+        problems.push(`paths name "${name}" must contain only letters, digits, "_" and "-" (it is written before ":" in keys)`);
+        continue;
+      }
+      if (typeof value !== 'string') {
+        problems.push(`paths.${name} must be a path string such as "secret/data/shared"`);
+        continue;
+      }
+      const path = trimSlashes(value);
+      const problem = pathProblem(path);
+      if (problem) problems.push(`paths.${name} "${path}" ${problem}`);
+      else paths[name] = path;
+    }
+  }
+
   // fallback file (used by the fallback chain)
   let fallbackJson: FallbackJsonOptions | undefined;
   if (typeof config.fallbackJson === 'string') {
@@ -331,6 +350,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     kvVersion: config.kvVersion ?? VAULT_CONFIG_DEFAULTS.kvVersion,
     secretsPath,
     secretsMount,
+    paths: Object.freeze(paths),
     fallbackJson,
     renewToken: config.renewToken ?? true,
     fallbackEnv:

@@ -30,6 +30,8 @@ export interface ResolvedVaultConfig {
   readonly secretsPath: string;
   /** Explicit KV mount when configured, normalised. */
   readonly secretsMount?: string;
+  /** Named KV locations (`paths` option), normalised: name → path such as `secret/data/shared`. */
+  readonly paths: Readonly<Record<string, string>>;
   readonly fallbackJson?: FallbackJsonOptions;
   /** Env fallback prefix (e.g. `SECRETS_`), or `false` when off. */
   readonly fallbackEnv: string | false;

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsObject,
   Allow,
   IsArray,
   IsBoolean,
@@ -80,6 +81,16 @@ export class VaultConfig {
   @IsString({ message: 'secretsMount must be a mount path string such as "team/a/kv"' })
   @IsNotEmpty({ message: 'secretsMount must not be empty' })
   secretsMount?: string;
+
+  /**
+   * More KV locations, by name, beside `secretsPath` (which stays the default): with
+   * `paths: { shared: 'secret/data/shared' }`, `fetchSecret('shared:kafka')` reads
+   * `secret/data/shared/kafka`, and `list('shared:')` lists that folder. Names are letters,
+   * digits, `_` and `-`. Default: none.
+   */
+  @IsOptional()
+  @IsObject({ message: 'paths must be an object such as { shared: "secret/data/shared" }' })
+  paths?: Record<string, string>;
 
   /** Verify Vault's TLS certificate. Default `true` (`false` when `VAULT_SKIP_VERIFY` is true). Development only. */
   @IsOptional()
