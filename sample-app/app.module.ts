@@ -5,7 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { SecretsModule } from '../lib/index.js';
 import { AppController } from './app.controller.js';
 import { ApiKeyService } from './api-key.service.js';
-import { DatabasePoolService } from './database-pool.service.js';
+import { DatabasePoolService, databasePool } from './database-pool.service.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
 import { secretsConfig } from './secrets.config.js';
 
@@ -16,6 +16,8 @@ import { secretsConfig } from './secrets.config.js';
     ScheduleModule.forRoot(),
     EventEmitterModule.forRoot(),
     SecretsModule.forRootAsync({ ...secretsConfig.asProvider(), isGlobal: true }),
+    // A pg.Pool on dynamic credentials, rebuilt on rotation (only when the demo database engine is on).
+    ...(process.env.DEMO_DYNAMIC_DB === 'on' ? [SecretsModule.forFeature([databasePool])] : []),
   ],
   controllers: [AppController],
   providers: [DatabaseSettingsService, DatabasePoolService, ApiKeyService],
