@@ -54,6 +54,18 @@ export class RotationHandlersExplorer {
     return found;
   }
 
+  /** Names of the named Vaults whose `SecretsService` exists in the app. */
+  vaultNames(): string[] {
+    const names: string[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as { vaultName?: unknown; onRotation?: unknown } | null | undefined;
+      if (instance && typeof instance === 'object' && typeof instance.onRotation === 'function' && typeof instance.vaultName === 'string') {
+        names.push(instance.vaultName);
+      }
+    }
+    return names;
+  }
+
   /**
    * Checks the handlers of Vault `vault` against what it can produce and registers them with its
    * orchestrator.
@@ -67,8 +79,18 @@ export class RotationHandlersExplorer {
     engineNames: readonly string[],
     logger?: Logger,
   ): RotationHandlerRef[] {
-    const handlers = this.handlers().filter((handler) => handler.vault === vault);
+    const all = this.handlers();
+    const handlers = all.filter((handler) => handler.vault === vault);
     const problems: string[] = [];
+    // Handlers naming a Vault no module of this app provides would never run.
+    const vaults = new Set(this.vaultNames());
+    for (const handler of all) {
+      if (handler.vault !== undefined && !vaults.has(handler.vault)) {
+        problems.push(
+          `@OnSecretRotated on ${handler.name} names the Vault "${handler.vault}", but no SecretsModule.forRoot({ name: '${handler.vault}' }) is imported`,
+        );
+      }
+    }
     for (const handler of handlers) {
       for (const key of handler.keys) {
         const engine = /^([a-z0-9_-]+):/i.exec(key)?.[1];

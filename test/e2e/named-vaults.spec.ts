@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   InjectSecret,
   InjectSecretsService,
+  InvalidOptionsError,
   OnSecretRotated,
   SecretRef,
   SecretsModule,
@@ -108,5 +109,21 @@ describe('named Vaults', () => {
 
     const health = await app.get(VaultHealthIndicator).isHealthy('billing', { vault: 'billing' });
     expect(health.billing).toMatchObject({ status: 'up', vault: 'billing' });
+  });
+});
+
+describe('named Vault checks', () => {
+  it('refuses a handler naming a Vault the app does not have', async () => {
+    @Injectable()
+    class Stray {
+      @OnSecretRotated('stripe', { vault: 'biling' })
+      handle(): void {}
+    }
+    const error = await bootApp(
+      [SecretsModule.forRoot({ address: main.address, token: main.rootToken, secretsPath: 'secret/app' })],
+      [Stray],
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).problems).toEqual([expect.stringContaining('names the Vault "biling"')]);
   });
 });
