@@ -1,13 +1,15 @@
 /**
- * Registration of the leased secrets engines: `database` (PostgreSQL plugin), `aws` and `pki`.
+ * Registration of the secrets engines beyond KV: `database` (PostgreSQL plugin), `aws`, `pki`
+ * and `transit`.
  * Called from `registerBuiltinBackends`.
  */
 import type { BackendRegistry } from './backend-registry.js';
 import { AwsBackend } from './aws.backend.js';
 import { DatabaseBackend } from './database.backend.js';
 import { PkiBackend } from './pki.backend.js';
+import { TransitBackend } from './transit.backend.js';
 
-/** Registers `database`, `aws` and `pki` in the secrets table. */
+/** Registers `database`, `aws`, `pki` and `transit` in the secrets table. */
 export function registerSecretEngines(registry: BackendRegistry): void {
   registry.register({
     type: 'database',
@@ -23,5 +25,10 @@ export function registerSecretEngines(registry: BackendRegistry): void {
     type: 'pki',
     table: 'secret',
     factory: (ctx, mount) => new PkiBackend(ctx, mount),
+  });
+  registry.register({
+    type: 'transit',
+    table: 'secret',
+    factory: (ctx) => new TransitBackend(ctx),
   });
 }
