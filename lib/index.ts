@@ -70,3 +70,24 @@ export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-u
 export type { SecretsStatus } from './secrets-status.js';
 export type { VaultHealth } from './health/vault-health.js';
 export { AgentAuthMethod, type AgentAuthOptions } from './auth/agent.auth.js';
+export {
+  sendRawRequest,
+  RAW_REQUEST_METHODS,
+  type RawRequestMethod,
+  type RawQueryValue,
+  type RawVaultRequest,
+  type RawVaultResponse,
+} from './core/raw-request.js';
+export {
+  TransitEngine,
+  type TransitBatchResult,
+  type TransitDecryptItem,
+  type TransitDecryptOptions,
+  type TransitEncryptItem,
+  type TransitEncryptOptions,
+  type TransitHashAlgorithm,
+  type TransitHmacOptions,
+  type TransitInput,
+  type TransitSignature,
+  type TransitSignOptions,
+} from './engines/transit.engine.js';

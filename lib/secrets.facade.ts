@@ -10,6 +10,8 @@ import type { SecretsStatus } from './secrets-status.js';
 import type { SchemaOutput, SecretSchema } from './schema/secret-schema.js';
 import { validateSecret } from './schema/validate-secret.js';
 import type { VaultHealth } from './health/vault-health.js';
+import { sendRawRequest, type RawVaultRequest, type RawVaultResponse } from './core/raw-request.js';
+import { TransitEngine } from './engines/transit.engine.js';
 
 /**
  * What `SecretsService` (NestJS) and `SecretsManager` (no framework) offer: the same methods over
@@ -167,6 +169,32 @@ export abstract class SecretsFacade {
   /** Drops cached entries for `key` (every version), or all entries when no key is given. */
   invalidate(key?: string): void {
     this.core.invalidate(key);
+  }
+
+  /**
+   * An authenticated call to any Vault endpoint (`/v1/<path>`) through the module's transport:
+   * managed token, namespace, timeout, circuit breaker, retries for `GET`/`LIST` only, typed
+   * errors; never cached. See the README section "Raw requests".
+   *
+   * ```ts
+   * const { data } = await secrets.request<{ keys: string[] }>({ method: 'LIST', path: 'transit/keys' });
+   * ```
+   * @returns Vault's status and parsed envelope (`data` is `body.data`).
+   * @throws InvalidRequestError before sending for a bad method, path, body or query; otherwise
+   *   the transport's typed errors (SecretNotFoundError, PermissionDeniedError, VaultRequestError,
+   *   VaultUnavailableError...).
+   */
+  request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
+    return sendRawRequest<TData>(this.core.client, request);
+  }
+
+  /**
+   * The transit engine mounted at `mount` (default `transit`): encrypt, decrypt, rewrap, sign,
+   * verify, hmac and batches, with Buffers in and out. See {@link TransitEngine}.
+   * @throws InvalidRequestError for a malformed mount path.
+   */
+  transit(mount = 'transit'): TransitEngine {
+    return new TransitEngine(this.core.client, mount);
   }
 
   toJSON(): Record<string, unknown> {

@@ -6,6 +6,7 @@ export * from './invalid-token.error.js';
 export * from './vault-unavailable.error.js';
 export * from './vault-sealed.error.js';
 export * from './invalid-secret-key.error.js';
+export * from './invalid-request.error.js';
 export * from './invalid-options.error.js';
 export * from './vault-request.error.js';
 export * from './malformed-response.error.js';

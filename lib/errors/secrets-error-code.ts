@@ -7,6 +7,7 @@ export const SecretsErrorCode = {
   VaultSealed: 'SECRETS_VAULT_SEALED',
   InvalidOptions: 'SECRETS_INVALID_OPTIONS',
   InvalidSecretKey: 'SECRETS_INVALID_SECRET_KEY',
+  InvalidRequest: 'SECRETS_INVALID_REQUEST',
   VaultRequest: 'SECRETS_VAULT_REQUEST_FAILED',
   MalformedResponse: 'SECRETS_MALFORMED_RESPONSE',
   Tls: 'SECRETS_TLS_ERROR',

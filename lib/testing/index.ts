@@ -38,6 +38,9 @@ export type {
   PkiRoleFields,
   PkiRootFields,
   PkiRootInfo,
+  TransitKeyConfigFields,
+  TransitKeyFields,
+  TransitKeyInfo,
   VaultDuration,
 } from './vault-admin-secrets.js';
 export {

@@ -183,3 +183,46 @@ export interface LeaseRenewalResult {
   readonly renewable: boolean;
   readonly warnings: string[] | null;
 }
+
+/** `transit/keys/:name` (creation settings; they cannot change afterwards). */
+export interface TransitKeyFields {
+  /** Default `aes256-gcm96`; the test server also knows `aes128-gcm96`, `chacha20-poly1305`, `ed25519`, `ecdsa-p256/384/521`, `hmac`. */
+  readonly type?: string;
+  /** Every operation must carry a context (key derivation). */
+  readonly derived?: boolean;
+  /** Same plaintext + context → same ciphertext; requires `derived`. */
+  readonly convergent_encryption?: boolean;
+  readonly exportable?: boolean;
+  readonly allow_plaintext_backup?: boolean;
+  /** Go duration or **seconds**; 0 = off, else at least one hour. */
+  readonly auto_rotate_period?: VaultDuration;
+  /** Bytes, `hmac` keys only. */
+  readonly key_size?: number;
+}
+
+/** `transit/keys/:name/config`. */
+export interface TransitKeyConfigFields {
+  readonly min_decryption_version?: number;
+  readonly min_encryption_version?: number;
+  readonly deletion_allowed?: boolean;
+  readonly exportable?: boolean;
+  readonly allow_plaintext_backup?: boolean;
+  readonly auto_rotate_period?: VaultDuration;
+}
+
+/** `data` of `GET transit/keys/:name` (the fields the tests use; `keys` maps version → creation). */
+export interface TransitKeyInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly derived: boolean;
+  readonly deletion_allowed: boolean;
+  readonly latest_version: number;
+  readonly min_decryption_version: number;
+  readonly min_encryption_version: number;
+  readonly supports_encryption: boolean;
+  readonly supports_decryption: boolean;
+  readonly supports_signing: boolean;
+  readonly supports_derivation: boolean;
+  /** Symmetric keys: version → unix **seconds**; asymmetric: version → `{ public_key, creation_time, name }`. */
+  readonly keys: Record<string, number | { readonly public_key: string; readonly creation_time: string; readonly name: string }>;
+}

@@ -23,6 +23,9 @@ import type {
   PkiRoleFields,
   PkiRootFields,
   PkiRootInfo,
+  TransitKeyConfigFields,
+  TransitKeyFields,
+  TransitKeyInfo,
 } from './vault-admin-secrets.js';
 
 /** Options of {@link VaultAdmin}. */
@@ -630,6 +633,34 @@ export class VaultAdmin {
   /** Writes a PKI role (`POST <mount>/roles/:name`). */
   async writePkiRole(mount: string, name: string, fields: PkiRoleFields): Promise<void> {
     await this.request('POST', `${encodePath(mount)}/roles/${encodePath(name)}`, fields);
+  }
+
+  /** Creates a transit key (`POST <mount>/keys/:name`); an existing key is left as it is. */
+  async createTransitKey(mount: string, name: string, fields: TransitKeyFields = {}): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/keys/${encodePath(name)}`, fields);
+  }
+
+  /** Reads a transit key's settings and versions (`GET <mount>/keys/:name`), never its key material. */
+  async readTransitKey(mount: string, name: string): Promise<TransitKeyInfo> {
+    const path = `${encodePath(mount)}/keys/${encodePath(name)}`;
+    const body = await this.request<Envelope<TransitKeyInfo>>('GET', path);
+    if (!body?.data) throw new VaultAdminError('GET', path, 200, ['response has no data']);
+    return body.data;
+  }
+
+  /** Adds a key version (`POST <mount>/keys/:name/rotate`). */
+  async rotateTransitKey(mount: string, name: string): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/keys/${encodePath(name)}/rotate`);
+  }
+
+  /** Tunes a transit key (`POST <mount>/keys/:name/config`): minimum versions, `deletion_allowed`... */
+  async configureTransitKey(mount: string, name: string, fields: TransitKeyConfigFields): Promise<void> {
+    await this.request('POST', `${encodePath(mount)}/keys/${encodePath(name)}/config`, fields);
+  }
+
+  /** Deletes a transit key (`DELETE <mount>/keys/:name`); Vault refuses unless `deletion_allowed` was set. */
+  async deleteTransitKey(mount: string, name: string): Promise<void> {
+    await this.request('DELETE', `${encodePath(mount)}/keys/${encodePath(name)}`);
   }
 
   /** Looks a lease up (`PUT sys/leases/lookup`). */
