@@ -10,11 +10,14 @@ import {
   MalformedResponseError,
   PermissionDeniedError,
   SecretsManager,
+  SecretsModule,
+  SecretsService,
   TransitEngine,
   VaultRequestError,
   VaultUnavailableError,
   type VaultRequester,
 } from '../../lib/index.js';
+import { bootApp } from '../support/boot-app.js';
 import { startTestVault, uniqueName, type TestVault } from '../support/test-vault.js';
 
 let vault: TestVault;
@@ -266,5 +269,29 @@ describe('faults and hygiene', () => {
     await expect(new TransitEngine(short).decryptBatch('k', ['a', 'b'])).rejects.toThrow(/1 results for 2 items/);
     expect(inspect(transit)).toBe("TransitEngine { mount: 'transit' }");
     expect(JSON.stringify(transit)).toBe('{"engine":"transit","mount":"transit"}');
+  });
+});
+
+describe('in a NestJS app', () => {
+  it('the injected SecretsService offers transit() and request(); no plaintext reaches the logs', async () => {
+    const key = uniqueName('nest');
+    await vault.admin.createTransitKey(mount, key);
+    const { app, logs } = await bootApp([
+      SecretsModule.forRoot({ address: vault.address, token: vault.rootToken, fallbackEnv: false, watch: { enabled: false } }),
+    ]);
+    try {
+      const service = app.get(SecretsService);
+      const transit = service.transit(mount);
+      const ciphertext = await transit.encrypt(key, 'nest-plaintext-marker');
+      expect((await transit.decrypt(key, ciphertext)).toString()).toBe('nest-plaintext-marker');
+      await transit.decrypt(key, 'broken-ciphertext-marker').catch(() => undefined);
+      const info = await service.request<{ latest_version: number }>({ method: 'GET', path: `${mount}/keys/${key}` });
+      expect(info.data?.latest_version).toBe(1);
+      expect(logs.text).not.toContain('nest-plaintext-marker');
+      expect(logs.text).not.toContain('broken-ciphertext-marker');
+      expect(inspect(service)).not.toContain('nest-plaintext-marker');
+    } finally {
+      await app.close();
+    }
   });
 });
