@@ -186,6 +186,68 @@ describe('transit/encrypt and decrypt', () => {
   });
 });
 
+describe('key types', () => {
+  it('round-trips with aes128-gcm96 and chacha20-poly1305; an hmac key computes HMACs but cannot encrypt', async () => {
+    for (const [type, keyBytes] of [
+      ['aes128-gcm96', 16],
+      ['chacha20-poly1305', 32],
+    ] as const) {
+      const name = unique(type);
+      await createKey(name, { type });
+      const { ciphertext } = envelope<{ ciphertext: string }>(
+        await root(server, 'POST', `${mount}/encrypt/${name}`, { body: { plaintext: b64('t') } }),
+      ).data;
+      expect(Buffer.from(ciphertext.slice(9), 'base64')).toHaveLength(12 + 1 + 16);
+      const plain = envelope<{ plaintext: string }>(await root(server, 'POST', `${mount}/decrypt/${name}`, { body: { ciphertext } })).data
+        .plaintext;
+      expect(plain, `${type} (${keyBytes}-byte key)`).toBe(b64('t'));
+    }
+    const hmacKey = unique('hmac-type');
+    await createKey(hmacKey, { type: 'hmac', key_size: 64 });
+    expect(envelope(await root(server, 'GET', `${mount}/keys/${hmacKey}`)).data).toMatchObject({
+      type: 'hmac',
+      key_size: 64,
+      supports_encryption: false,
+    });
+    expect(
+      envelope<{ hmac: string }>(await root(server, 'POST', `${mount}/hmac/${hmacKey}`, { body: { input: b64('x') } })).data.hmac,
+    ).toMatch(/^vault:v1:/);
+    expect(errors(await root(server, 'POST', `${mount}/encrypt/${hmacKey}`, { body: { plaintext: b64('x') } }))).toEqual([
+      'message encryption not supported for key type hmac',
+    ]);
+  });
+
+  it('a derived ed25519 key signs per context and returns the derived public key in a batch', async () => {
+    const name = unique('ed-derived');
+    await createKey(name, { type: 'ed25519', derived: true });
+    const batch = await root(server, 'POST', `${mount}/sign/${name}`, {
+      body: {
+        batch_input: [
+          { input: b64('m'), context: b64('a') },
+          { input: b64('m'), context: b64('b') },
+        ],
+      },
+    });
+    expect(batch.status).toBe(200);
+    const [a, b] = envelope<{ batch_results: Array<{ signature: string; publickey: string }> }>(batch).data.batch_results;
+    expect(a?.publickey).not.toBe(b?.publickey);
+    const publicKey = createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(a?.publickey ?? '', 'base64')]),
+      format: 'der',
+      type: 'spki',
+    });
+    expect(verify(null, Buffer.from('m'), publicKey, Buffer.from((a?.signature ?? '').slice(9), 'base64'))).toBe(true);
+    const check = async (context: string): Promise<unknown> =>
+      envelope(
+        await root(server, 'POST', `${mount}/verify/${name}`, {
+          body: { input: b64('m'), signature: a?.signature, context: b64(context) },
+        }),
+      ).data;
+    expect(await check('a')).toEqual({ valid: true });
+    expect(await check('b')).toEqual({ valid: false });
+  });
+});
+
 describe('rotation, rewrap and minimum versions', () => {
   it('rotates, rewraps to the latest version, refuses below min_decryption_version and min_encryption_version', async () => {
     const name = unique('rot');
