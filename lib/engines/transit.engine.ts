@@ -135,7 +135,7 @@ export class TransitEngine {
    */
   async encrypt(key: string, plaintext: TransitInput, options: TransitEncryptOptions = {}): Promise<string> {
     const body = { plaintext: toBase64(plaintext, 'plaintext'), ...contextField(options.context), ...versionField(options.keyVersion) };
-    const data = await this.#call('encrypt', key, body, [body.plaintext]);
+    const data = await this.#call('encrypt', key, body);
     return stringField(data, 'ciphertext', this.#path('encrypt', key));
   }
 
@@ -148,7 +148,7 @@ export class TransitEngine {
    */
   async decrypt(key: string, ciphertext: string, options: TransitDecryptOptions = {}): Promise<Buffer> {
     const body = { ciphertext: checkCiphertext(ciphertext, 'ciphertext'), ...contextField(options.context) };
-    const data = await this.#call('decrypt', key, body, [ciphertext]);
+    const data = await this.#call('decrypt', key, body);
     return Buffer.from(stringField(data, 'plaintext', this.#path('decrypt', key)), 'base64');
   }
 
@@ -163,7 +163,7 @@ export class TransitEngine {
       ...contextField(options.context),
       ...versionField(options.keyVersion),
     };
-    const data = await this.#call('rewrap', key, body, [ciphertext]);
+    const data = await this.#call('rewrap', key, body);
     return stringField(data, 'ciphertext', this.#path('rewrap', key));
   }
 
@@ -173,7 +173,7 @@ export class TransitEngine {
    */
   async sign(key: string, input: TransitInput, options: TransitSignOptions = {}): Promise<TransitSignature> {
     const body = { input: toBase64(input, 'input'), ...signingFields(options), ...versionField(options.keyVersion) };
-    const data = await this.#call('sign', key, body, [body.input]);
+    const data = await this.#call('sign', key, body);
     const path = this.#path('sign', key);
     const signature = stringField(data, 'signature', path);
     const keyVersion = typeof data['key_version'] === 'number' ? data['key_version'] : versionOf(signature);
@@ -193,7 +193,7 @@ export class TransitEngine {
     options: Omit<TransitSignOptions, 'keyVersion'> = {},
   ): Promise<boolean> {
     const body = { input: toBase64(input, 'input'), signature: checkCiphertext(signature, 'signature'), ...signingFields(options) };
-    const data = await this.#call('verify', key, body, [body.input]);
+    const data = await this.#call('verify', key, body);
     return booleanField(data, 'valid', this.#path('verify', key));
   }
 
@@ -203,7 +203,7 @@ export class TransitEngine {
    */
   async hmac(key: string, input: TransitInput, options: TransitHmacOptions = {}): Promise<string> {
     const body = { input: toBase64(input, 'input'), ...hashField('algorithm', options.algorithm), ...versionField(options.keyVersion) };
-    const data = await this.#call('hmac', key, body, [body.input]);
+    const data = await this.#call('hmac', key, body);
     return stringField(data, 'hmac', this.#path('hmac', key));
   }
 
@@ -217,7 +217,7 @@ export class TransitEngine {
       hmac: checkCiphertext(hmac, 'hmac'),
       ...hashField('hash_algorithm', options.algorithm),
     };
-    const data = await this.#call('verify', key, body, [body.input]);
+    const data = await this.#call('verify', key, body);
     return booleanField(data, 'valid', this.#path('verify', key));
   }
 
@@ -238,13 +238,7 @@ export class TransitEngine {
         ...versionField(full.keyVersion, `items[${index}].keyVersion`),
       };
     });
-    return this.#batch(
-      'encrypt',
-      key,
-      batch,
-      (result, path) => stringField(result, 'ciphertext', path),
-      batch.map((b) => b.plaintext),
-    );
+    return this.#batch('encrypt', key, batch, (result, path) => stringField(result, 'ciphertext', path));
   }
 
   /**
@@ -263,13 +257,7 @@ export class TransitEngine {
         ...contextField(full.context, `items[${index}].context`),
       };
     });
-    return this.#batch(
-      'decrypt',
-      key,
-      batch,
-      (result, path) => Buffer.from(stringField(result, 'plaintext', path), 'base64'),
-      batch.map((b) => b.ciphertext),
-    );
+    return this.#batch('decrypt', key, batch, (result, path) => Buffer.from(stringField(result, 'plaintext', path), 'base64'));
   }
 
   toJSON(): Record<string, unknown> {
@@ -293,9 +281,10 @@ export class TransitEngine {
     return `${encodeSegments(this.#mount.split('/'))}/${operation}/${key}`;
   }
 
-  /** One non-batch call; returns `data`. Errors are scrubbed of `secrets` (plaintexts, ciphertexts). */
-  async #call(operation: string, key: string, body: Record<string, unknown>, secrets: readonly string[]): Promise<Record<string, unknown>> {
+  /** One non-batch call; returns `data`. Errors are scrubbed of every string sent (plaintext, ciphertext, context, input). */
+  async #call(operation: string, key: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const path = this.#path(operation, key);
+    const secrets = sentStrings([body]);
     try {
       const response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({ method: 'POST', path, body });
       const data = response.body?.data;
@@ -315,9 +304,9 @@ export class TransitEngine {
     key: string,
     batch: readonly Record<string, unknown>[],
     read: (result: Record<string, unknown>, path: string) => T,
-    secrets: readonly string[],
   ): Promise<TransitBatchResult<T>[]> {
     const path = this.#path(operation, key);
+    const secrets = sentStrings(batch);
     let response;
     try {
       response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({
@@ -437,6 +426,23 @@ function booleanField(data: Record<string, unknown>, field: string, path: string
   const value = data[field];
   if (typeof value !== 'boolean') throw new MalformedResponseError(`the answer has no "${field}" boolean`, { path });
   return value;
+}
+
+/** Request fields that carry data (never quoted in an error). */
+const DATA_FIELDS = ['plaintext', 'ciphertext', 'context', 'input', 'signature', 'hmac'] as const;
+
+/** Every data value sent in the request bodies, and the UTF-8 text behind the base64 ones. */
+function sentStrings(bodies: readonly Record<string, unknown>[]): string[] {
+  const out: string[] = [];
+  for (const body of bodies) {
+    for (const field of DATA_FIELDS) {
+      const value = body[field];
+      if (typeof value !== 'string') continue;
+      out.push(value);
+      if (!value.startsWith('vault:')) out.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+  }
+  return out;
 }
 
 /** `vault:v3:...` → 3 (0 when absent). */

@@ -250,15 +250,17 @@ describe('faults and hygiene', () => {
   it('scrubs a plaintext or ciphertext that an answer echoes, and reads malformed answers as typed errors', async () => {
     const echoing: VaultRequester = {
       request: (req) => {
-        const body = req.body as { ciphertext?: string; plaintext?: string };
-        return Promise.reject(
-          new VaultRequestError([`cannot use ${body.ciphertext ?? body.plaintext ?? ''}`], { path: req.path, status: 400 }),
-        );
+        const body = req.body as { ciphertext?: string; plaintext?: string; context?: string };
+        const echoed = `cannot use ${body.ciphertext ?? body.plaintext ?? ''} for ${Buffer.from(body.context ?? '', 'base64').toString()}`;
+        return Promise.reject(new VaultRequestError([echoed], { path: req.path, status: 400 }));
       },
     };
     const transit = new TransitEngine(echoing);
     const error = await transit.decrypt('k', 'vault:v1:c2VjcmV0LWNpcGhlcnRleHQ=').catch((e: unknown) => e);
     expect((error as Error).message).not.toContain('c2VjcmV0LWNpcGhlcnRleHQ=');
+    const withContext = await transit.decrypt('k', 'vault:v1:AAAA', { context: 'customer-ctx-secret' }).catch((e: unknown) => e);
+    expect((withContext as Error).message).not.toContain('customer-ctx-secret');
+    expect((withContext as Error).message).toContain('[REDACTED]');
     const plain = await transit.encrypt('k', 'hunter2-plaintext').catch((e: unknown) => e);
     expect((plain as Error).message).not.toContain(Buffer.from('hunter2-plaintext').toString('base64'));
     const empty: VaultRequester = { request: () => Promise.resolve({ status: 200, body: { data: {} }, headers: {} }) as never };
