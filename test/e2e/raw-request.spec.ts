@@ -134,7 +134,7 @@ describe('transport behaviour', () => {
       expect(seen).toHaveLength(2);
       for (const headers of seen) {
         expect(headers['x-vault-token']).toBe(server.rootToken);
-        expect(headers['x-vault-namespace']).toBe('team-a');
+        expect(headers['x-vault-namespace']).toBe('team-a/'); // normalised the way Vault does
         expect(headers['x-vault-request']).toBe('true');
       }
     } finally {
