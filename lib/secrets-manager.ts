@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Logger, type LoggerService } from '@nestjs/common';
 import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
 import { resolveVaultConfig } from './options/resolve-vault-config.js';
@@ -8,13 +7,15 @@ import type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
 import { SecretsCore } from './secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './util/clock.js';
+import { ConsoleLogger } from './util/console-logger.js';
+import type { SecretsLogger } from './util/secrets-logger.js';
 
 /** Options of {@link SecretsManager} beyond the Vault settings. */
 export interface SecretsManagerOptions {
   /** Called for every rotation (key, new secret, event). Same as `VaultConfig.onRotate`. */
   onRotate?: OnRotateCallback;
-  /** Where logs go; default Nest's console `Logger` with context `SecretsManager`. */
-  logger?: LoggerService;
+  /** Where logs go (`console`, pino, Nest's `Logger` all fit); default warnings and errors to `console.warn` / `console.error`. */
+  logger?: SecretsLogger;
   /** Time source (tests). */
   clock?: Clock;
   /** Environment to read `VAULT_*` from; default `process.env`. */
@@ -43,7 +44,7 @@ export class SecretsManager extends SecretsFacade implements AsyncDisposable {
   constructor(vaultConfig: VaultConfig, options: SecretsManagerOptions = {}) {
     super();
     const withCallback = options.onRotate ? { ...vaultConfig, onRotate: options.onRotate } : vaultConfig;
-    const logger = options.logger ?? new Logger('SecretsManager');
+    const logger = options.logger ?? new ConsoleLogger('SecretsManager');
     this.core = new SecretsCore(resolveVaultConfig(withCallback, options.env), {
       clock: options.clock,
       logger,

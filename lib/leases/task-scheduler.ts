@@ -1,6 +1,20 @@
-import type { SchedulerRegistry } from '@nestjs/schedule';
+import { processWide } from '../util/build-registry.js';
 
-const schedulersPerRegistry = new WeakMap<SchedulerRegistry, number>();
+/**
+ * The part of `@nestjs/schedule`'s `SchedulerRegistry` the scheduler uses, declared here so the
+ * framework-free core never imports `@nestjs/schedule` (its `SchedulerRegistry` fits as it is).
+ */
+export interface TimeoutRegistry {
+  /** Registers a timer under `name`. */
+  addTimeout(name: string, timeout: NodeJS.Timeout): void;
+  /** Whether a timer of that name is registered. */
+  doesExist(type: 'timeout', name: string): boolean;
+  /** Removes the timer of that name from the registry. */
+  deleteTimeout(name: string): void;
+}
+
+/** Module instances per registry, shared by the ESM and CommonJS builds (see `processWide`). */
+const schedulersPerRegistry = processWide('schedulers-per-registry', () => new WeakMap<TimeoutRegistry, number>());
 
 /** Longest delay a Node.js timer accepts (about 24.8 days), in milliseconds. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -28,11 +42,11 @@ export interface TaskScheduler {
  */
 export class TimerScheduler implements TaskScheduler {
   readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #registry: SchedulerRegistry | undefined;
+  readonly #registry: TimeoutRegistry | undefined;
   /** '' for the first scheduler on a registry, `#2`, `#3` ... for more module instances in the same app. */
   readonly #suffix: string;
 
-  constructor(registry?: SchedulerRegistry) {
+  constructor(registry?: TimeoutRegistry) {
     this.#registry = registry;
     if (registry) {
       const count = (schedulersPerRegistry.get(registry) ?? 0) + 1;

@@ -216,7 +216,7 @@ describe('secrets-fallback snapshot', () => {
     });
     expect(invalid.code).toBe(CliExitCode.Error);
     expect(invalid.stderr).toBe(
-      'secrets-fallback: Invalid SecretsModule options (1 problem): address must use http:// or https://, got "ftp:"\n',
+      'secrets-fallback: Invalid Vault options (1 problem): address must use http:// or https://, got "ftp:"\n',
     );
   });
 
