@@ -6,6 +6,9 @@ import type { VaultConfig } from './options/vault-config.js';
 import { SECRETS_CONFIG } from './secrets.constants.js';
 import { ConfigurableSecretsModule, SECRETS_MODULE_OPTIONS } from './secrets.module-definition.js';
 import { SecretsService } from './secrets.service.js';
+import { registerBuild } from './util/build-registry.js';
+
+registerBuild();
 
 /**
  * Gives the app its secrets from HashiCorp Vault.
