@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.sample-dist/', '.tsc-out/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', '.sample-dist/', '.tsc-out/', 'node_modules/', 'coverage/', '.api-report-temp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -61,7 +61,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**'],
+    // The fixture apps' CommonJS config files (jest.config.js).
+    files: ['test/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );
