@@ -27,10 +27,16 @@ export interface SecretsManagerOptions {
  * cache, engines, leases, watcher, rotation) wired by hand.
  *
  * ```ts
- * await using secrets = await new SecretsManager({ address, secretsPath: 'secret/app' }, { onRotate }).start();
- * const db = await secrets.fetchSecret('database');
- * // leaving the block revokes leases, stops timers and closes sockets
+ * import { SecretsManager } from 'nestjs-vault-secrets/manager'; // loads no @nestjs/* package
+ * const secrets = await new SecretsManager({ address, secretsPath: 'secret/app' }, { onRotate }).start();
+ * try {
+ *   const db = await secrets.fetchSecret('database');
+ * } finally {
+ *   await secrets.close(); // revokes leases, stops timers and closes sockets
+ * }
  * ```
+ * In TypeScript or on Node 24+, `await using secrets = await new SecretsManager(...).start()` closes it
+ * when the block ends (plain JavaScript on Node 20 and 22 cannot parse `await using`).
  * Events (`secrets.rotated`, `secrets.token.renewal-failed`, ...) are available with `on(name, listener)`.
  *
  * @throws InvalidOptionsError from the constructor when the options are invalid (every problem listed).
