@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.sample-dist/', '.tsc-out/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', '.sample-dist/', '.tsc-out/', 'node_modules/', 'coverage/', '.api-report-temp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,7 +18,55 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**'],
+    // The framework-free core: `nestjs-vault-secrets/manager` loads these, so they must never import
+    // NestJS (type-only imports included: the published .d.ts would then need @nestjs/* installed).
+    files: [
+      'lib/core/**/*.ts',
+      'lib/transport/**/*.ts',
+      'lib/client/**/*.ts',
+      'lib/auth/**/*.ts',
+      'lib/engines/**/*.ts',
+      'lib/kv/**/*.ts',
+      'lib/cache/**/*.ts',
+      'lib/timing/**/*.ts',
+      'lib/fallback/**/*.ts',
+      'lib/events/**/*.ts',
+      'lib/errors/**/*.ts',
+      'lib/options/**/*.ts',
+      'lib/util/**/*.ts',
+      'lib/leases/**/*.ts',
+      'lib/rotation/**/*.ts',
+      'lib/cli/**/*.ts',
+      'lib/manager.ts',
+      'lib/secrets-manager.ts',
+      'lib/secrets-core.ts',
+      'lib/secrets.facade.ts',
+      'lib/secrets-status.ts',
+      'lib/secrets.constants.ts',
+    ],
+    ignores: ['lib/rotation/on-secret-rotated.decorator.ts', 'lib/rotation/rotation-handlers.explorer.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*'],
+              message:
+                'The framework-free core (nestjs-vault-secrets/manager) must not import NestJS: take a plain interface (e.g. SecretsLogger) and let lib/nest/ pass the Nest implementation.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The fixture apps' CommonJS config files (jest.config.js).
+    files: ['test/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

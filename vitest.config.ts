@@ -6,6 +6,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.spec.ts'],
+    // The fixture apps run their own test runners (scripts/test-fixtures.sh).
+    exclude: ['test/fixtures/**', '**/node_modules/**'],
     setupFiles: ['reflect-metadata'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,3 +1,8 @@
+/**
+ * `nestjs-vault-secrets`: the public surface, exactly what the README documents (the module, the
+ * service, the decorators, the options, the errors, the events and their types). Everything else
+ * is internal and may change in any release; the committed API report (`etc/`) pins this list.
+ */
 export { SecretsModule } from './nest/secrets.module.js';
 export {
   SECRETS_MODULE_OPTIONS,
@@ -7,49 +12,47 @@ export {
   type SecretsOptionsFactory,
 } from './nest/secrets.module-definition.js';
 export { SecretsService } from './nest/secrets.service.js';
-export { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME, SecretsEvents } from './secrets.constants.js';
-export { SecretsCore, type FetchSecretOptions, type SecretDescription, type SecretsCoreDeps } from './secrets-core.js';
+export type { SecretsFacade } from './secrets.facade.js';
+export type { SecretsStatus } from './secrets-status.js';
+export type { TokenInfo } from './auth/token.manager.js';
+export type { FetchSecretOptions, SecretDescription } from './secrets-core.js';
+export { SECRETS_CONFIG, SecretsEvents } from './secrets.constants.js';
+
+// Options
 export { VaultConfig, type KvVersion } from './options/vault-config.js';
 export { CacheOptions } from './options/cache-options.js';
 export { FallbackJsonOptions } from './options/fallback-json-options.js';
+export { LeaseOptions } from './options/lease-options.js';
+export { WatchOptions } from './options/watch-options.js';
 export type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
-export { resolveVaultConfig, VAULT_CONFIG_DEFAULTS } from './options/resolve-vault-config.js';
-export { VaultClient, type VaultMethod, type VaultRequest, type VaultResponse } from './client/vault-client.js';
-export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './client/vault-envelope.js';
-export type { TokenSource } from './auth/token-source.js';
-export { StaticTokenSource } from './auth/token-source.js';
-export type { KvMetadata, KvSecret, KvLocation } from './engines/kv-engine.js';
+export type { AuthOptions } from './auth/auth-options.js';
+export type { TokenAuthOptions } from './auth/token.auth.js';
+export type { AppRoleAuthOptions } from './auth/approle.auth.js';
+export type { KubernetesAuthOptions } from './auth/kubernetes.auth.js';
+export type { JwtAuthOptions } from './auth/jwt.auth.js';
+export type { UserpassAuthOptions } from './auth/userpass.auth.js';
+export type { AgentAuthOptions } from './auth/agent.auth.js';
+export type { CertAuthOptions } from './auth/cert.auth.js';
+export type { SecretsLogger } from './util/secrets-logger.js';
 export type { Clock } from './util/clock.js';
-export { redactText, REDACTED } from './util/redact.js';
-export * from './errors/index.js';
+
+// Your own auth method or engine
 export type { AuthContext, AuthMethod } from './auth/auth-method.js';
 export type { AuthResult } from './auth/auth-result.js';
-export type { AuthOptions } from './auth/auth-options.js';
-export { TokenAuthMethod, type TokenAuthOptions } from './auth/token.auth.js';
-export { AppRoleAuthMethod, type AppRoleAuthOptions } from './auth/approle.auth.js';
-export { KubernetesAuthMethod, DEFAULT_KUBERNETES_JWT_FILE, type KubernetesAuthOptions } from './auth/kubernetes.auth.js';
-export { JwtAuthMethod, type JwtAuthOptions } from './auth/jwt.auth.js';
-export { UserpassAuthMethod, type UserpassAuthOptions } from './auth/userpass.auth.js';
-export { CertAuthMethod, type CertAuthOptions } from './auth/cert.auth.js';
-export { TokenManager, TOKEN_RENEWAL_TIMEOUT_NAME, type TokenInfo } from './auth/token.manager.js';
-export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
-export type { SecretsEventBus } from './events/secrets-event-bus.js';
-export type { TaskScheduler } from './leases/task-scheduler.js';
 export type { SecretEngine, EngineSecret, EngineContext, LeaseInfo } from './engines/secret-engine.js';
-export { databaseEngine, type DatabaseCredentialsData, type DatabaseFetchOptions } from './engines/database.engine.js';
-export { awsEngine, type AwsCredentialsData, type AwsFetchOptions } from './engines/aws.engine.js';
-export { pkiEngine, type CertificateData, type PkiIssueOptions } from './engines/pki.engine.js';
+export type { VaultRequester } from './client/vault-transport.js';
+export type { VaultMethod, VaultRequest, VaultResponse } from './client/vault-client.js';
+export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './client/vault-envelope.js';
+
+// What reads return
+export type { KvMetadata, KvSecret } from './engines/kv-engine.js';
+export type { DatabaseCredentialsData, DatabaseFetchOptions } from './engines/database.engine.js';
+export type { AwsCredentialsData, AwsFetchOptions } from './engines/aws.engine.js';
+export type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 export type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
-export { LeaseManager, LeaseExpiredEvent, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
-export { LeaseOptions } from './options/lease-options.js';
-export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './rotation/secret-rotated.event.js';
-export { RotationOrchestrator, rotatedEventName, type OnRotateCallback } from './rotation/rotation.orchestrator.js';
-export {
-  OnSecretRotated,
-  ON_SECRET_ROTATED_METADATA,
-  type OnSecretRotatedOptions,
-  type OnSecretRotatedMetadata,
-} from './nest/on-secret-rotated.decorator.js';
+export type { VaultHealth } from './health/vault-health.js';
+
+// Injected secrets, rotating resources, named Vaults, ConfigService
 export { InjectSecret } from './nest/inject-secret.decorator.js';
 export { InjectSecretsService } from './nest/inject-secrets-service.decorator.js';
 export { getSecretsServiceToken } from './nest/secrets-service-token.js';
@@ -60,34 +63,34 @@ export { vaultConfigLoader, type VaultConfigLoaderOptions } from './nest/vault-c
 export type { SecretDeclaration, RotatingDeclaration, SecretFeature } from './nest/secret-feature.js';
 export type { SecretSchema, SecretClass, SchemaOutput } from './schema/secret-schema.js';
 export type { StandardSchemaV1 } from './schema/standard-schema.js';
-export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';
-export { SecretsFacade } from './secrets.facade.js';
-export { KvChangeWatcher, SecretDeletedEvent, KV_WATCH_TIMEOUT_NAME } from './rotation/kv-change.watcher.js';
-export { WatchOptions } from './options/watch-options.js';
-export type { VaultRequester, VaultTransport } from './client/vault-transport.js';
-export * from './fallback/index.js';
-export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
-export type { SecretsStatus } from './secrets-status.js';
-export type { VaultHealth } from './health/vault-health.js';
-export { AgentAuthMethod, type AgentAuthOptions } from './auth/agent.auth.js';
-export {
-  sendRawRequest,
-  RAW_REQUEST_METHODS,
-  type RawRequestMethod,
-  type RawQueryValue,
-  type RawVaultRequest,
-  type RawVaultResponse,
-} from './core/raw-request.js';
-export {
+
+// Raw requests and transit
+export type { RawRequestMethod, RawQueryValue, RawVaultRequest, RawVaultResponse } from './core/raw-request.js';
+export type {
   TransitEngine,
-  type TransitBatchResult,
-  type TransitDecryptItem,
-  type TransitDecryptOptions,
-  type TransitEncryptItem,
-  type TransitEncryptOptions,
-  type TransitHashAlgorithm,
-  type TransitHmacOptions,
-  type TransitInput,
-  type TransitSignature,
-  type TransitSignOptions,
+  TransitBatchResult,
+  TransitDecryptItem,
+  TransitDecryptOptions,
+  TransitEncryptItem,
+  TransitEncryptOptions,
+  TransitHashAlgorithm,
+  TransitHmacOptions,
+  TransitInput,
+  TransitSignature,
+  TransitSignOptions,
 } from './engines/transit.engine.js';
+
+// Rotation handlers and events
+export { OnSecretRotated, type OnSecretRotatedOptions } from './nest/on-secret-rotated.decorator.js';
+export type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
+export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './rotation/secret-rotated.event.js';
+export { SecretDeletedEvent } from './rotation/kv-change.watcher.js';
+export { LeaseExpiredEvent } from './leases/lease.manager.js';
+export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
+export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
+
+// Errors
+export * from './errors/index.js';
+
+// Without NestJS (also at `nestjs-vault-secrets/manager`, which loads no @nestjs package)
+export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';

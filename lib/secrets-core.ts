@@ -1,5 +1,6 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger } from './util/console-logger.js';
+import type { SecretsLogger } from './util/secrets-logger.js';
 import pLimit from 'p-limit';
 import { TokenManager, type TokenInfo } from './auth/token.manager.js';
 import { noopEventBus, type SecretsEventBus } from './events/secrets-event-bus.js';
@@ -80,7 +81,7 @@ export interface SecretDescription {
 /** Collaborators that can be swapped: tests inject a clock, a logger and a jitter source; Nest injects its SchedulerRegistry-backed scheduler and EventEmitter2. */
 export interface SecretsCoreDeps {
   clock?: Clock;
-  logger?: LoggerService;
+  logger?: SecretsLogger;
   scheduler?: TaskScheduler;
   events?: SecretsEventBus;
   /** Jitter source in [0, 1). */
@@ -98,7 +99,7 @@ export class SecretsCore {
   readonly config: ResolvedVaultConfig;
   readonly client: VaultTransport;
   readonly clock: Clock;
-  readonly logger: LoggerService;
+  readonly logger: SecretsLogger;
   readonly scheduler: TaskScheduler;
   readonly events: SecretsEventBus;
   readonly tokens: TokenManager;
@@ -122,7 +123,7 @@ export class SecretsCore {
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
     this.config = config;
     this.clock = deps.clock ?? systemClock;
-    this.logger = deps.logger ?? new Logger('SecretsModule');
+    this.logger = deps.logger ?? new ConsoleLogger('SecretsModule');
     this.scheduler = deps.scheduler ?? new TimerScheduler();
     this.events = deps.events ?? noopEventBus;
     this.client = deps.transport ?? new VaultClient(config, { getToken: () => Promise.resolve(undefined) });

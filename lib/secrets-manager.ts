@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Logger, type LoggerService } from '@nestjs/common';
 import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
 import { resolveVaultConfig } from './options/resolve-vault-config.js';
@@ -8,13 +7,15 @@ import type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
 import { SecretsCore } from './secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './util/clock.js';
+import { ConsoleLogger } from './util/console-logger.js';
+import type { SecretsLogger } from './util/secrets-logger.js';
 
 /** Options of {@link SecretsManager} beyond the Vault settings. */
 export interface SecretsManagerOptions {
   /** Called for every rotation (key, new secret, event). Same as `VaultConfig.onRotate`. */
   onRotate?: OnRotateCallback;
-  /** Where logs go; default Nest's console `Logger` with context `SecretsManager`. */
-  logger?: LoggerService;
+  /** Where logs go (`console`, pino, Nest's `Logger` all fit); default warnings and errors to `console.warn` / `console.error`. */
+  logger?: SecretsLogger;
   /** Time source (tests). */
   clock?: Clock;
   /** Environment to read `VAULT_*` from; default `process.env`. */
@@ -26,10 +27,16 @@ export interface SecretsManagerOptions {
  * cache, engines, leases, watcher, rotation) wired by hand.
  *
  * ```ts
- * await using secrets = await new SecretsManager({ address, secretsPath: 'secret/app' }, { onRotate }).start();
- * const db = await secrets.fetchSecret('database');
- * // leaving the block revokes leases, stops timers and closes sockets
+ * import { SecretsManager } from 'nestjs-vault-secrets/manager'; // loads no @nestjs/* package
+ * const secrets = await new SecretsManager({ address, secretsPath: 'secret/app' }, { onRotate }).start();
+ * try {
+ *   const db = await secrets.fetchSecret('database');
+ * } finally {
+ *   await secrets.close(); // revokes leases, stops timers and closes sockets
+ * }
  * ```
+ * In TypeScript or on Node 24+, `await using secrets = await new SecretsManager(...).start()` closes it
+ * when the block ends (plain JavaScript on Node 20 and 22 cannot parse `await using`).
  * Events (`secrets.rotated`, `secrets.token.renewal-failed`, ...) are available with `on(name, listener)`.
  *
  * @throws InvalidOptionsError from the constructor when the options are invalid (every problem listed).
@@ -43,7 +50,7 @@ export class SecretsManager extends SecretsFacade implements AsyncDisposable {
   constructor(vaultConfig: VaultConfig, options: SecretsManagerOptions = {}) {
     super();
     const withCallback = options.onRotate ? { ...vaultConfig, onRotate: options.onRotate } : vaultConfig;
-    const logger = options.logger ?? new Logger('SecretsManager');
+    const logger = options.logger ?? new ConsoleLogger('SecretsManager');
     this.core = new SecretsCore(resolveVaultConfig(withCallback, options.env), {
       clock: options.clock,
       logger,

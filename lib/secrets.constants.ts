@@ -1,11 +1,11 @@
 /** Injection token of the resolved, validated configuration ({@link ResolvedVaultConfig}). */
-export const SECRETS_CONFIG = Symbol('SECRETS_CONFIG');
+export const SECRETS_CONFIG = Symbol.for('nestjs-vault-secrets:SECRETS_CONFIG');
 
 /** Injection token of an optional {@link Clock} (tests provide one they can move). */
-export const SECRETS_CLOCK = Symbol('SECRETS_CLOCK');
+export const SECRETS_CLOCK = Symbol.for('nestjs-vault-secrets:SECRETS_CLOCK');
 
 /** Injection token of an optional {@link VaultTransport} replacing the HTTP client (used by `SecretsTestingModule`). */
-export const SECRETS_TRANSPORT = Symbol('SECRETS_TRANSPORT');
+export const SECRETS_TRANSPORT = Symbol.for('nestjs-vault-secrets:SECRETS_TRANSPORT');
 
 /** Event names emitted through `@nestjs/event-emitter`. Payloads never carry a secret value in their `toString`. */
 export const SecretsEvents = {

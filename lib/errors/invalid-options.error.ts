@@ -12,7 +12,7 @@ export class InvalidOptionsError extends SecretsError {
   constructor(problems: readonly string[]) {
     super(
       SecretsErrorCode.InvalidOptions,
-      `Invalid SecretsModule options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      `Invalid Vault options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
     this.problems = [...problems];
   }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger } from '../util/console-logger.js';
 import { sanitizeCause, SecretsError } from '../errors/secrets.error.js';
 import type { FallbackSource } from './fallback-source.js';
 
@@ -24,7 +24,7 @@ export interface FallbackFailure {
 export interface FallbackChainOptions {
   /**
    * Called for each source that throws (the chain then asks the next one). Default: a warning
-   * through Nest's `Logger` with context `SecretsFallback`. A reporter that throws is ignored.
+   * to `console.warn` prefixed `[SecretsFallback]`. A reporter that throws is ignored.
    */
   onError?: (failure: FallbackFailure) => void;
 }
@@ -49,7 +49,7 @@ export class FallbackChain {
    */
   constructor(sources: readonly FallbackSource[], options: FallbackChainOptions = {}) {
     this.sources = Object.freeze([...sources]);
-    const logger = options.onError === undefined ? new Logger('SecretsFallback') : undefined;
+    const logger = options.onError === undefined ? new ConsoleLogger('SecretsFallback') : undefined;
     this.#onError =
       options.onError ??
       ((failure) => logger?.warn(`Fallback source "${failure.source}" failed for "${failure.key}": ${failure.error.message}`));

@@ -1,13 +1,20 @@
-/** The part of `SchedulerRegistry` (from the optional peer `@nestjs/schedule`) the scheduler uses. */
+import { processWide } from '../util/build-registry.js';
+
+/**
+ * The part of `@nestjs/schedule`'s `SchedulerRegistry` the scheduler uses, declared here so the
+ * framework-free core never imports `@nestjs/schedule` (its `SchedulerRegistry` fits as it is).
+ */
 export interface TimeoutRegistry {
+  /** Registers a timer under `name`. */
   addTimeout(name: string, timeout: NodeJS.Timeout): void;
-  deleteTimeout(name: string): void;
+  /** Whether a timer of that name is registered. */
   doesExist(type: 'timeout', name: string): boolean;
+  /** Removes the timer of that name from the registry. */
+  deleteTimeout(name: string): void;
 }
 
-type SchedulerRegistry = TimeoutRegistry;
-
-const schedulersPerRegistry = new WeakMap<SchedulerRegistry, number>();
+/** Module instances per registry, shared by the ESM and CommonJS builds (see `processWide`). */
+const schedulersPerRegistry = processWide('schedulers-per-registry', () => new WeakMap<TimeoutRegistry, number>());
 
 /** Longest delay a Node.js timer accepts (about 24.8 days), in milliseconds. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -35,7 +42,7 @@ export interface TaskScheduler {
  */
 export class TimerScheduler implements TaskScheduler {
   readonly #timers = new Map<string, NodeJS.Timeout>();
-  #registry: SchedulerRegistry | undefined;
+  #registry: TimeoutRegistry | undefined;
   /** '' for the first scheduler on a registry, `#2`, `#3` ... for more module instances in the same app; `@<name>` for a named Vault. */
   #suffix = '';
   readonly #name: string | undefined;
@@ -44,14 +51,14 @@ export class TimerScheduler implements TaskScheduler {
    * @param registry - `SchedulerRegistry` of `@nestjs/schedule` to register timers in (or later, with {@link useRegistry}).
    * @param name - the named Vault these timers belong to: registered names end with `@<name>`.
    */
-  constructor(registry?: SchedulerRegistry, name?: string) {
+  constructor(registry?: TimeoutRegistry, name?: string) {
     this.#name = name;
     if (name !== undefined) this.#suffix = `@${name}`;
     if (registry) this.useRegistry(registry);
   }
 
   /** Registers the timers (those waiting and those to come) in `registry`. Once per scheduler. */
-  useRegistry(registry: SchedulerRegistry): void {
+  useRegistry(registry: TimeoutRegistry): void {
     if (this.#registry) return;
     this.#registry = registry;
     if (this.#name === undefined) {

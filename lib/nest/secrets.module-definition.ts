@@ -48,7 +48,7 @@ export const {
   MODULE_OPTIONS_TOKEN: SECRETS_MODULE_OPTIONS,
   OPTIONS_TYPE: SECRETS_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: SECRETS_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<VaultConfig>({ moduleName: 'Secrets' })
+} = new ConfigurableModuleBuilder<VaultConfig>({ moduleName: 'Secrets', optionsInjectionToken: 'NESTJS_VAULT_SECRETS_MODULE_OPTIONS' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSecretsOptions')
   .setExtras<SecretsModuleExtras>({ isGlobal: false, name: undefined }, withVault)

@@ -7,6 +7,9 @@ import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 import type { SecretFeature } from './secret-feature.js';
 import { SecretsFeatureModule } from './secrets-feature.module.js';
 import { ConfigurableSecretsModule, SECRETS_MODULE_OPTIONS } from './secrets.module-definition.js';
+import { registerBuild } from '../util/build-registry.js';
+
+registerBuild();
 
 /**
  * Gives the app its secrets from HashiCorp Vault.

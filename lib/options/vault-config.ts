@@ -1,3 +1,6 @@
+// class-transformer's @Type reads design-time metadata: load the polyfill here so SecretsManager works
+// without NestJS (which loads it itself).
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   IsObject,

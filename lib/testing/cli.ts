@@ -33,6 +33,29 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VaultTestServer } from './vault-test-server.js';
 
+/** What `vault-test-server --help` prints (to stdout, exit code 0). */
+export const USAGE = `Usage: vault-test-server [options]
+
+Runs the Vault API test double (a test double of HashiCorp Vault's HTTP API, not Vault) on
+127.0.0.1, prints VAULT_ADDR and VAULT_TOKEN (and VAULT_CACERT with --tls), and stops on
+SIGINT/SIGTERM. The clock follows real time.
+
+Options:
+  --port <n>               port to listen on (default 8200; 0 picks a free one)
+  --root-token <token>     the root token (default: generated; printed either way)
+  --seed <file.json>       KV data to write at start: { "<mount>": { "<path>": { ...fields } } };
+                           a new mount is KV v2, or KV v1 with "$version": "1"
+  --vault-version <v>      1.17 (default) or 1.16: the Vault version whose behaviour is imitated
+  --no-dev-mounts          start without the dev server's secret/ (KV v2) mount
+  --tls                    serve HTTPS with a certificate from a CA generated at start
+  -h, --help               print this help and exit
+`;
+
+/** Whether the arguments ask for the usage text. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 /** Parsed command line. */
 export interface CliOptions {
   readonly port: number;
@@ -136,6 +159,10 @@ export async function runCli(
 }
 
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const server = await runCli(process.argv.slice(2));
   const shutdown = (): void => {
     process.off('SIGINT', shutdown);

@@ -3,14 +3,8 @@
  * crash, no unmanaged lease, no secret in the message.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  MalformedResponseError,
-  redactText,
-  SecretNotFoundError,
-  SecretsError,
-  VaultRequestError,
-  VaultUnavailableError,
-} from '../../lib/index.js';
+import { MalformedResponseError, SecretNotFoundError, SecretsError, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
+import { redactText } from '../../lib/util/redact.js';
 import { MAX_RESPONSE_BYTES } from '../../lib/client/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { json, makeCore, rawServer, rootLookup, settle } from './helpers.js';

@@ -3,7 +3,8 @@
  * Expected everywhere: one typed InvalidOptionsError listing every problem, nothing crashing, no value echoed.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, resolveVaultConfig } from '../../lib/index.js';
+import { InvalidOptionsError } from '../../lib/index.js';
+import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { MARKER_CRED, MARKER_TOKEN } from './helpers.js';
 
 const A = 'http://127.0.0.1:8200';

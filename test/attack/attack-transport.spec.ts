@@ -3,7 +3,8 @@
  * slow-drip bodies, endless bodies, hanging shutdown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, VaultSealedError, VaultUnavailableError, type AuthMethod, type SecretsCore } from '../../lib/index.js';
+import { MalformedResponseError, VaultSealedError, VaultUnavailableError, type AuthMethod } from '../../lib/index.js';
+import { type SecretsCore } from '../../lib/secrets-core.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { envelope, json, makeCore, rawServer, rootLookup, settle, sleep } from './helpers.js';
 

@@ -2,7 +2,9 @@ import http from 'node:http';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { SecretsCore, resolveVaultConfig, type VaultConfig } from '../../lib/index.js';
+import { type VaultConfig } from '../../lib/index.js';
+import { SecretsCore } from '../../lib/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 
 export const MARKER_TOKEN = 'hvs.ATTACKmarker0token0must0never0leak00';
 export const MARKER_VALUE = 'ATTACK-MARKER-SECRET-VALUE-91f3';

@@ -11,11 +11,11 @@ import {
   FallbackUsedEvent,
   PermissionDeniedError,
   SecretNotFoundError,
-  SecretsCore,
   VaultUnavailableError,
-  resolveVaultConfig,
   type SecretRotatedEvent,
 } from '../../lib/index.js';
+import { SecretsCore } from '../../lib/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { Capture, coreOn, MARK } from './harness.js';
 

@@ -1,14 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
-import {
-  LeaseManager,
-  RotationOrchestrator,
-  SecretRotatedEvent,
-  type EngineSecret,
-  type TaskScheduler,
-  type VaultRequest,
-  type VaultResponse,
-} from '../../lib/index.js';
+import { SecretRotatedEvent, type EngineSecret, type VaultRequest, type VaultResponse } from '../../lib/index.js';
+import { LeaseManager } from '../../lib/leases/lease.manager.js';
+import { RotationOrchestrator } from '../../lib/rotation/rotation.orchestrator.js';
+import { type TaskScheduler } from '../../lib/leases/task-scheduler.js';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 
 export const MARK = 'ATTACK2-MARKER-SECRET-7d1e';
@@ -128,7 +123,9 @@ export function revokedIds(requests: VaultRequest[]): string[] {
   return requests.filter((r) => r.path === 'sys/leases/revoke').map((r) => (r.body as { lease_id: string }).lease_id);
 }
 
-import { SecretsCore, SecretsEvents, resolveVaultConfig, type VaultConfig } from '../../lib/index.js';
+import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
+import { SecretsCore } from '../../lib/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import type { VaultTestServer } from '../../lib/testing/index.js';
 
 /** A SecretsCore on the test server, with a capturing logger and a node EventEmitter as event bus. */

@@ -5,13 +5,8 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  RotationConflictError,
-  SecretNotFoundError,
-  VaultUnavailableError,
-  type SecretRotatedEvent,
-  type SecretsCore,
-} from '../../lib/index.js';
+import { RotationConflictError, SecretNotFoundError, VaultUnavailableError, type SecretRotatedEvent } from '../../lib/index.js';
+import { type SecretsCore } from '../../lib/secrets-core.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { coreOn, deferred, MARK } from './harness.js';
 

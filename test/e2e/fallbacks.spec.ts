@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  encryptFallback,
   FallbackFileError,
   FallbackUsedEvent,
-  generateFallbackKey,
   SecretsEvents,
   SecretsManager,
   SecretsModule,
@@ -15,6 +13,8 @@ import {
   VaultUnavailableError,
   type SecretRotatedEvent,
 } from '../../lib/index.js';
+import { encryptFallback } from '../../lib/fallback/encrypted-file.js';
+import { generateFallbackKey } from '../../lib/fallback/fallback-key.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 

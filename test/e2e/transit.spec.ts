@@ -12,11 +12,11 @@ import {
   SecretsManager,
   SecretsModule,
   SecretsService,
-  TransitEngine,
   VaultRequestError,
   VaultUnavailableError,
   type VaultRequester,
 } from '../../lib/index.js';
+import { TransitEngine } from '../../lib/engines/transit.engine.js';
 import { bootApp } from '../support/boot-app.js';
 import { startTestVault, uniqueName, type TestVault } from '../support/test-vault.js';
 

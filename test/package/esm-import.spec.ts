@@ -2,9 +2,11 @@
  * The built package as a user gets it: `npm pack` → extracted into a throw-away project's
  * `node_modules/nestjs-vault-secrets`, next to links to its dependencies and required peers only
  * (no devDependencies, no optional peers, no hoisted leftovers). A child Node process then imports
- * it by name, from ESM and (Node ≥ 20.19, `require(esm)`) from CommonJS. A second project that
- * also has the optional peers imports every `exports` subpath, and TypeScript type-checks a
- * consumer file there against the published `.d.ts` files.
+ * it by name, from ESM (the `import` build) and from CommonJS (the `require` build, `dist/cjs/`).
+ * A third project without any `@nestjs/*` package uses `nestjs-vault-secrets/manager`. A second
+ * project that also has the optional peers imports and requires every `exports` subpath, loads
+ * both builds at once (the dual-package guard), and TypeScript type-checks an ESM and a CommonJS
+ * consumer there against the published `.d.ts` files of each condition.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,16 +15,14 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, ensureBuilt, npm, readPackageJson, ROOT, run, type RunResult } from './support.js';
 
-/** Node 20.19+, 22.12+ and 23+ load ES modules with `require()` without a flag. */
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-const requireEsmUnflagged = major >= 23 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
-
 /** Scratch directory: the tarball and the consumer projects. */
 let scratch: string;
 /** A project with the dependencies and the **required** peers only (what `npm install` gives). */
 let project: string;
 /** The same plus every optional peer this repository has installed. */
 let fullProject: string;
+/** Dependencies and `reflect-metadata` only: no `@nestjs/*` package at all (the `./manager` entry's users). */
+let nestFreeProject: string;
 
 /** A child `node` in a consumer project, with a clean environment (no VAULT_*, no NODE_OPTIONS from the runner). */
 function node(args: readonly string[], cwd = project): Promise<RunResult> {
@@ -71,6 +71,7 @@ beforeAll(async () => {
   const requiredPeers = peers.filter((name) => pkg.peerDependenciesMeta?.[name]?.optional !== true);
   const dependencies = Object.keys(pkg.dependencies ?? {});
   project = await consumerProject('plain', tarball, [...dependencies, ...requiredPeers]);
+  nestFreeProject = await consumerProject('nest-free', tarball, [...dependencies, 'reflect-metadata']);
   // @types/node: what a TypeScript user has anyway (for the type check).
   fullProject = await consumerProject('full', tarball, [...dependencies, ...peers, '@types/node']);
 }, BUILD_TIMEOUT_MS);
@@ -142,6 +143,7 @@ const testing = require('nestjs-vault-secrets/testing');
   try {
     await server.admin.kvPut('secret', 'cjs/app', { answer: '42' });
     const quiet = { log() {}, error() {}, warn() {} };
+    const builds = [require.resolve('nestjs-vault-secrets'), require.resolve('nestjs-vault-secrets/testing')];
     const manager = await new main.SecretsManager(
       { address: server.address, token: server.rootToken, secretsPath: 'secret/data/cjs' },
       { logger: quiet, env: {} },
@@ -152,6 +154,8 @@ const testing = require('nestjs-vault-secrets/testing');
         SecretsModule: typeof main.SecretsModule,
         OnSecretRotated: typeof main.OnSecretRotated,
         SecretsTestingModule: typeof testing.SecretsTestingModule,
+        cjsBuild: builds.every((file) => file.includes('/dist/cjs/')),
+        esModules: Object.keys(require.cache).filter((file) => file.includes('nestjs-vault-secrets') && file.endsWith('.mjs')).length,
         secret,
       }) + '\\n');
     } finally {
@@ -219,27 +223,87 @@ describe('the packed package, installed in a fresh project', () => {
     });
   }, 60_000);
 
-  it.skipIf(!requireEsmUnflagged)(
-    'require()s by name from a .cjs script (require(esm), Node 20.19+ / 22.12+)',
-    async () => {
-      writeFileSync(join(project, 'consumer.cjs'), CJS_SCRIPT);
-      const output = await node(['consumer.cjs']);
+  it('require()s by name from a .cjs script: the CommonJS build, no require(esm), no warning', async () => {
+    writeFileSync(join(project, 'consumer.cjs'), CJS_SCRIPT);
+    const output = await node(['consumer.cjs']);
+    const result = resultOf(output);
+    expect(output.code, output.stderr).toBe(0);
+    expect(result).toEqual({
+      SecretsModule: 'function',
+      OnSecretRotated: 'function',
+      SecretsTestingModule: 'function',
+      cjsBuild: true,
+      esModules: 0,
+      secret: { answer: '42' },
+    });
+    expect(output.stderr.trim(), output.stderr).toBe('');
+  }, 60_000);
+
+  it('nestjs-vault-secrets/manager works in a project without any @nestjs package, from ESM and CommonJS', async () => {
+    const body = (load: string): string => `
+      const { SecretsManager, SecretNotFoundError, SecretsEvents } = ${load};
+      const { VaultTestServer } = ${load.replace('/manager', '/testing')};
+      const server = await VaultTestServer.start();
+      const warnings = [];
+      const logger = { log() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+      try {
+        await server.admin.kvPut('secret', 'free/app', { answer: '42' });
+        const manager = await new SecretsManager({ address: server.address, token: server.rootToken, secretsPath: 'secret/data/free' }, { logger, env: {} }).start();
+        try {
+          const secret = await manager.fetchSecret('app');
+          const missing = await manager.fetchSecret('nope').catch((error) => error instanceof SecretNotFoundError);
+          process.stdout.write('RESULT ' + JSON.stringify({ secret, missing, rotated: SecretsEvents.Rotated, warnings }) + '\\n');
+        } finally {
+          await manager.stop();
+        }
+      } finally {
+        await server.stop();
+      }`;
+    // ./testing needs @nestjs for its SecretsTestingModule: give this project's child the test server from the repo build.
+    const esm = `import 'reflect-metadata';\n${body("await import('nestjs-vault-secrets/manager')").replace(
+      "await import('nestjs-vault-secrets/testing')",
+      `await import(${JSON.stringify(join(ROOT, 'dist', 'testing', 'vault-test-server.js'))})`,
+    )}`;
+    const cjs = `require('reflect-metadata');\n(async () => {${body("require('nestjs-vault-secrets/manager')").replace(
+      "require('nestjs-vault-secrets/testing')",
+      `require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'testing', 'vault-test-server.js'))})`,
+    )}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
+    writeFileSync(join(nestFreeProject, 'free.cjs'), cjs);
+    for (const args of [['--input-type=module', '-e', esm], ['free.cjs']]) {
+      const output = await node(args, nestFreeProject);
       const result = resultOf(output);
       expect(output.code, output.stderr).toBe(0);
-      expect(result).toEqual({
-        SecretsModule: 'function',
-        OnSecretRotated: 'function',
-        SecretsTestingModule: 'function',
-        secret: { answer: '42' },
-      });
-      // The only thing Node may say is that require(esm) is experimental on this version.
-      const stderr = output.stderr
-        .split('\n')
-        .filter((line) => line.trim() && !/ExperimentalWarning|Support for loading ES Module in require|--trace-warnings/.test(line));
-      expect(stderr, output.stderr).toEqual([]);
-    },
-    60_000,
-  );
+      expect(result).toEqual({ secret: { answer: '42' }, missing: true, rotated: 'secrets.rotated', warnings: [] });
+    }
+  }, 60_000);
+
+  it('loading both builds in one process shares the injection tokens and warns once (dual-package hazard)', async () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      import 'reflect-metadata';
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.code));
+      const esm = await import('nestjs-vault-secrets');
+      const cjs = createRequire(import.meta.url)('nestjs-vault-secrets');
+      await new Promise((resolve) => setImmediate(resolve));
+      process.stdout.write('RESULT ' + JSON.stringify({
+        twoCopies: esm.SecretsService !== cjs.SecretsService,
+        config: esm.SECRETS_CONFIG === cjs.SECRETS_CONFIG,
+        options: esm.SECRETS_MODULE_OPTIONS === cjs.SECRETS_MODULE_OPTIONS,
+        optionsIsString: typeof esm.SECRETS_MODULE_OPTIONS,
+        warnings,
+      }) + '\\n');`;
+    const output = await node(['--input-type=module', '-e', script], fullProject);
+    const result = resultOf(output);
+    expect(output.code, output.stderr).toBe(0);
+    expect(result).toEqual({
+      twoCopies: true,
+      config: true,
+      options: true,
+      optionsIsString: 'string',
+      warnings: ['NESTJS_VAULT_SECRETS_DUAL_PACKAGE'],
+    });
+  }, 60_000);
 
   it('imports every exports subpath by name (with the optional peers installed)', async () => {
     const subpaths = Object.entries(readPackageJson().exports ?? {})
@@ -256,6 +320,21 @@ describe('the packed package, installed in a fresh project', () => {
     expect(output.code, output.stderr).toBe(0);
     expect(Object.keys(result).sort()).toEqual([...subpaths].sort());
     for (const specifier of subpaths) expect(result[specifier], `${specifier} exports nothing`).toBeGreaterThan(0);
+
+    // The same names through require(): the CommonJS build exports exactly what the ESM build does.
+    const cjsScript =
+      `import { createRequire } from 'node:module';\nimport 'reflect-metadata';\nconst require = createRequire(import.meta.url);\nconst result = {};\n` +
+      subpaths
+        .map(
+          (specifier) =>
+            `result[${JSON.stringify(specifier)}] = { esm: Object.keys(await import(${JSON.stringify(specifier)})).sort(), cjs: Object.keys(require(${JSON.stringify(specifier)})).filter((k) => k !== '__esModule').sort() };`,
+        )
+        .join('\n') +
+      `\nprocess.stdout.write('RESULT ' + JSON.stringify(result) + '\\n');`;
+    const both = await node(['--input-type=module', '-e', cjsScript], fullProject);
+    const names = resultOf(both) as Record<string, { esm: string[]; cjs: string[] }>;
+    expect(both.code, both.stderr).toBe(0);
+    for (const specifier of subpaths) expect(names[specifier]!.cjs, specifier).toEqual(names[specifier]!.esm);
   }, 60_000);
 
   it('type-checks a NodeNext consumer against the published .d.ts files (exports "types" conditions)', () => {
@@ -281,6 +360,41 @@ describe('the packed package, installed in a fresh project', () => {
       .getSourceFiles()
       .filter((source) => source.fileName === file.split(sep).join('/') || source.fileName.includes(ours));
     expect(checked.some((source) => source.fileName.endsWith('/dist/testing/index.d.ts'))).toBe(true);
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...checked.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),
+    ];
+    const host: ts.FormatDiagnosticsHost = {
+      getCanonicalFileName: (name) => name,
+      getCurrentDirectory: () => fullProject,
+      getNewLine: () => '\n',
+    };
+    expect(diagnostics, ts.formatDiagnostics(diagnostics, host)).toEqual([]);
+  }, 60_000);
+
+  it('type-checks a CommonJS consumer (.cts, NodeNext) against the require condition: dist/cjs/*.d.ts', () => {
+    const file = join(fullProject, 'consumer-cjs.cts');
+    writeFileSync(
+      file,
+      CONSUMER_TS.replace(
+        /^import 'reflect-metadata';$/m,
+        "import 'reflect-metadata';\nimport { SecretsManager as Standalone } from 'nestjs-vault-secrets/manager';\nexport const standalone = Standalone;",
+      ),
+    );
+    const program = ts.createProgram([file], {
+      target: ts.ScriptTarget.ES2023,
+      lib: ['lib.es2024.d.ts', 'lib.esnext.disposable.d.ts'],
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+    });
+    const ours = program.getSourceFiles().filter((source) => source.fileName.includes('/node_modules/nestjs-vault-secrets/'));
+    expect(ours.some((source) => source.fileName.endsWith('/dist/cjs/index.d.ts'))).toBe(true);
+    expect(ours.some((source) => source.fileName.endsWith('/dist/cjs/manager.d.ts'))).toBe(true);
+    expect(ours.filter((source) => !source.fileName.includes('/dist/cjs/')).map((source) => source.fileName)).toEqual([]);
+    const checked = [program.getSourceFile(file)!, ...ours];
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
       ...checked.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),

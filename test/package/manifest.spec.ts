@@ -9,7 +9,7 @@ import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, binEntries, ensureBuilt, libSources, readPackageJson, rel, ROOT, walk } from './support.js';
+import { BUILD_TIMEOUT_MS, binEntries, codeEntries, ensureBuilt, libSources, readPackageJson, rel, ROOT, walk } from './support.js';
 
 /** How a file refers to a package. */
 type ImportKind = 'static' | 'dynamic' | 'type';
@@ -193,54 +193,60 @@ function packagesLoadedBy(entryFile: string): Map<string, string[]> {
   return loaded;
 }
 
-/** The code entries of `exports` (`.`, `./testing`, ...) with their built JS file. */
-function codeEntries(): [subpath: string, file: string][] {
-  return Object.entries(readPackageJson().exports ?? {}).flatMap(([subpath, target]) =>
-    typeof target === 'object' && target['default'] ? [[subpath, join(ROOT, target['default'])] as [string, string]] : [],
-  );
-}
-
 describe('package.json entry points', () => {
   beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
 
-  it('every exports entry has types (first) and default, and both files exist after a build', () => {
+  it('every code entry has an import and a require condition, each with types (first) and default that exist after a build', () => {
     const pkg = readPackageJson();
     expect(pkg.type).toBe('module');
     expect(pkg.exports, 'package.json has no exports map').toBeDefined();
     const problems: string[] = [];
     for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
       if (typeof target === 'string') {
-        // A plain string is fine for non-code files such as ./package.json; code needs types.
-        if (!target.endsWith('.json')) problems.push(`${subpath}: "${target}" is a string; code entries need { types, default }`);
+        // A plain string is fine for non-code files such as ./package.json; code needs conditions.
+        if (!target.endsWith('.json')) problems.push(`${subpath}: "${target}" is a string; code entries need { import, require }`);
         else if (!existsSync(join(ROOT, target))) problems.push(`${subpath}: ${target} does not exist`);
         continue;
       }
-      const keys = Object.keys(target);
-      if (target['types'] === undefined) problems.push(`${subpath}: no "types" condition`);
-      else if (keys[0] !== 'types')
-        problems.push(`${subpath}: "types" must be the first condition (TypeScript takes the first match), got ${keys.join(', ')}`);
-      if (target['default'] === undefined) problems.push(`${subpath}: no "default" condition`);
-      else if (keys.at(-1) !== 'default') problems.push(`${subpath}: "default" must be the last condition, got ${keys.join(', ')}`);
-      for (const condition of ['types', 'default'] as const) {
-        const file = target[condition];
-        if (file === undefined) continue;
-        if (!file.startsWith('./dist/')) problems.push(`${subpath}.${condition}: ${file} is not under ./dist/`);
-        if (!existsSync(join(ROOT, file))) problems.push(`${subpath}.${condition}: ${file} does not exist after a build`);
-      }
-      if (target['types'] && target['default'] && target['types'] !== target['default'].replace(/\.js$/, '.d.ts')) {
-        problems.push(`${subpath}: types ${target['types']} is not the declaration file of ${target['default']}`);
+      const outer = Object.keys(target);
+      if (outer.join(',') !== 'import,require')
+        problems.push(`${subpath}: conditions must be exactly import, require; got ${outer.join(', ')}`);
+      for (const [condition, expectedDir] of [
+        ['import', './dist/'],
+        ['require', './dist/cjs/'],
+      ] as const) {
+        const inner = target[condition];
+        if (inner === undefined) continue;
+        const keys = Object.keys(inner);
+        if (keys.join(',') !== 'types,default')
+          problems.push(`${subpath}.${condition}: must be { types, default } in that order, got ${keys.join(', ')}`);
+        for (const key of ['types', 'default'] as const) {
+          const file = inner[key];
+          if (file === undefined) continue;
+          if (!file.startsWith(expectedDir)) problems.push(`${subpath}.${condition}.${key}: ${file} is not under ${expectedDir}`);
+          if (condition === 'import' && file.startsWith('./dist/cjs/'))
+            problems.push(`${subpath}.import.${key}: ${file} is the CommonJS build`);
+          if (!existsSync(join(ROOT, file))) problems.push(`${subpath}.${condition}.${key}: ${file} does not exist after a build`);
+        }
+        if (inner.types !== inner.default.replace(/\.js$/, '.d.ts')) {
+          problems.push(`${subpath}.${condition}: types ${inner.types} is not the declaration file of ${inner.default}`);
+        }
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  it('main and types agree with exports["."]', () => {
+  it('dist/cjs/ is marked CommonJS, so Node and TypeScript read its .js and .d.ts as CommonJS', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist', 'cjs', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+  });
+
+  it('main and types (for resolvers without exports) point at the CommonJS build of exports["."]', () => {
     const pkg = readPackageJson();
     const root = pkg.exports?.['.'];
     expect(typeof root).toBe('object');
-    const conditions = root as Record<string, string>;
-    if (pkg.main !== undefined) expect(pkg.main).toBe(conditions['default']);
-    if (pkg.types !== undefined) expect(pkg.types).toBe(conditions['types']);
+    const conditions = root as Exclude<typeof root, string | undefined>;
+    expect(pkg.main).toBe(conditions.require.default);
+    expect(pkg.types).toBe(conditions.require.types);
   });
 
   it('every bin is a built file under dist/ that starts with #!/usr/bin/env node', () => {
@@ -266,7 +272,7 @@ describe('package.json entry points', () => {
     const optional = new Set(
       Object.keys(pkg.peerDependenciesMeta ?? {}).filter((name) => pkg.peerDependenciesMeta?.[name]?.optional === true),
     );
-    const entries = codeEntries();
+    const entries = codeEntries().map(({ subpath, import: esm }) => [subpath, join(ROOT, esm.default)] as const);
     const main = entries.find(([subpath]) => subpath === '.');
     expect(main, 'exports has no "." entry').toBeDefined();
     const problems = [...packagesLoadedBy(main![1])]

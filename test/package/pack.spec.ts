@@ -9,7 +9,19 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, binEntries, ensureBuilt, libSources, npm, readPackageJson, rel, ROOT, sourceOfDistFile } from './support.js';
+import {
+  BUILD_EXTRA_FILES,
+  BUILD_TIMEOUT_MS,
+  binEntries,
+  ensureBuilt,
+  ESM_ONLY_SOURCES,
+  libSources,
+  npm,
+  readPackageJson,
+  rel,
+  ROOT,
+  sourceOfDistFile,
+} from './support.js';
 
 interface PackedFile {
   path: string;
@@ -57,7 +69,7 @@ describe('npm pack', () => {
   });
 
   it('holds only dist/**, README.md, LICENSE and package.json', () => {
-    const unexpected = paths.filter((path) => !TOP_LEVEL.has(path) && !DIST_FILE.test(path));
+    const unexpected = paths.filter((path) => !TOP_LEVEL.has(path) && !DIST_FILE.test(path) && !BUILD_EXTRA_FILES.includes(path));
     const forbidden = paths.filter((path) => FORBIDDEN.some((dir) => path.startsWith(dir)));
     expect(forbidden, `source or development files would be published:\n  ${forbidden.join('\n  ')}`).toEqual([]);
     expect(unexpected, `files other than the build and README/LICENSE/package.json:\n  ${unexpected.join('\n  ')}`).toEqual([]);
@@ -69,13 +81,17 @@ describe('npm pack', () => {
     expect(testFiles, testFiles.join('\n')).toEqual([]);
   });
 
-  it('publishes exactly the current build: one .js and one .d.ts per lib/ source, nothing left over', () => {
+  it('publishes exactly the current build: one .js and one .d.ts per lib/ source in each format, nothing left over', () => {
     const sources = new Set(libSources().map(rel));
-    const leftovers = paths.filter((path) => path.startsWith('dist/') && !sources.has(sourceOfDistFile(path) ?? ''));
+    const leftovers = paths.filter(
+      (path) => path.startsWith('dist/') && !BUILD_EXTRA_FILES.includes(path) && !sources.has(sourceOfDistFile(path) ?? ''),
+    );
     expect(leftovers, `dist/ files without a lib/ source (rebuild from a clean dist/):\n  ${leftovers.join('\n  ')}`).toEqual([]);
     const missing = [...sources].flatMap((source) => {
       const base = source.replace(/^lib\//, 'dist/').replace(/\.ts$/, '');
-      return [`${base}.js`, `${base}.d.ts`].filter((file) => !paths.includes(file));
+      const cjs = source.replace(/^lib\//, 'dist/cjs/').replace(/\.ts$/, '');
+      const esmOnly = ESM_ONLY_SOURCES.some((prefix) => source.startsWith(prefix));
+      return [`${base}.js`, `${base}.d.ts`, ...(esmOnly ? [] : [`${cjs}.js`, `${cjs}.d.ts`])].filter((file) => !paths.includes(file));
     });
     expect(missing, `lib/ sources without published output:\n  ${missing.join('\n  ')}`).toEqual([]);
   });
@@ -83,7 +99,9 @@ describe('npm pack', () => {
   it('includes every exports target, main, types and bin', () => {
     const pkg = readPackageJson();
     const targets = [
-      ...Object.values(pkg.exports ?? {}).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))),
+      ...Object.values(pkg.exports ?? {}).flatMap((target) =>
+        typeof target === 'string' ? [target] : Object.values(target).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
+      ),
       ...(pkg.main ? [pkg.main] : []),
       ...(pkg.types ? [pkg.types] : []),
       ...Object.values(binEntries(pkg)),

@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the repository root (the directory that holds `package.json`). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
 
-/** Hook timeout for `beforeAll(ensureBuilt)`: `tsc` takes ~15 s, more on a busy machine. */
+/** Hook timeout for `beforeAll(ensureBuilt)`: two `tsc` runs take ~30 s, more on a busy machine. */
 export const BUILD_TIMEOUT_MS = 180_000;
 
-/** Where tsc's own CLI lives (faster and more predictable than `npx tsc`). */
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** The build script (`npm run build`): tsc for the ESM build, then for the CommonJS build. */
+const BUILD = join(ROOT, 'scripts', 'build.mjs');
 
 /** The fields of `package.json` these tests read. */
 export interface PackageJson {
@@ -26,7 +26,7 @@ export interface PackageJson {
   type?: string;
   main?: string;
   types?: string;
-  exports?: Record<string, string | Record<string, string>>;
+  exports?: Record<string, string | Record<'import' | 'require', Record<'types' | 'default', string>>>;
   bin?: string | Record<string, string>;
   files?: string[];
   dependencies?: Record<string, string>;
@@ -71,9 +71,15 @@ export function rel(file: string): string {
  * `.js.map` → `lib/a/b.ts`), or `undefined` for a file tsc does not emit.
  */
 export function sourceOfDistFile(distPath: string): string | undefined {
-  const match = /^dist\/(.+?)(\.d\.ts|\.js\.map|\.js)$/.exec(distPath);
+  const match = /^dist\/(?:cjs\/)?(.+?)(\.d\.ts|\.js\.map|\.js)$/.exec(distPath);
   return match ? `lib/${match[1]}.ts` : undefined;
 }
+
+/** Sources the CommonJS build leaves out (the CLIs: their bins run the ESM build; they use `import.meta`). */
+export const ESM_ONLY_SOURCES: readonly string[] = ['lib/cli/', 'lib/testing/cli.ts'];
+
+/** Files the build writes besides tsc's output: `dist/cjs/package.json` (`"type": "commonjs"`). */
+export const BUILD_EXTRA_FILES: readonly string[] = ['dist/cjs/package.json'];
 
 /** Result of {@link run}: exit code and the whole output. */
 export interface RunResult {
@@ -119,12 +125,19 @@ export function distStaleness(): string | undefined {
   const marker = join(ROOT, 'dist', 'index.js');
   if (!existsSync(marker)) return 'dist/index.js is missing';
   const builtAt = statSync(marker).mtimeMs;
-  const inputs = [...libSources(), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')];
+  const inputs = [
+    ...libSources(),
+    join(ROOT, 'tsconfig.json'),
+    join(ROOT, 'tsconfig.build.json'),
+    join(ROOT, 'tsconfig.cjs.json'),
+    join(ROOT, 'scripts', 'build.mjs'),
+  ];
   const newer = inputs.filter((file) => statSync(file).mtimeMs > builtAt);
   if (newer.length > 0) return `${newer.length} input(s) newer than dist/index.js, e.g. ${rel(newer[0]!)}`;
   const sources = new Set(libSources().map(rel));
   const outputs = walk(join(ROOT, 'dist')).map(rel);
   const orphan = outputs.find((file) => {
+    if (BUILD_EXTRA_FILES.includes(file)) return false;
     const source = sourceOfDistFile(file);
     return source === undefined || !sources.has(source);
   });
@@ -132,6 +145,10 @@ export function distStaleness(): string | undefined {
   const built = new Set(outputs.filter((file) => file.endsWith('.js')).map((file) => sourceOfDistFile(file)));
   const unbuilt = [...sources].find((source) => !built.has(source));
   if (unbuilt) return `${unbuilt} has no output in dist/`;
+  const cjs = new Set(outputs.filter((file) => file.startsWith('dist/cjs/') && file.endsWith('.js')).map((file) => sourceOfDistFile(file)));
+  const noCjs = [...sources].find((source) => !ESM_ONLY_SOURCES.some((prefix) => source.startsWith(prefix)) && !cjs.has(source));
+  if (noCjs) return `${noCjs} has no output in dist/cjs/`;
+  for (const extra of BUILD_EXTRA_FILES) if (!existsSync(join(ROOT, extra))) return `${extra} is missing`;
   return undefined;
 }
 
@@ -164,7 +181,7 @@ async function withBuildLock<T>(action: () => Promise<T>): Promise<T> {
 
 /**
  * Makes sure `dist/` is a clean, current build of `lib/`: when {@link distStaleness} says so,
- * deletes `dist/` and runs `tsc -p tsconfig.build.json` (~15 s). Safe to call from several test
+ * deletes `dist/` and runs `scripts/build.mjs` (ESM then CommonJS, ~30 s). Safe to call from several test
  * files (and several Vitest processes) at once: one builds, the others wait and then find it fresh.
  * @throws Error with tsc's output when the build fails (and deletes the partial `dist/`).
  */
@@ -174,12 +191,20 @@ export async function ensureBuilt(): Promise<void> {
     const reason = distStaleness();
     if (reason === undefined) return;
     rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-    const result = await run(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { timeoutMs: BUILD_TIMEOUT_MS - 10_000 });
+    const result = await run(process.execPath, [BUILD], { timeoutMs: BUILD_TIMEOUT_MS - 10_000 });
     if (result.code !== 0) {
       rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-      throw new Error(
-        `Building dist/ (${reason}) failed: tsc -p tsconfig.build.json exited ${result.code}\n${result.stdout}${result.stderr}`,
-      );
+      throw new Error(`Building dist/ (${reason}) failed: node scripts/build.mjs exited ${result.code}\n${result.stdout}${result.stderr}`);
     }
   });
 }
+
+/** The code entries of `exports` (`.`, `./testing`, ...) with their built ESM and CommonJS files (absolute) and types (relative). */
+export function codeEntries(): { subpath: string; import: ExportTarget; require: ExportTarget }[] {
+  return Object.entries(readPackageJson().exports ?? {}).flatMap(([subpath, target]) =>
+    typeof target === 'object' ? [{ subpath, import: target.import, require: target.require }] : [],
+  );
+}
+
+/** One condition's target: `{ types, default }` (paths as written in package.json, `./dist/...`). */
+export type ExportTarget = Record<'types' | 'default', string>;

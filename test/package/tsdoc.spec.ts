@@ -15,7 +15,7 @@ const ENTRY_POINTS = [
     'lib/index.ts',
     'lib/testing/index.ts',
     ...Object.values(readPackageJson().exports ?? {}).flatMap((target) => {
-      const source = typeof target === 'object' && target['default'] ? sourceOfDistFile(target['default'].replace(/^\.\//, '')) : undefined;
+      const source = typeof target === 'object' ? sourceOfDistFile(target.import.default.replace(/^\.\//, '')) : undefined;
       return source ? [source] : [];
     }),
   ]),

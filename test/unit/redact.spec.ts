@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { redactText, SecretsError, SecretsErrorCode, VaultUnavailableError } from '../../lib/index.js';
+import { SecretsError, SecretsErrorCode, VaultUnavailableError } from '../../lib/index.js';
+import { redactText } from '../../lib/util/redact.js';
 
 describe('redaction', () => {
   it('removes tokens, credential pairs, private keys and known values', () => {

@@ -215,9 +215,7 @@ describe('secrets-fallback snapshot', () => {
       K,
     });
     expect(invalid.code).toBe(CliExitCode.Error);
-    expect(invalid.stderr).toBe(
-      'secrets-fallback: Invalid SecretsModule options (1 problem): address must use http:// or https://, got "ftp:"\n',
-    );
+    expect(invalid.stderr).toBe('secrets-fallback: Invalid Vault options (1 problem): address must use http:// or https://, got "ftp:"\n');
   });
 
   it('fails before contacting Vault when the key is missing', async () => {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The package as users install it: `npm pack`, then two fixture apps each install that tarball
+# (from their own package.json and lock file) and run their own test runner:
+#   test/fixtures/cjs-nest11-jest     NestJS 11, CommonJS, Jest (ts-jest, default CommonJS mode)
+#   test/fixtures/esm-nest12-vitest   NestJS 12, ESM, Vitest
+# Each boots SecretsModule.forRootAsync against a VaultTestServer (from the tarball's ./testing),
+# reads a secret and receives a rotation. Then the e2e suite runs again on NestJS 11
+# (test/fixtures/nest11, see vitest.nest11.config.ts).
+#
+# Usage: npm run test:fixtures            (builds dist/ first through npm pack's prepack)
+#        scripts/test-fixtures.sh apps    (only the two fixture apps)
+#        scripts/test-fixtures.sh nest11  (only the e2e suite on NestJS 11)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+what="${1:-all}"
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+if [[ "$what" == all || "$what" == apps ]]; then
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  echo "== npm pack"
+  # prepack cleans dist/ and builds both formats (ESM and CommonJS).
+  tarball="$scratch/$(npm pack --pack-destination "$scratch" --silent | tail -n 1)"
+  echo "packed $tarball"
+  for fixture in cjs-nest11-jest esm-nest12-vitest; do
+    echo "== $fixture"
+    # A copy outside the repository: inside it, Node would find the repository's own node_modules
+    # (NestJS 12, every optional peer) by walking up, and the fixture would not be what a user has.
+    tar --exclude=node_modules -C test/fixtures -cf - "$fixture" | tar -C "$scratch" -xf -
+    (
+      cd "$scratch/$fixture"
+      npm ci --no-audit --no-fund --loglevel=error
+      npm install --no-save --no-audit --no-fund --loglevel=error "$tarball"
+      npm test
+    )
+  done
+fi
+
+if [[ "$what" == all || "$what" == nest11 ]]; then
+  echo "== e2e suite on NestJS 11"
+  (cd test/fixtures/nest11 && npm ci --no-audit --no-fund --loglevel=error)
+  npx vitest run --config vitest.nest11.config.ts
+fi
