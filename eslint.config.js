@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // The framework-free core (DESIGN.md "Layout"): no NestJS import.
+    files: ['lib/core/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'lib/core is framework-free' }] }] },
+  },
+  {
     files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -58,5 +58,12 @@ export type { VaultRequester, VaultTransport } from './client/vault-transport.js
 export * from './fallback/index.js';
 export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
 export type { SecretsStatus } from './secrets-status.js';
+export {
+  Supervisor,
+  SUPERVISOR_TIMEOUT_NAME,
+  type DegradedReason,
+  type SupervisorSnapshot,
+  type SupervisorState,
+} from './core/supervisor.js';
 export type { VaultHealth } from './health/vault-health.js';
 export { AgentAuthMethod, type AgentAuthOptions } from './auth/agent.auth.js';

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { Logger, type LoggerService } from '@nestjs/common';
 import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './leases/task-scheduler.js';
 import { resolveVaultConfig } from './options/resolve-vault-config.js';
 import type { VaultConfig } from './options/vault-config.js';
 import type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
+import { ConsoleLogger } from './core/console-logger.js';
 import { SecretsCore } from './secrets-core.js';
+import type { SecretsLogger } from './util/secrets-logger.js';
 import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './util/clock.js';
 
@@ -13,8 +14,8 @@ import type { Clock } from './util/clock.js';
 export interface SecretsManagerOptions {
   /** Called for every rotation (key, new secret, event). Same as `VaultConfig.onRotate`. */
   onRotate?: OnRotateCallback;
-  /** Where logs go; default Nest's console `Logger` with context `SecretsManager`. */
-  logger?: LoggerService;
+  /** Where logs go (Nest's `Logger`, pino, `console` all fit); default the console with context `SecretsManager`. */
+  logger?: SecretsLogger;
   /** Time source (tests). */
   clock?: Clock;
   /** Environment to read `VAULT_*` from; default `process.env`. */
@@ -43,7 +44,7 @@ export class SecretsManager extends SecretsFacade implements AsyncDisposable {
   constructor(vaultConfig: VaultConfig, options: SecretsManagerOptions = {}) {
     super();
     const withCallback = options.onRotate ? { ...vaultConfig, onRotate: options.onRotate } : vaultConfig;
-    const logger = options.logger ?? new Logger('SecretsManager');
+    const logger = options.logger ?? new ConsoleLogger('SecretsManager');
     this.core = new SecretsCore(resolveVaultConfig(withCallback, options.env), {
       clock: options.clock,
       logger,

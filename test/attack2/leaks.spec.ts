@@ -37,17 +37,20 @@ describe('no secret in any output', () => {
       process.env.SECRETS_BROKEN = `{"password":"${MARK}-env"`;
       process.env.SECRETS_ENVONLY = JSON.stringify({ password: `${MARK}-envonly` });
       const payloads: unknown[] = [];
-      const m = new SecretsManager({
-        address: server.address,
-        token: server.rootToken,
-        secretsPath: 'secret/app',
-        requestTimeoutMs: 1000,
-        maxRetries: 0,
-        engines: [shortLived],
-        leases: { overlapMs: 0, handlerTimeoutMs: 200 },
-        watch: { enabled: true, intervalMs: 100_000 },
-        rotation: { config: () => ({ password: `${MARK}-generated` }) },
-      });
+      const m = new SecretsManager(
+        {
+          address: server.address,
+          token: server.rootToken,
+          secretsPath: 'secret/app',
+          requestTimeoutMs: 1000,
+          maxRetries: 0,
+          engines: [shortLived],
+          leases: { overlapMs: 0, handlerTimeoutMs: 200 },
+          watch: { enabled: true, intervalMs: 100_000 },
+          rotation: { config: () => ({ password: `${MARK}-generated` }) },
+        },
+        { logger: logs },
+      );
       for (const name of Object.values(SecretsEvents)) m.on(name, (p) => void payloads.push(p));
       const expired = new Promise<void>((resolve) => m.on('secrets.lease.expired', () => resolve()));
       m.on('secrets.rotated', () => {

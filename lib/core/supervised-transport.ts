@@ -1,0 +1,118 @@
+import type { TokenSource } from '../auth/token-source.js';
+import type { VaultRequest, VaultResponse } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
+import { AuthFailedError } from '../errors/auth-failed.error.js';
+import { InvalidTokenError } from '../errors/invalid-token.error.js';
+import { PermissionDeniedError } from '../errors/permission-denied.error.js';
+import type { Clock } from '../util/clock.js';
+import type { Supervisor } from './supervisor.js';
+
+/** How long a token confirmed alive by `lookup-self` is not looked up again after a 403, in milliseconds. */
+export const TOKEN_ALIVE_MEMO_MS = 30_000;
+
+/** Collaborators of the {@link SupervisedTransport}. */
+export interface SupervisedTransportDeps {
+  /** The HTTP client (sends what it is given; no token source of its own). */
+  inner: VaultRequester;
+  supervisor: Supervisor;
+  /** The module's token; undefined behind a Vault Agent (the agent adds the token). */
+  tokens: TokenSource | undefined;
+  clock: Clock;
+  /** Namespace the token lives in (`auth.namespace`, `''` = root), for its `lookup-self`; undefined = the client's. */
+  tokenNamespace?: string;
+}
+
+/**
+ * The requester every data path uses (KV, engines, leases, watcher). It puts the supervisor
+ * between the app and Vault:
+ * - while the supervisor is degraded, an authenticated request is refused at once with the
+ *   supervisor's `VaultUnavailableError` (reason and next attempt time): no request, no login;
+ * - every fault (outage, seal, 429, login refused) is reported to the supervisor;
+ * - a 403 is told apart on every Vault version (REFERENCE.md §0.5: Vault ≤ 1.16 answers
+ *   `permission denied` for a dead token, 1.17+ `invalid token`): `invalid token` means dead; for
+ *   `permission denied`, one `GET auth/token/lookup-self` with the same token says whether it
+ *   is alive (a policy denial, returned as is) or dead. A dead token gets one re-login (shared by
+ *   concurrent callers) and the request is retried once; a token that cannot be replaced makes
+ *   the module `degraded` with reason `auth-failed`.
+ */
+export class SupervisedTransport implements VaultRequester {
+  readonly #deps: SupervisedTransportDeps;
+  /** Token → when `lookup-self` last confirmed it alive. Holds one entry (the current token). */
+  #alive: { token: string; at: number } | undefined;
+
+  constructor(deps: SupervisedTransportDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Sends one request (see the class comment).
+   * @throws VaultUnavailableError at once while degraded; AuthFailedError when the token is dead
+   *   and cannot be replaced; the request's own errors otherwise.
+   */
+  async request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
+    const { inner, supervisor, tokens } = this.#deps;
+    if (req.authenticated === false) return this.#reported(() => inner.request<TBody>(req));
+    supervisor.gate(req.path);
+    if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req));
+    const token = await this.#reported(() => tokens.getToken());
+    try {
+      return await inner.request<TBody>(withToken(req, token));
+    } catch (error) {
+      if (
+        token !== undefined &&
+        (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token))))
+      ) {
+        return this.#retryWithNewToken<TBody>(req, token);
+      }
+      supervisor.report(error);
+      throw error;
+    }
+  }
+
+  /** Runs `call`, reporting its failure to the supervisor. */
+  async #reported<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#deps.supervisor.report(error);
+      throw error;
+    }
+  }
+
+  /** `GET auth/token/lookup-self` with `token`: 403 (any wording) means dead. Other failures are not a verdict. */
+  async #isDead(token: string): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    if (this.#alive?.token === token && now - this.#alive.at < TOKEN_ALIVE_MEMO_MS) return false;
+    try {
+      const namespace = this.#deps.tokenNamespace;
+      await this.#deps.inner.request({
+        method: 'GET',
+        path: 'auth/token/lookup-self',
+        token,
+        ...(namespace === undefined ? {} : { namespace }),
+      });
+      this.#alive = { token, at: now };
+      return false;
+    } catch (error) {
+      if (error instanceof InvalidTokenError || error instanceof PermissionDeniedError) return true;
+      this.#deps.supervisor.report(error);
+      return false;
+    }
+  }
+
+  async #retryWithNewToken<TBody>(req: VaultRequest, rejected: string): Promise<VaultResponse<TBody>> {
+    const { inner, supervisor, tokens } = this.#deps;
+    const replaced = (await tokens?.handleInvalidToken?.(rejected)) === true;
+    if (!replaced) {
+      const failure = new AuthFailedError('The Vault token is expired or revoked and could not be replaced', { path: req.path });
+      supervisor.report(failure);
+      throw failure;
+    }
+    const token = await this.#reported(() => tokens!.getToken());
+    return this.#reported(() => inner.request<TBody>(withToken(req, token)));
+  }
+}
+
+function withToken(req: VaultRequest, token: string | undefined): VaultRequest {
+  return token === undefined ? req : { ...req, token };
+}

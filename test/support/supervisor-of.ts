@@ -1,0 +1,11 @@
+import type { SecretsCore, SecretsFacade, Supervisor } from '../../lib/index.js';
+
+/** The core behind a `SecretsService` or `SecretsManager` (tests only). */
+export function coreOf(facade: SecretsFacade): SecretsCore {
+  return (facade as unknown as { core: SecretsCore }).core;
+}
+
+/** The supervisor behind a `SecretsService` or `SecretsManager`, so a test can run its planned attempt now instead of waiting for it. */
+export function supervisorOf(facade: SecretsFacade): Supervisor {
+  return coreOf(facade).supervisor;
+}
