@@ -7,7 +7,7 @@ import { PermissionDeniedError } from '../errors/permission-denied.error.js';
 import type { Clock } from '../util/clock.js';
 import type { Supervisor } from './supervisor.js';
 
-/** How long a token confirmed alive by `lookup-self` is not looked up again after a 403, in milliseconds. */
+/** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */
 export const TOKEN_ALIVE_MEMO_MS = 30_000;
 
 /** Collaborators of the {@link SupervisedTransport}. */
@@ -37,8 +37,11 @@ export interface SupervisedTransportDeps {
  */
 export class SupervisedTransport implements VaultRequester {
   readonly #deps: SupervisedTransportDeps;
-  /** Token → when `lookup-self` last confirmed it alive. Holds one entry (the current token). */
-  #alive: { token: string; at: number } | undefined;
+  /**
+   * Denials already checked: `lookup-self` confirmed the token alive after a 403 on this path, so
+   * repeated denials of one path cost one lookup, while a first denial on another path is checked.
+   */
+  readonly #alive = new Map<string, { token: string; at: number }>();
 
   constructor(deps: SupervisedTransportDeps) {
     this.#deps = deps;
@@ -60,7 +63,7 @@ export class SupervisedTransport implements VaultRequester {
     } catch (error) {
       if (
         token !== undefined &&
-        (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token))))
+        (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token, req.path))))
       ) {
         return this.#retryWithNewToken<TBody>(req, token);
       }
@@ -80,18 +83,14 @@ export class SupervisedTransport implements VaultRequester {
   }
 
   /** `GET auth/token/lookup-self` with `token`: 403 (any wording) means dead. Other failures are not a verdict. */
-  async #isDead(token: string): Promise<boolean> {
+  async #isDead(token: string, path: string): Promise<boolean> {
     const now = this.#deps.clock.now();
-    if (this.#alive?.token === token && now - this.#alive.at < TOKEN_ALIVE_MEMO_MS) return false;
+    const checked = this.#alive.get(path);
+    if (checked?.token === token && now - checked.at < TOKEN_ALIVE_MEMO_MS) return false;
     try {
-      const namespace = this.#deps.tokenNamespace;
-      await this.#deps.inner.request({
-        method: 'GET',
-        path: 'auth/token/lookup-self',
-        token,
-        ...(namespace === undefined ? {} : { namespace }),
-      });
-      this.#alive = { token, at: now };
+      await this.#deps.inner.request({ method: 'GET', path: 'auth/token/lookup-self', token });
+      if (this.#alive.size >= 1000) this.#alive.clear();
+      this.#alive.set(path, { token, at: now });
       return false;
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof PermissionDeniedError) return true;
