@@ -137,17 +137,30 @@ export class TokenManager implements TokenSource {
     return publicInfo(await this.#relogin(reason));
   }
 
+  /**
+   * Replaces a token Vault rejected as dead (one login, shared by concurrent callers); nothing
+   * to do when the current token is already another one.
+   * @throws AuthFailedError carrying Vault's reason when the login is refused or the method cannot
+   *   log in (a given token); VaultUnavailableError on an outage.
+   */
+  async replace(rejected: string | undefined): Promise<void> {
+    if (this.#stopped) throw new AuthFailedError('The module was stopped');
+    const current = this.#state;
+    if (current && current.token !== rejected) return;
+    if (!this.#deps.method.canLogin) {
+      const failure = new AuthFailedError(
+        'The Vault token given to the module is expired or revoked and cannot be replaced; give the module a new token or an auth method that can log in',
+      );
+      if (current) this.#reportFailure(failure);
+      throw failure;
+    }
+    await this.#relogin('the token was rejected as invalid');
+  }
+
   /** Called by the client on 403 `invalid token`: log in again once (shared by concurrent callers). */
   async handleInvalidToken(rejected: string | undefined): Promise<boolean> {
-    if (this.#stopped) return false;
-    const current = this.#state;
-    if (current && current.token !== rejected) return true;
-    if (!this.#deps.method.canLogin) {
-      if (current) this.#reportFailure(new InvalidTokenError({ path: 'the configured token' }));
-      return false;
-    }
     try {
-      await this.#relogin('the token was rejected as invalid');
+      await this.replace(rejected);
       return true;
     } catch {
       return false;

@@ -1,14 +1,21 @@
-import type { TokenSource } from '../auth/token-source.js';
 import type { VaultRequest, VaultResponse } from '../client/vault-client.js';
 import type { VaultRequester } from '../client/vault-transport.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';
 import type { Clock } from '../util/clock.js';
-import type { Supervisor } from './supervisor.js';
+import { classifyFault, type Supervisor } from './supervisor.js';
 
 /** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */
 export const TOKEN_ALIVE_MEMO_MS = 30_000;
+
+/** The token holder as the transport needs it (the module's `TokenManager`). */
+export interface ReplaceableToken {
+  /** The token for the next request (may log in first). */
+  getToken(): Promise<string | undefined>;
+  /** Replaces `rejected` with one login. @throws AuthFailedError with Vault's reason, VaultUnavailableError. */
+  replace(rejected: string | undefined): Promise<void>;
+}
 
 /** Collaborators of the {@link SupervisedTransport}. */
 export interface SupervisedTransportDeps {
@@ -16,7 +23,7 @@ export interface SupervisedTransportDeps {
   inner: VaultRequester;
   supervisor: Supervisor;
   /** The module's token; undefined behind a Vault Agent (the agent adds the token). */
-  tokens: TokenSource | undefined;
+  tokens: ReplaceableToken | undefined;
   clock: Clock;
   /** Namespace the token lives in (`auth.namespace`, `''` = root), for its `lookup-self`; undefined = the client's. */
   tokenNamespace?: string;
@@ -101,12 +108,18 @@ export class SupervisedTransport implements VaultRequester {
 
   async #retryWithNewToken<TBody>(req: VaultRequest, rejected: string): Promise<VaultResponse<TBody>> {
     const { inner, supervisor, tokens } = this.#deps;
-    const replaced = (await tokens?.handleInvalidToken?.(rejected)) === true;
-    if (!replaced) {
-      const failure = new AuthFailedError('The Vault token is expired or revoked and could not be replaced', { path: req.path });
-      supervisor.report(failure);
-      throw failure;
-    }
+    await this.#reported(async () => {
+      try {
+        await tokens!.replace(rejected);
+      } catch (error) {
+        throw error instanceof AuthFailedError || !(error instanceof Error) || classifyFault(error) !== undefined
+          ? error
+          : new AuthFailedError(`The Vault token is expired or revoked and could not be replaced: ${error.message}`, {
+              path: req.path,
+              cause: error,
+            });
+      }
+    });
     const token = await this.#reported(() => tokens!.getToken());
     return this.#reported(() => inner.request<TBody>(withToken(req, token)));
   }

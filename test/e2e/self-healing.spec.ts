@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthFailedError,
@@ -14,7 +17,7 @@ import {
   type VaultRequest,
 } from '../../lib/index.js';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '../../lib/testing/index.js';
 import { CapturingLogger } from '../support/capture-logs.js';
 import { CountingTransport, FakeTime } from '../support/fake-time.js';
 
@@ -203,6 +206,49 @@ describe('finding 6: a dead token on Vault ≤ 1.16 answers 403 "permission deni
     expect(h.count('auth/userpass/login/app')).toBe(1);
     expect(h.count('secret/data/app/config')).toBe(2);
     expect(h.core.status().state).toBe('ready');
+  });
+});
+
+describe('finding 6: the projected JWT file missing at re-login', () => {
+  it('goes to auth-failed, reads serve the last good value, and the next attempt after the file is back logs in', async () => {
+    const issuer = createTestJwtIssuer();
+    await server.admin.enableAuthMethod('kubernetes', 'kubernetes');
+    await server.admin.writeKubernetesConfig('kubernetes', {
+      kubernetes_host: 'https://kubernetes.default.svc',
+      pem_keys: [issuer.publicKeyPem],
+    });
+    await server.admin.writeKubernetesRole('kubernetes', 'web', {
+      bound_service_account_names: ['web'],
+      bound_service_account_namespaces: ['apps'],
+      token_policies: ['app-read'],
+      token_ttl: 60,
+      token_max_ttl: 60,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'self-healing-'));
+    const jwtFile = join(dir, 'token');
+    const writeJwt = (): void =>
+      writeFileSync(
+        jwtFile,
+        issuer.sign(kubernetesServiceAccountClaims({ namespace: 'apps', serviceAccountName: 'web', projected: true }), {
+          nowMs: server.clock.now(),
+          expiresInSeconds: 3600,
+        }),
+      );
+    writeJwt();
+    const h = harness({ auth: { method: 'kubernetes', role: 'web', jwtFile } });
+    await h.core.start();
+    expect(await h.core.fetchSecret('config')).toEqual({ feature: 'v1' });
+    rmSync(jwtFile);
+    let failed = 0;
+    for (let s = 0; s < 120; s += 1) {
+      await h.time.advance(1000);
+      await h.core.fetchSecret('config', { refresh: true }).catch(() => (failed += 1));
+    }
+    expect(failed).toBe(0);
+    expect(h.core.status()).toMatchObject({ state: 'degraded', reason: 'auth-failed', fallbackKeys: { config: 'stale-cache' } });
+    writeJwt();
+    await h.time.advance(h.core.status().nextAttemptAt! - server.clock.now());
+    expect(h.core.status()).toMatchObject({ state: 'ready', fallbackKeys: {} });
   });
 });
 
