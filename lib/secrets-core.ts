@@ -458,6 +458,8 @@ export class SecretsCore {
   /** Revokes the module's leases, stops renewals (revoking a token the module logged in for), cancels every timer, releases sockets and cached values. */
   async close(): Promise<void> {
     this.supervisor.stop();
+    // An attempt in flight finishes first (bounded by its probe timeout), so no request outlives close().
+    await this.supervisor.settled();
     this.watcher.stop();
     this.#subscriber?.stop();
     // Leases first: revoking them needs the token.

@@ -444,14 +444,11 @@ function publicInfo(state: TokenState): TokenInfo {
  * token policies, which do not apply to a login.
  */
 function loginError(error: unknown, methodName: string): SecretsError {
-  if (error instanceof VaultUnavailableError || error instanceof AuthFailedError) return error;
+  const refused = error instanceof VaultRequestError || error instanceof PermissionDeniedError || error instanceof InvalidTokenError;
+  if (error instanceof SecretsError && !refused) return error;
   if (error instanceof SecretsError) {
     const reasons =
-      error instanceof VaultRequestError || error instanceof PermissionDeniedError
-        ? error.vaultErrors
-        : error instanceof InvalidTokenError
-          ? ['invalid token']
-          : [error.message];
+      error instanceof InvalidTokenError ? ['invalid token'] : (error as VaultRequestError | PermissionDeniedError).vaultErrors;
     const said = reasons.length > 0 ? reasons.join('; ') : `HTTP ${error.status ?? 'error'} without a reason`;
     return new AuthFailedError(`Vault refused the ${methodName} login${error.path ? ` (${error.path})` : ''}: ${said}`, {
       cause: error,

@@ -61,10 +61,11 @@ export class SupervisedTransport implements VaultRequester {
    */
   async request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
     const { inner, supervisor, tokens } = this.#deps;
-    if (req.authenticated === false) return this.#reported(() => inner.request<TBody>(req));
+    const generation = supervisor.generation;
+    if (req.authenticated === false) return this.#reported(() => inner.request<TBody>(req), generation);
     supervisor.gate(req.path);
-    if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req));
-    const token = await this.#reported(() => tokens.getToken());
+    if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req), generation);
+    const token = await this.#reported(() => tokens.getToken(), generation);
     try {
       return await inner.request<TBody>(withToken(req, token));
     } catch (error) {
@@ -72,19 +73,19 @@ export class SupervisedTransport implements VaultRequester {
         token !== undefined &&
         (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token, req.path))))
       ) {
-        return this.#retryWithNewToken<TBody>(req, token);
+        return this.#retryWithNewToken<TBody>(req, token, generation);
       }
-      supervisor.report(error);
+      supervisor.report(error, generation);
       throw error;
     }
   }
 
   /** Runs `call`, reporting its failure to the supervisor. */
-  async #reported<T>(call: () => Promise<T>): Promise<T> {
+  async #reported<T>(call: () => Promise<T>, generation: number): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      this.#deps.supervisor.report(error);
+      this.#deps.supervisor.report(error, generation);
       throw error;
     }
   }
@@ -106,8 +107,8 @@ export class SupervisedTransport implements VaultRequester {
     }
   }
 
-  async #retryWithNewToken<TBody>(req: VaultRequest, rejected: string): Promise<VaultResponse<TBody>> {
-    const { inner, supervisor, tokens } = this.#deps;
+  async #retryWithNewToken<TBody>(req: VaultRequest, rejected: string, generation: number): Promise<VaultResponse<TBody>> {
+    const { inner, tokens } = this.#deps;
     await this.#reported(async () => {
       try {
         await tokens!.replace(rejected);
@@ -119,9 +120,9 @@ export class SupervisedTransport implements VaultRequester {
               cause: error,
             });
       }
-    });
-    const token = await this.#reported(() => tokens!.getToken());
-    return this.#reported(() => inner.request<TBody>(withToken(req, token)));
+    }, generation);
+    const token = await this.#reported(() => tokens!.getToken(), generation);
+    return this.#reported(() => inner.request<TBody>(withToken(req, token)), generation);
   }
 }
 

@@ -84,7 +84,8 @@ export function classifyFault(error: unknown): DegradedReason | undefined {
   if (error instanceof VaultNotServingError) return error.reason as DegradedReason;
   if (error instanceof VaultSealedError || (error instanceof SecretsError && error.code === SecretsErrorCode.VaultSealed)) return 'sealed';
   if (error instanceof AuthFailedError || error instanceof InvalidTokenError) return 'auth-failed';
-  if (error instanceof VaultTlsError) return 'unreachable';
+  // A TLS failure is a configuration problem (wrong CA, host name), not an outage: it is thrown, not retried.
+  if (error instanceof VaultTlsError) return undefined;
   if (error instanceof VaultUnavailableError) {
     if (error.reason && isReason(error.reason)) return error.reason;
     if (error.status === 429) return 'rate-limited';
@@ -129,6 +130,8 @@ export class Supervisor {
   #lastErrorCode: string | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
+  /** Incremented at each recovery: a failure of a call started before it is stale. */
+  #generation = 0;
   readonly #recoveredListeners = new Set<() => Promise<void> | void>();
   readonly #stateListeners = new Set<(snapshot: SupervisorSnapshot) => void>();
 
@@ -165,6 +168,11 @@ export class Supervisor {
     };
   }
 
+  /** Incremented at each recovery; pass the value seen when a call started to {@link report}. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   /** True while degraded: no authenticated request may be sent except by the supervisor's own attempt. */
   get backingOff(): boolean {
     return this.#state === 'degraded';
@@ -197,11 +205,14 @@ export class Supervisor {
    * Reports a failure seen anywhere. A fault (outage, seal, dead token, rate limit) makes the
    * module `degraded` and plans the next background attempt; an answer (not found, denied) is
    * ignored.
+   * @param startedIn - the {@link generation} when the failed call started: a call that was under
+   *   way when Vault recovered (a timeout landing late) does not degrade the module again.
    * @returns the fault's reason, or undefined when it was not a fault.
    */
-  report(error: unknown): DegradedReason | undefined {
+  report(error: unknown, startedIn?: number): DegradedReason | undefined {
     const reason = classifyFault(error);
     if (reason === undefined || this.#stopped) return reason;
+    if (startedIn !== undefined && startedIn !== this.#generation) return reason;
     this.#lastErrorCode = error instanceof SecretsError ? error.code : 'UNKNOWN';
     // The attempt in flight decides what comes next.
     if (this.#inFlight) return reason;
@@ -313,6 +324,7 @@ export class Supervisor {
   }
 
   async #recover(): Promise<void> {
+    this.#generation += 1;
     this.#recoveredAt = this.#deps.clock.now();
     this.#nextAttemptAt = undefined;
     this.#setState('ready', undefined);
