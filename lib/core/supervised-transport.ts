@@ -96,7 +96,13 @@ export class SupervisedTransport implements VaultRequester {
     const checked = this.#alive.get(path);
     if (checked?.token === token && now - checked.at < TOKEN_ALIVE_MEMO_MS) return false;
     try {
-      await this.#deps.inner.request({ method: 'GET', path: 'auth/token/lookup-self', token });
+      const namespace = this.#deps.tokenNamespace;
+      await this.#deps.inner.request({
+        method: 'GET',
+        path: 'auth/token/lookup-self',
+        token,
+        ...(namespace === undefined ? {} : { namespace }),
+      });
       if (this.#alive.size >= 1000) this.#alive.clear();
       this.#alive.set(path, { token, at: now });
       return false;
