@@ -51,6 +51,7 @@ export type { AwsCredentialsData, AwsFetchOptions } from './engines/aws.engine.j
 export type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 export type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
 export type { VaultHealth } from './health/vault-health.js';
+export type { DegradedReason, SupervisorSnapshot, SupervisorState } from './core/supervisor.js';
 
 // Injected secrets, rotating resources, named Vaults, ConfigService
 export { InjectSecret } from './nest/inject-secret.decorator.js';

@@ -22,16 +22,21 @@ export abstract class SecretsFacade {
   protected abstract readonly core: SecretsCore;
 
   /**
-   * Whether the module serves from Vault or is degraded on fallbacks (`vault`, `degraded`,
-   * `fallbackKeys`), plus token expiry and lease counts. Never a value or a token.
+   * Whether the module gets answers from Vault: `state` (`starting`, `ready`, `degraded`), the
+   * `reason` when degraded and `nextAttemptAt` (ms since the epoch), the keys served from
+   * fallbacks, token expiry and lease counts. Never a value or a token.
    */
   status(): SecretsStatus {
     return this.core.status();
   }
 
-  /** Calls `GET sys/health` (unauthenticated): reachable, sealed, standby, version. Never throws. `timeoutMs` in milliseconds. */
-  probeHealth(timeoutMs?: number): Promise<VaultHealth> {
-    return this.core.probeHealth(timeoutMs);
+  /**
+   * Calls `GET sys/health` (unauthenticated): reachable, sealed, standby, DR secondary, version.
+   * Never throws. `timeoutMs` in milliseconds; `maxAgeMs` reuses an answer up to that old
+   * (milliseconds, default 0: always call). A node found not serving degrades the module.
+   */
+  probeHealth(timeoutMs?: number, maxAgeMs?: number): Promise<VaultHealth> {
+    return this.core.probeHealth(timeoutMs, maxAgeMs);
   }
 
   /** Keys of the leased or expiring secrets the module keeps alive (e.g. `database/creds/app`). */

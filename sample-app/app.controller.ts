@@ -1,8 +1,9 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { InvalidSecretKeyError, SecretNotFoundError, SecretsService, type SecretDescription } from '../lib/index.js';
 import { ApiKeyService } from './api-key.service.js';
 import { DatabasePoolService } from './database-pool.service.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
+import { demoVault } from './demo-vault.js';
 
 /** HTTP endpoints of the sample. None of them ever returns a secret value. */
 @Controller()
@@ -26,10 +27,26 @@ export class AppController {
     return this.apiKey.describe();
   }
 
-  /** Vault reachability and fallback state of the module; never a value. */
+  /** The supervisor's state (`ready`, `degraded` + reason, next attempt), fallbacks and leases; never a value. */
   @Get('status')
   status(): ReturnType<SecretsService['status']> {
     return this.secrets.status();
+  }
+
+  /** Makes the embedded demo Vault unreachable: watch `/status` go `degraded` while the endpoints keep answering. */
+  @Post('demo/vault/stop')
+  @HttpCode(200)
+  stopVault(): { vault: 'stopped' } {
+    if (!demoVault.stop()) throw new NotFoundException('Only the embedded demo Vault can be stopped (VAULT_ADDR is set)');
+    return { vault: 'stopped' };
+  }
+
+  /** Brings the demo Vault back: `/status` returns to `ready` by itself within one backoff step, with no request needed. */
+  @Post('demo/vault/start')
+  @HttpCode(200)
+  startVault(): { vault: 'started' } {
+    if (!demoVault.start()) throw new NotFoundException('Only the embedded demo Vault can be started (VAULT_ADDR is set)');
+    return { vault: 'started' };
   }
 
   /** Liveness plus which version of the database secret the app runs on. */

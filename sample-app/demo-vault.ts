@@ -2,6 +2,28 @@ import { Logger } from '@nestjs/common';
 import { VaultTestServer } from '../lib/testing/index.js';
 
 /**
+ * The demo Vault's switch, for `POST /demo/vault/stop` and `/start`: "stopped" drops every
+ * connection (sys/health included), as an unreachable Vault would, and keeps its data.
+ */
+export const demoVault = {
+  server: undefined as VaultTestServer | undefined,
+  restore: undefined as (() => void) | undefined,
+  /** Makes the demo Vault unreachable. @returns false without a demo Vault (a real VAULT_ADDR). */
+  stop(): boolean {
+    if (!this.server) return false;
+    this.restore ??= this.server.faults.add({ drop: true });
+    return true;
+  },
+  /** Makes it reachable again. @returns false without a demo Vault. */
+  start(): boolean {
+    if (!this.server) return false;
+    this.restore?.();
+    this.restore = undefined;
+    return true;
+  },
+};
+
+/**
  * With no VAULT_ADDR set, the sample runs against an in-process Vault test server seeded with
  * demo secrets, so it works on a machine without Vault. Returns a stop function.
  */
@@ -9,6 +31,7 @@ export async function startDemoVaultIfNeeded(): Promise<() => Promise<void>> {
   if (process.env.VAULT_ADDR) return async () => {};
   // Real time on the demo Vault, so leases really expire and rotations show.
   const server = await VaultTestServer.start({ clockMode: 'realtime' });
+  demoVault.server = server;
   await server.admin.kvPut('secret', 'app/database', { host: 'localhost', port: '5432', username: 'app', password: 'demo-db-password' });
   await server.admin.kvPut('secret', 'app/database', { host: 'localhost', port: '5432', username: 'app', password: 'demo-db-password-v2' });
   await server.admin.kvPut('secret', 'app/stripe', { apiKey: 'sk_test_demo_key' });

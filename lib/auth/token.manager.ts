@@ -59,6 +59,8 @@ export interface TokenManagerDeps {
   logger: SecretsLogger;
   /** Called once when renewal and re-login fail for good. Errors it throws are logged and ignored. */
   onTokenRenewalFailed?: (error: SecretsError) => void | Promise<void>;
+  /** Told about every failure for good (the supervisor: the module becomes degraded with reason `auth-failed`). */
+  onFault?: (error: SecretsError) => void;
   /** Renew tokens in the background (default true). */
   renew?: boolean;
   /** Jitter source in [0, 1). */
@@ -125,17 +127,40 @@ export class TokenManager implements TokenSource {
     return (await this.#currentState()).token;
   }
 
+  /**
+   * Obtains a token again now (the supervisor's attempt after an auth fault): a login, or for a
+   * given token `GET auth/token/lookup-self`. One at a time, shared by concurrent callers.
+   * @throws AuthFailedError with Vault's reason when refused; VaultUnavailableError on an outage.
+   */
+  async reauthenticate(reason = 'the token was found dead'): Promise<TokenInfo> {
+    if (this.#stopped) throw new AuthFailedError('The module was stopped');
+    return publicInfo(await this.#relogin(reason));
+  }
+
+  /**
+   * Replaces a token Vault rejected as dead (one login, shared by concurrent callers); nothing
+   * to do when the current token is already another one.
+   * @throws AuthFailedError carrying Vault's reason when the login is refused or the method cannot
+   *   log in (a given token); VaultUnavailableError on an outage.
+   */
+  async replace(rejected: string | undefined): Promise<void> {
+    if (this.#stopped) throw new AuthFailedError('The module was stopped');
+    const current = this.#state;
+    if (current && current.token !== rejected) return;
+    if (!this.#deps.method.canLogin) {
+      const failure = new AuthFailedError(
+        'The Vault token given to the module is expired or revoked and cannot be replaced; give the module a new token or an auth method that can log in',
+      );
+      if (current) this.#reportFailure(failure);
+      throw failure;
+    }
+    await this.#relogin('the token was rejected as invalid');
+  }
+
   /** Called by the client on 403 `invalid token`: log in again once (shared by concurrent callers). */
   async handleInvalidToken(rejected: string | undefined): Promise<boolean> {
-    if (this.#stopped) return false;
-    const current = this.#state;
-    if (current && current.token !== rejected) return true;
-    if (!this.#deps.method.canLogin) {
-      if (current) this.#reportFailure(new InvalidTokenError({ path: 'the configured token' }));
-      return false;
-    }
     try {
-      await this.#relogin('the token was rejected as invalid');
+      await this.replace(rejected);
       return true;
     } catch {
       return false;
@@ -190,7 +215,15 @@ export class TokenManager implements TokenSource {
   async #currentState(): Promise<TokenState> {
     const state = this.#state;
     if (state && !this.#isExpiring(state)) return state;
-    if (state && !this.#deps.method.canLogin) return state;
+    if (state && !this.#deps.method.canLogin) {
+      // A token given to the module that has expired is never sent again: it cannot work.
+      if (state.expiresAt !== undefined && state.expiresAt <= this.#deps.clock.now()) {
+        throw new AuthFailedError(
+          `The Vault token given to the module (accessor ${state.accessor ?? 'unknown'}) expired at ${new Date(state.expiresAt).toISOString()} and cannot be replaced; give the module a new token or an auth method that can log in`,
+        );
+      }
+      return state;
+    }
     return this.#relogin(state ? 'the token is about to expire' : 'first login');
   }
 
@@ -215,7 +248,7 @@ export class TokenManager implements TokenSource {
     try {
       result = await method.login({ client: this.#client });
     } catch (error) {
-      throw asSecretsError(error, `Vault login with the ${method.name} auth method failed`);
+      throw loginError(error, method.name);
     }
     const problem = authResultProblem(result);
     if (problem) throw new AuthFailedError(`The ${method.name} auth method returned an unusable login result: ${problem}`);
@@ -225,6 +258,8 @@ export class TokenManager implements TokenSource {
       throw new AuthFailedError('The module was stopped during a Vault login');
     }
     const now = this.#deps.clock.now();
+    // A given token looked up again is the same token: not a re-login (its leases are still good).
+    if (!first && this.#state?.token === result.token) first = true;
     const state: TokenState = {
       token: result.token,
       accessor: result.accessor,
@@ -358,7 +393,13 @@ export class TokenManager implements TokenSource {
   }
 
   #reportFailure(error: SecretsError): void {
-    if (this.#failedReported || this.#stopped) return;
+    if (this.#stopped) return;
+    this.#deps.onFault?.(
+      error instanceof AuthFailedError || error instanceof InvalidTokenError
+        ? error
+        : new AuthFailedError(`Vault token renewal failed for good: ${error.message}`, { cause: error }),
+    );
+    if (this.#failedReported) return;
     this.#failedReported = true;
     const state = this.#state;
     this.#deps.logger.error?.(`Vault token renewal failed for good (accessor ${state?.accessor ?? 'unknown'}): ${error.message}`);
@@ -394,6 +435,28 @@ function authResultProblem(result: unknown): string | undefined {
 function publicInfo(state: TokenState): TokenInfo {
   const { token: _token, incrementSeconds: _increment, ...info } = state;
   return { ...info, policies: [...info.policies] };
+}
+
+/**
+ * A failed login as the app should see it: an outage stays a `VaultUnavailableError` (the
+ * supervisor retries it); a refusal becomes an {@link AuthFailedError} carrying Vault's own reason
+ * (e.g. `service account name not authorized`, `invalid role or secret ID`), never advice about
+ * token policies, which do not apply to a login.
+ */
+function loginError(error: unknown, methodName: string): SecretsError {
+  const refused = error instanceof VaultRequestError || error instanceof PermissionDeniedError || error instanceof InvalidTokenError;
+  if (error instanceof SecretsError && !refused) return error;
+  if (error instanceof SecretsError) {
+    const reasons =
+      error instanceof InvalidTokenError ? ['invalid token'] : (error as VaultRequestError | PermissionDeniedError).vaultErrors;
+    const said = reasons.length > 0 ? reasons.join('; ') : `HTTP ${error.status ?? 'error'} without a reason`;
+    return new AuthFailedError(`Vault refused the ${methodName} login${error.path ? ` (${error.path})` : ''}: ${said}`, {
+      cause: error,
+      path: error.path,
+      status: error.status,
+    });
+  }
+  return asSecretsError(error, `Vault login with the ${methodName} auth method failed`);
 }
 
 function asSecretsError(error: unknown, context: string): SecretsError {

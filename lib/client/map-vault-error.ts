@@ -126,7 +126,9 @@ export function mapVaultStatus(
   const errors = vaultErrors(body);
   const text = errors.join('\n');
   if (status === 403) {
-    return /invalid token/i.test(text) ? new InvalidTokenError({ path, status }) : new PermissionDeniedError({ path, status });
+    return /invalid token/i.test(text)
+      ? new InvalidTokenError({ path, status })
+      : new PermissionDeniedError({ path, status, vaultErrors: errors });
   }
   if (status === 404) return new SecretNotFoundError(path, 'missing', { path, status });
   if (status === 503 && /sealed/i.test(text)) return new VaultSealedError({ path, status });

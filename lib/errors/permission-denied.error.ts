@@ -1,3 +1,4 @@
+import { redactText } from '../util/redact.js';
 import { SecretsErrorCode } from './secrets-error-code.js';
 import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
 
@@ -6,11 +7,15 @@ import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
  * this path. Fix the policy; retrying or logging in again will not help.
  */
 export class PermissionDeniedError extends SecretsError {
-  constructor(details: SecretsErrorDetails = {}) {
+  /** Vault's own error strings (redacted), e.g. `permission denied` or `service account name not authorized`. */
+  readonly vaultErrors: readonly string[];
+
+  constructor(details: SecretsErrorDetails & { vaultErrors?: readonly string[] } = {}) {
     super(
       SecretsErrorCode.PermissionDenied,
       `Permission denied by Vault for ${details.path ?? 'this request'}: the token's policies do not grant this capability on the path.`,
-      { ...details, status: details.status ?? 403 },
+      { cause: details.cause, path: details.path, status: details.status ?? 403 },
     );
+    this.vaultErrors = (details.vaultErrors ?? []).map((e) => redactText(e));
   }
 }

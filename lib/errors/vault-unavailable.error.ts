@@ -8,13 +8,22 @@ import { SecretsError, type SecretsErrorDetails } from './secrets.error.js';
 export class VaultUnavailableError extends SecretsError {
   /** Seconds Vault asked us to wait (`Retry-After`), when it did. */
   declare readonly retryAfterSeconds?: number;
+  /**
+   * When the module tries Vault again (ms since the epoch), set when the error comes from the
+   * supervisor backing off: no request was sent for this call.
+   */
+  declare readonly nextAttemptAt?: number;
+  /** Why Vault cannot answer, when the supervisor knows: `unreachable`, `sealed`, `auth-failed`, ... */
+  declare readonly reason?: string;
 
   constructor(
     reason: string,
-    details: SecretsErrorDetails & { retryAfterSeconds?: number } = {},
+    details: SecretsErrorDetails & { retryAfterSeconds?: number; nextAttemptAt?: number; reason?: string } = {},
     code: typeof SecretsErrorCode.VaultUnavailable | typeof SecretsErrorCode.VaultSealed = SecretsErrorCode.VaultUnavailable,
   ) {
     super(code, `Vault is unavailable${details.path ? ` for ${details.path}` : ''}: ${reason}`, details);
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
+    if (details.nextAttemptAt !== undefined) this.nextAttemptAt = details.nextAttemptAt;
+    if (details.reason !== undefined) this.reason = details.reason;
   }
 }

@@ -10,6 +10,8 @@ export interface VaultHealth {
   sealed?: boolean;
   /** A standby (429) or performance standby (473): reachable, forwards or redirects to the active node. */
   standby?: boolean;
+  /** A disaster-recovery secondary (472): reachable but serves no reads. */
+  drSecondary?: boolean;
   /** Vault's version string, e.g. `1.17.6`. */
   version?: string;
   /** HTTP status of `sys/health`. */
@@ -41,6 +43,7 @@ export async function probeVaultHealth(client: VaultRequester, timeoutMs?: numbe
       initialized: typeof body.initialized === 'boolean' ? body.initialized : response.status !== 501,
       sealed: typeof body.sealed === 'boolean' ? body.sealed : response.status === 503,
       standby: response.status === 429 || response.status === 473 || body.standby === true,
+      drSecondary: response.status === 472 || body.replication_dr_mode === 'secondary',
       version: typeof body.version === 'string' ? body.version : undefined,
     };
   } catch (error) {

@@ -14,16 +14,22 @@ export interface VaultHealthOptions {
   timeoutMs?: number;
   /** The named Vault to check (`SecretsModule.forRoot({ name })`); default the unnamed module. The result's details carry `vault`. */
   vault?: string;
+  /** Reuse a `sys/health` answer up to this old (milliseconds), so frequent probes do not call Vault each time. Default 5000. */
+  cacheMs?: number;
 }
 
 /**
  * `@nestjs/terminus` health indicator (import from `nestjs-vault-secrets/health`; needs the
- * optional peer `@nestjs/terminus`). Calls `GET sys/health` and reports: reachable, sealed,
- * standby, the token's time left (ms), whether fallbacks are serving, and leases near expiry.
- * - `down`: Vault unreachable, sealed or not initialized and nothing is served from fallbacks;
- * - `degraded`: Vault unreachable or sealed but fallbacks serve, the token is about to expire,
- *   or leases are close to expiry;
- * - `up` otherwise (a standby counts as reachable).
+ * optional peer `@nestjs/terminus`). It reads the module's one truth, the supervisor's state
+ * and reason (`status()`), plus a `GET sys/health` answer reused for `cacheMs` (default 5 s):
+ * - `down`: the module is degraded (Vault unreachable, sealed, a DR secondary (472) or a standby
+ *   with no active node, the token cannot be replaced, rate-limited) and nothing is served from
+ *   fallbacks;
+ * - `degraded`: degraded but fallbacks serve, the token is about to expire, or leases are
+ *   close to expiry;
+ * - `up` otherwise (a standby or performance standby counts as serving).
+ * A probe that finds Vault not serving degrades the module itself, so the supervisor, `status()`
+ * and this indicator never disagree.
  *
  * ```ts
  * @Get('health') @HealthCheck()
@@ -44,25 +50,29 @@ export class VaultHealthIndicator {
   ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.health.check(key);
     const secrets = this.moduleRef.get<SecretsService>(getSecretsServiceToken(options.vault), { strict: false });
-    const probe = await secrets.probeHealth(options.timeoutMs ?? 2000);
+    const probe = await secrets.probeHealth(options.timeoutMs ?? 2000, options.cacheMs ?? 5000);
     const status = secrets.status();
     const now = Date.now();
     const tokenTtlMs = status.token?.expiresAt === undefined ? undefined : status.token.expiresAt - now;
     const leasesNearExpiry = secrets.leaseExpiries().filter((t) => t - now < (options.leaseMinTtlMs ?? 30_000)).length;
+    const fallbackKeys = Object.keys(status.fallbackKeys);
     const details = {
       ...(options.vault === undefined ? {} : { vault: options.vault }),
+      state: status.state,
+      reason: status.reason ?? null,
+      nextAttemptAt: status.nextAttemptAt ?? null,
       reachable: probe.reachable,
       sealed: probe.sealed ?? null,
       standby: probe.standby ?? null,
+      drSecondary: probe.drSecondary ?? null,
       version: probe.version ?? null,
       tokenTtlMs: tokenTtlMs ?? null,
-      fallbackActive: status.degraded,
-      fallbackKeys: Object.keys(status.fallbackKeys),
+      fallbackActive: fallbackKeys.length > 0,
+      fallbackKeys,
       leasesNearExpiry,
       ...(probe.error ? { error: probe.error } : {}),
     };
-    const vaultDown = !probe.reachable || probe.sealed === true || probe.initialized === false;
-    if (vaultDown) return status.degraded ? indicator.degraded(details) : indicator.down(details);
+    if (status.state === 'degraded') return fallbackKeys.length > 0 ? indicator.degraded(details) : indicator.down(details);
     if ((tokenTtlMs !== undefined && tokenTtlMs < (options.tokenMinTtlMs ?? 60_000)) || leasesNearExpiry > 0 || status.degraded) {
       return indicator.degraded(details);
     }

@@ -82,6 +82,8 @@ interface Managed<T> {
   lostReported: boolean;
   /** Fetches in a row that came back already expired (a clock skew between Vault and this host). */
   expiredOnArrival: number;
+  /** The retry waiting for its backoff, run at once when Vault is back ({@link LeaseManager.recover}). */
+  retryTask?: () => void;
 }
 
 /** Payload of `secrets.lease.expired`: a lease could not be renewed or replaced before it expired. */
@@ -123,6 +125,8 @@ export class LeaseManager {
   readonly #replacing = new Map<string, Promise<void>>();
   /** Conditions worth showing in `status()` per key (a clipped TTL, an expired certificate). Never a secret. */
   readonly #notices = new Map<string, string>();
+  /** Secrets that expired while Vault could not be reached: re-acquired by {@link recover}. */
+  readonly #lost = new Map<string, Managed<unknown>>();
   #stopped = false;
 
   constructor(deps: LeaseManagerDeps) {
@@ -191,6 +195,38 @@ export class LeaseManager {
   }
 
   /**
+   * Vault answers again (the supervisor's convergence): secrets that expired meanwhile are
+   * fetched again and announced with `reason` (so pools swap), and retries waiting for their
+   * backoff run now. Resolves when every one succeeded or failed (failures retry as usual).
+   */
+  async recover(reason: RotationReason): Promise<void> {
+    if (this.#stopped) return;
+    const lost = [...this.#lost.values()];
+    this.#lost.clear();
+    const waiting = [...this.#managed.values()].filter((m) => m.retryTask !== undefined);
+    for (const managed of lost) {
+      if (this.#managed.has(managed.spec.key)) continue; // the app acquired it again meanwhile
+      managed.attempt = 0;
+      this.#managed.set(managed.spec.key, managed);
+    }
+    await Promise.all([
+      ...lost.filter((m) => this.#managed.get(m.spec.key) === m).map((m) => this.#replaceInBackground(m, reason)),
+      ...waiting.map(async (managed) => {
+        const task = managed.retryTask;
+        managed.retryTask = undefined;
+        this.#deps.scheduler.cancel(timerName(managed.spec.key));
+        task?.();
+        await this.#replacing.get(managed.spec.key);
+      }),
+    ]);
+  }
+
+  /** Keys of secrets that expired during an outage and wait for {@link recover}. */
+  lostKeys(): string[] {
+    return [...this.#lost.keys()];
+  }
+
+  /**
    * Stops all timers and revokes every lease the module holds, in parallel, waiting at most
    * `shutdownTimeoutMs` milliseconds. Errors are logged, never thrown.
    */
@@ -231,6 +267,7 @@ export class LeaseManager {
       throw new VaultRequestError(['the secrets module was stopped while this secret was being fetched']);
     }
     if (needsCare) {
+      this.#lost.delete(spec.key);
       this.#managed.set(spec.key, managed as Managed<unknown>);
       this.#noteArrival(managed, secret);
       if (managed.expiredOnArrival > 0) this.#refetchAfterBackoff(managed);
@@ -240,6 +277,7 @@ export class LeaseManager {
   }
 
   #plan<T>(managed: Managed<T>): void {
+    managed.retryTask = undefined;
     if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
     const now = this.#deps.clock.now();
     const { current } = managed;
@@ -391,9 +429,13 @@ export class LeaseManager {
       this.#managed.delete(managed.spec.key);
       this.#notices.delete(managed.spec.key);
       this.#deps.scheduler.cancel(timerName(managed.spec.key));
+      managed.retryTask = undefined;
+      // Kept aside: when Vault answers again the supervisor has it fetched again and announced.
+      if (!(error instanceof VaultRequestError)) this.#lost.set(managed.spec.key, managed as Managed<unknown>);
       return;
     }
     this.#deps.logger.warn?.(`Keeping "${managed.spec.key}" alive failed (${error.message}); retrying in ${delay} ms`);
+    managed.retryTask = task;
     this.#schedule(managed, delay, task);
   }
 
@@ -423,6 +465,7 @@ export class LeaseManager {
       return;
     }
     const previous = managed.current;
+    const previousExpired = managed.expiresAt !== undefined && managed.expiresAt <= this.#deps.clock.now();
     managed.current = next;
     managed.issuedAt = issuedAt;
     managed.expiresAt = expiryOf(next, managed.issuedAt);
@@ -432,7 +475,7 @@ export class LeaseManager {
     managed.lostReported = false;
     this.#plan(managed);
     await this.#announce(managed, previous, next, reason);
-    if (previous.lease && previous.lease.id !== next.lease?.id && reason !== 'lease-lost') {
+    if (previous.lease && previous.lease.id !== next.lease?.id && reason !== 'lease-lost' && !previousExpired) {
       await this.#revoke(previous.lease.id);
     }
   }

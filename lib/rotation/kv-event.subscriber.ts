@@ -120,6 +120,17 @@ export class KvEventSubscriber {
     }
   }
 
+  /**
+   * Vault answers again (the supervisor's convergence): connect now instead of waiting for the
+   * reconnect backoff, starting the backoff over. Does nothing when connected or refused for good.
+   */
+  rearm(): void {
+    if (this.#stopped || this.#socket || this.#connecting) return;
+    this.#deps.scheduler.cancel(KV_EVENTS_RECONNECT_NAME);
+    this.#attempt = 0;
+    void this.start();
+  }
+
   /** Disconnects for good. */
   stop(): void {
     this.#stopped = true;

@@ -52,6 +52,10 @@ describe('cache: held up', () => {
     expect(failed.every((r) => !r.ok && r.error instanceof VaultUnavailableError)).toBe(true);
     fail();
     expect(server.requestCount({ path: 'secret/data/app/k0' })).toBe(1);
+    // The 503 degraded the module: nothing is sent until the supervisor's background attempt succeeds.
+    expect(core.status()).toMatchObject({ state: 'degraded', reason: 'unreachable' });
+    await core.supervisor.attemptNow();
+    expect(core.status().state).toBe('ready');
     const ok = await Promise.all(Array.from({ length: 500 }, () => core.fetchSecret('k0')));
     expect(ok.every((v) => v.v === 'second')).toBe(true);
     expect(server.requestCount({ path: 'secret/data/app/k0' })).toBe(2);

@@ -117,7 +117,9 @@ describe('token lifecycle: held up', () => {
     expect(await core.start()).toBeUndefined();
     const r = await settle(core.fetchSecret('k1'));
     expect(!r.ok && r.error).toBeInstanceOf(VaultSealedError);
+    expect(core.status()).toMatchObject({ state: 'degraded', reason: 'sealed' });
     server.unseal();
+    await core.supervisor.attemptNow();
     expect(await core.fetchSecret('k1')).toEqual({ v: '1' });
   });
 });

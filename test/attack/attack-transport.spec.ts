@@ -49,8 +49,6 @@ describe('transport: held up', () => {
       return json(res, 404, { errors: [] });
     });
     cleanups.push(() => srv.stop());
-    const { core } = makeCore({ address: srv.address, token: 't', requestTimeoutMs: 400 });
-    cleanups.push(() => core.close());
     const expectations: Array<[string, new (...args: never[]) => Error]> = [
       ['drop', VaultUnavailableError],
       ['slowheaders', VaultUnavailableError],
@@ -61,6 +59,9 @@ describe('transport: held up', () => {
       ['portal', MalformedResponseError],
     ];
     for (const [key, type] of expectations) {
+      // A fresh core per fault: the first fault degrades a core, and then it sends nothing more.
+      const { core } = makeCore({ address: srv.address, token: 't', requestTimeoutMs: 400 });
+      cleanups.push(() => core.close());
       const t0 = Date.now();
       const r = await settle(core.fetchSecret(key));
       expect(!r.ok && r.error, key).toBeInstanceOf(type);
@@ -82,9 +83,11 @@ describe('transport: held up', () => {
     server.seal();
     await settle(core.fetchSecret('db'));
     server.unseal();
+    await core.supervisor.attemptNow();
     const drop = server.faults.add({ path: 'secret/data/app/db', drop: true });
     await settle(core.fetchSecret('db'));
     drop();
+    await core.supervisor.attemptNow();
     expect(await core.fetchSecret('db')).toEqual({ v: '1' });
     await core.close();
     await sleep(50);

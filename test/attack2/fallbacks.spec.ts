@@ -101,6 +101,7 @@ describe('stale cache, recovery and status', () => {
     const used = events.filter((e) => e.name === 'secrets.fallback.used').map((e) => e.payload as FallbackUsedEvent);
     expect(used.map((u) => [u.key, u.source, u.cause])).toEqual([['database', 'stale-cache', 'SECRETS_VAULT_SEALED']]);
     server.unseal();
+    await core.supervisor.attemptNow();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
     await new Promise((r) => setTimeout(r, 20));
     expect(rotations).toHaveLength(0);
@@ -114,6 +115,7 @@ describe('stale cache, recovery and status', () => {
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'old-from-env' });
     expect(core.status()).toMatchObject({ vault: 'down', degraded: true, fallbackKeys: { database: 'env' } });
     server.unseal();
+    await core.supervisor.attemptNow();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
     await new Promise((r) => setTimeout(r, 20));
     expect(rotations.map((r) => r.reason)).toEqual(['recovered']);
@@ -126,6 +128,7 @@ describe('stale cache, recovery and status', () => {
     server.seal();
     await core.fetchSecret('database');
     server.unseal();
+    await core.supervisor.attemptNow();
     await core.fetchSecret('database');
     await new Promise((r) => setTimeout(r, 20));
     expect(rotations).toHaveLength(0);
@@ -138,6 +141,7 @@ describe('stale cache, recovery and status', () => {
     server.seal();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
     server.unseal();
+    await core.supervisor.attemptNow();
     await core.fetchSecret('database');
     await new Promise((r) => setTimeout(r, 20));
     expect(rotations).toHaveLength(0);

@@ -36,6 +36,7 @@ describe('KV watcher', () => {
     const outage = server.faults.add({ method: 'GET', path: 'secret/data/app/config', status: 503, body: { errors: ['overloaded'] } });
     await core.watcher.pollOnce(); // metadata says v2, the data read fails
     outage();
+    await core.supervisor.attemptNow(); // the 503 degraded the module; its background attempt brings it back
     await core.watcher.pollOnce(); // Vault is fine again
     await core.watcher.pollOnce();
     // Handlers must never be told "version-changed" with a value that is not that version...
@@ -93,7 +94,8 @@ describe('KV watcher', () => {
     server.unseal();
     expect(rotations).toHaveLength(0);
     expect(events.filter((e) => /fallback|deleted/.test(e.name))).toHaveLength(0);
-    expect(logger.lines.filter((l) => /^(warn|error)/.test(l))).toEqual([]);
+    // One line: the supervisor saying the module is degraded (the polls themselves send nothing and log nothing).
+    expect(logger.lines.filter((l) => /^(warn|error)/.test(l))).toEqual([expect.stringMatching(/Vault is unavailable \(sealed/)]);
   });
 
   it('regression: KV v1 watcher: the rotation event carries an unsalted hash of the secret value (previousVersion)', async () => {

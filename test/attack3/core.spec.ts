@@ -124,8 +124,10 @@ describe('core: lifecycle', () => {
     await m.start().catch(() => undefined);
     await sleep(300);
     (fake as unknown as { upstream: string }).upstream = realUpstream;
+    // No read by the app: the supervisor's background attempt brings it back and re-arms the subscription.
+    await waitFor(() => m!.status().state === 'ready', 5000);
+    await waitFor(() => fake.upgrades.length > 0, 5000);
     await m.fetchSecret('config');
-    await sleep(4000);
     console.log(logs.lines.filter((l) => /event/i.test(l)).join('\n'));
     expect(fake.upgrades.length).toBeGreaterThan(0);
   }, 15_000);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionsError, SecretsManager, VaultRequestError, type VaultConfig } from '../../lib/index.js';
+import { InvalidOptionsError, SecretsManager, AuthFailedError, type VaultConfig } from '../../lib/index.js';
+import { coreOf, supervisorOf } from '../support/supervisor-of.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '../../lib/testing/index.js';
 
 let server: VaultTestServer;
@@ -66,8 +67,9 @@ describe('approle', () => {
       { env: {} },
     );
     const error = await manager.start().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VaultRequestError);
+    expect(error).toBeInstanceOf(AuthFailedError);
     expect((error as Error).message).toContain('invalid role or secret ID');
+    expect((error as Error).message).not.toMatch(/polic/);
     expect(inspect(error, { depth: 10 })).not.toContain('wrong-secret-id-value');
     await manager.close();
   });
@@ -119,9 +121,22 @@ describe('kubernetes', () => {
       }),
     );
     server.clearRequests();
-    await expect(manager.fetchSecret('db', { refresh: true })).rejects.toMatchObject({ code: 'SECRETS_INVALID_TOKEN' });
+    // The token cannot be replaced: the module is degraded (auth-failed) and the read is served from the last good value.
+    expect(await manager.fetchSecret('db', { refresh: true })).toEqual({ password: 'auth-methods' });
+    expect(manager.status()).toMatchObject({ state: 'degraded', reason: 'auth-failed', fallbackKeys: { db: 'stale-cache' } });
     expect(server.requests.filter((r) => r.path === 'auth/kubernetes/login').map((r) => r.status)).toEqual([403]);
+    // Reads send nothing more until the supervisor's next attempt.
+    await manager.fetchSecret('db', { refresh: true });
+    expect(server.requests.filter((r) => r.path === 'auth/kubernetes/login')).toHaveLength(1);
+    // The refusal carries Vault's own reason, never advice about token policies.
+    const refused = await coreOf(manager)
+      .tokens.reauthenticate()
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AuthFailedError);
+    expect((refused as Error).message).toMatch(/service account name not authorized/);
+    expect((refused as Error).message).not.toMatch(/polic/);
     writeFileSync(jwtFile, sign());
+    await supervisorOf(manager).attemptNow();
     expect(await manager.fetchSecret('db', { refresh: true })).toEqual({ password: 'auth-methods' });
     expect(manager.tokenInfo()?.accessor).not.toBe(accessor);
     await manager.close();

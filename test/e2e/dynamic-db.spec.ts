@@ -142,6 +142,76 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
     expect(booted.logs.text).not.toMatch(/lease not found/i);
   });
 
+  it('Vault unreachable for longer than the lease: the pool is on new credentials within one backoff step after Vault returns, with no read by the app', async () => {
+    const booted = await bootApp(
+      [
+        ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot(),
+        SecretsModule.forRoot({
+          address: server.address,
+          token: server.rootToken,
+          leases: { overlapMs: 1500 },
+          watch: { enabled: false },
+          maxRetries: 0,
+          requestTimeoutMs: 1000,
+        }),
+      ],
+      [Database],
+    );
+    const outageApp = booted.app;
+    try {
+      const db = outageApp.get(Database);
+      const secrets = outageApp.get(SecretsService);
+      const leaseBefore = (await secrets.fetchDynamicDbCreds('app')).leaseId;
+      const usersBefore = db.users.length;
+      // The pool serves queries all along (one every 20 ms); failures are counted per phase.
+      let phase: 'outage' | 'after' = 'outage';
+      const failed = { outage: 0, after: 0 };
+      let served = 0;
+      let running = true;
+      const load = (async () => {
+        while (running) {
+          const startedIn = phase; // a query is counted in the phase it started in
+          await db.query().then(
+            () => void (served += 1),
+            () => void (failed[startedIn] += 1),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+
+      const up = server.faults.add({ drop: true }); // Vault unreachable, sys/health included
+      // The app keeps querying on the pool it has; the 4-6 s lease expires meanwhile (no way to renew or replace it).
+      await until(() => secrets.status().leases.count === 0, 5_000_000);
+      expect(secrets.status()).toMatchObject({ state: 'degraded', reason: 'unreachable' });
+      const rotationsDuringOutage = db.rotations.length;
+
+      up();
+      const back = Date.now();
+      const nextAttemptAt = secrets.status().nextAttemptAt!;
+      // No read by the app from here on: the supervisor re-acquires the lease and the handler swaps the pool.
+      await until(() => db.rotations.length > rotationsDuringOutage, 5_000_000);
+      const swappedAfterMs = Date.now() - back;
+      phase = 'after';
+      const servedAtSwap = served;
+      await until(() => served >= servedAtSwap + 20, 5_000_000);
+      running = false;
+      await load;
+      expect(failed.after).toBe(0);
+      expect(Date.now()).toBeLessThanOrEqual(nextAttemptAt + 2000); // within the backoff step that was running
+      expect(secrets.status()).toMatchObject({ state: 'ready', leases: { count: 1 } });
+      expect(db.rotations.at(-1)).toMatchObject({ key: 'database/creds/app', reason: 'recovered' });
+      expect(db.rotations.at(-1)!.previousLeaseId).not.toBe(db.rotations.at(-1)!.currentLeaseId);
+      expect(db.users.length).toBeGreaterThan(usersBefore);
+      const { rows } = await (db.query() as Promise<{ rows: Array<{ user: string }> }>);
+      expect(rows[0]!.user).toBe(db.users.at(-1));
+      expect((await secrets.fetchDynamicDbCreds('app')).leaseId).not.toBe(leaseBefore);
+      console.log(`pool on new credentials ${swappedAfterMs} ms after Vault returned; ${failed.outage} failed queries during the outage`);
+    } finally {
+      await outageApp.close();
+    }
+  }, 60_000);
+
   it('re-reads a static role when Vault rotates its password, and announces the change', async () => {
     const user = `static_${Date.now().toString(36)}`;
     await admin.query(`CREATE ROLE "${user}" WITH LOGIN PASSWORD 'initial-password-000'`);

@@ -1,0 +1,137 @@
+import type { VaultRequest, VaultResponse } from '../client/vault-client.js';
+import type { VaultRequester } from '../client/vault-transport.js';
+import { AuthFailedError } from '../errors/auth-failed.error.js';
+import { InvalidTokenError } from '../errors/invalid-token.error.js';
+import { PermissionDeniedError } from '../errors/permission-denied.error.js';
+import type { Clock } from '../util/clock.js';
+import { classifyFault, type Supervisor } from './supervisor.js';
+
+/** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */
+export const TOKEN_ALIVE_MEMO_MS = 30_000;
+
+/** The token holder as the transport needs it (the module's `TokenManager`). */
+export interface ReplaceableToken {
+  /** The token for the next request (may log in first). */
+  getToken(): Promise<string | undefined>;
+  /** Replaces `rejected` with one login. @throws AuthFailedError with Vault's reason, VaultUnavailableError. */
+  replace(rejected: string | undefined): Promise<void>;
+}
+
+/** Collaborators of the {@link SupervisedTransport}. */
+export interface SupervisedTransportDeps {
+  /** The HTTP client (sends what it is given; no token source of its own). */
+  inner: VaultRequester;
+  supervisor: Supervisor;
+  /** The module's token; undefined behind a Vault Agent (the agent adds the token). */
+  tokens: ReplaceableToken | undefined;
+  clock: Clock;
+  /** Namespace the token lives in (`auth.namespace`, `''` = root), for its `lookup-self`; undefined = the client's. */
+  tokenNamespace?: string;
+}
+
+/**
+ * The requester every data path uses (KV, engines, leases, watcher). It puts the supervisor
+ * between the app and Vault:
+ * - while the supervisor is degraded, an authenticated request is refused at once with the
+ *   supervisor's `VaultUnavailableError` (reason and next attempt time): no request, no login;
+ * - every fault (outage, seal, 429, login refused) is reported to the supervisor;
+ * - a 403 is told apart on every Vault version (REFERENCE.md §0.5: Vault ≤ 1.16 answers
+ *   `permission denied` for a dead token, 1.17+ `invalid token`): `invalid token` means dead; for
+ *   `permission denied`, one `GET auth/token/lookup-self` with the same token says whether it
+ *   is alive (a policy denial, returned as is) or dead. A dead token gets one re-login (shared by
+ *   concurrent callers) and the request is retried once; a token that cannot be replaced makes
+ *   the module `degraded` with reason `auth-failed`.
+ */
+export class SupervisedTransport implements VaultRequester {
+  readonly #deps: SupervisedTransportDeps;
+  /**
+   * Denials already checked: `lookup-self` confirmed the token alive after a 403 on this path, so
+   * repeated denials of one path cost one lookup, while a first denial on another path is checked.
+   */
+  readonly #alive = new Map<string, { token: string; at: number }>();
+
+  constructor(deps: SupervisedTransportDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Sends one request (see the class comment).
+   * @throws VaultUnavailableError at once while degraded; AuthFailedError when the token is dead
+   *   and cannot be replaced; the request's own errors otherwise.
+   */
+  async request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
+    const { inner, supervisor, tokens } = this.#deps;
+    const generation = supervisor.generation;
+    if (req.authenticated === false) return this.#reported(() => inner.request<TBody>(req), generation);
+    supervisor.gate(req.path);
+    if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req), generation);
+    const token = await this.#reported(() => tokens.getToken(), generation);
+    try {
+      return await inner.request<TBody>(withToken(req, token));
+    } catch (error) {
+      if (
+        token !== undefined &&
+        (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token, req.path))))
+      ) {
+        return this.#retryWithNewToken<TBody>(req, token, generation);
+      }
+      supervisor.report(error, generation);
+      throw error;
+    }
+  }
+
+  /** Runs `call`, reporting its failure to the supervisor. */
+  async #reported<T>(call: () => Promise<T>, generation: number): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#deps.supervisor.report(error, generation);
+      throw error;
+    }
+  }
+
+  /** `GET auth/token/lookup-self` with `token`: 403 (any wording) means dead. Other failures are not a verdict. */
+  async #isDead(token: string, path: string): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    const checked = this.#alive.get(path);
+    if (checked?.token === token && now - checked.at < TOKEN_ALIVE_MEMO_MS) return false;
+    try {
+      const namespace = this.#deps.tokenNamespace;
+      await this.#deps.inner.request({
+        method: 'GET',
+        path: 'auth/token/lookup-self',
+        token,
+        ...(namespace === undefined ? {} : { namespace }),
+      });
+      if (this.#alive.size >= 1000) this.#alive.clear();
+      this.#alive.set(path, { token, at: now });
+      return false;
+    } catch (error) {
+      if (error instanceof InvalidTokenError || error instanceof PermissionDeniedError) return true;
+      this.#deps.supervisor.report(error);
+      return false;
+    }
+  }
+
+  async #retryWithNewToken<TBody>(req: VaultRequest, rejected: string, generation: number): Promise<VaultResponse<TBody>> {
+    const { inner, tokens } = this.#deps;
+    await this.#reported(async () => {
+      try {
+        await tokens!.replace(rejected);
+      } catch (error) {
+        throw error instanceof AuthFailedError || !(error instanceof Error) || classifyFault(error) !== undefined
+          ? error
+          : new AuthFailedError(`The Vault token is expired or revoked and could not be replaced: ${error.message}`, {
+              path: req.path,
+              cause: error,
+            });
+      }
+    }, generation);
+    const token = await this.#reported(() => tokens!.getToken(), generation);
+    return this.#reported(() => inner.request<TBody>(withToken(req, token)), generation);
+  }
+}
+
+function withToken(req: VaultRequest, token: string | undefined): VaultRequest {
+  return token === undefined ? req : { ...req, token };
+}
