@@ -59,7 +59,7 @@ async function alternate(sides, n) {
 /** The same GET through each layer of the read path: median latency and client CPU per call. */
 async function layerBreakdown(vault, m, headers) {
   const agent = new http.Agent({ keepAlive: true });
-  // An axios instance configured as VaultClient configures its own (lib/client/vault-client.ts).
+  // An axios instance configured as VaultClient configures its own (lib/transport/vault-client.ts).
   const likeOurs = axios.create({
     baseURL: `${vault.address}/v1/`,
     timeout: 0,

@@ -5,7 +5,7 @@ import nodeVault from 'node-vault';
 import { LRUCache } from 'lru-cache';
 import { SecretsManager } from '../dist/index.js';
 import { SecretCache } from '../dist/cache/secret-cache.js';
-import { splitSecretKey } from '../dist/client/vault-path.js';
+import { splitSecretKey } from '../dist/transport/vault-path.js';
 import {
   ROUNDS,
   countConnections,

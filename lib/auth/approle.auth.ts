@@ -1,4 +1,4 @@
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { AuthContext, AuthMethod } from './auth-method.js';
 import type { AuthResult } from './auth-result.js';

@@ -1,4 +1,4 @@
-import { encodeSegments } from '../client/vault-path.js';
+import { encodeSegments } from '../transport/vault-path.js';
 import type { AuthContext } from './auth-method.js';
 import { authResultFromBody, type AuthResult } from './auth-result.js';
 

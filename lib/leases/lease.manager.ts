@@ -1,7 +1,7 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
-import type { VaultRequester } from '../client/vault-transport.js';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import type { EngineSecret } from '../engines/secret-engine.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';

@@ -7,7 +7,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { authOptionProblems, createAuthMethod, type AuthOptions } from '../auth/auth-options.js';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { pathProblem } from '../client/vault-path.js';
+import { pathProblem } from '../transport/vault-path.js';
 import { parseGoBool, readVaultEnv } from './env-defaults.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 import { normalizeNamespace } from './normalize-namespace.js';

@@ -11,7 +11,7 @@ import {
   VaultRequestError,
   VaultUnavailableError,
 } from '../../lib/index.js';
-import { MAX_RESPONSE_BYTES } from '../../lib/client/vault-client.js';
+import { MAX_RESPONSE_BYTES } from '../../lib/transport/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { json, makeCore, rawServer, rootLookup, settle } from './helpers.js';
 

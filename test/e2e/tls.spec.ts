@@ -17,7 +17,7 @@ import {
   type SecretsError,
   type VaultConfig,
 } from '../../lib/index.js';
-import { mapTransportError } from '../../lib/client/map-vault-error.js';
+import { mapTransportError } from '../../lib/transport/map-vault-error.js';
 import { runCli } from '../../lib/testing/cli.js';
 import { VaultAdmin, VaultTestServer } from '../../lib/testing/index.js';
 import { createTestCertificateAuthority } from '../../lib/testing/server/tls-certificates.js';
