@@ -1,6 +1,5 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { Logger, type LoggerService } from '@nestjs/common';
-import pLimit from 'p-limit';
 import { TokenManager, type TokenInfo } from './auth/token.manager.js';
 import { noopEventBus, type SecretsEventBus } from './events/secrets-event-bus.js';
 import { TimerScheduler, type TaskScheduler } from './leases/task-scheduler.js';
@@ -32,10 +31,12 @@ import { SecretRotatedEvent, type RotationReason } from './rotation/secret-rotat
 import { buildTlsSettings } from './transport/tls-settings.js';
 import { deepFreeze } from './util/deep-freeze.js';
 import { SecretCache } from './cache/secret-cache.js';
+import { SecretKeyParser } from './kv/secret-key.parser.js';
 import { pathProblem, splitSecretKey } from './transport/vault-path.js';
 import { MalformedResponseError } from './errors/malformed-response.error.js';
 import { PermissionDeniedError } from './errors/permission-denied.error.js';
 import { VaultClient } from './transport/vault-client.js';
+import { RequestLimiter } from './transport/request-limiter.js';
 import type { VaultTransport } from './transport/vault-transport.js';
 import type { KvLocation, KvSecret } from './engines/kv-engine.js';
 import { KvLocator } from './engines/kv-locator.js';
@@ -118,6 +119,7 @@ export class SecretsCore {
   #vault: 'up' | 'down' | 'unknown' = 'unknown';
   readonly #agentMode: boolean;
   readonly #cache: SecretCache<KvSecret>;
+  readonly #keys = new SecretKeyParser();
 
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
     this.config = config;
@@ -205,7 +207,12 @@ export class SecretsCore {
    *   SecretNotFoundError (missing, deleted or destroyed); PermissionDeniedError;
    *   VaultUnavailableError / VaultSealedError; UnsupportedOperationError for a version on KV v1.
    */
-  async fetchSecret<T = Record<string, string>>(key: string, options: FetchSecretOptions = {}): Promise<T> {
+  async fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
+    // Warm path: a memoised key and a fresh cache entry answer at once, allocating nothing.
+    if (options?.refresh !== true && options?.version === undefined) {
+      const hit = this.#cache.peek(this.#keys.parse(key).latestCacheKey);
+      if (hit !== undefined) return hit.data as T;
+    }
     return (await this.readKv(key, options)).data as T;
   }
 
@@ -376,7 +383,8 @@ export class SecretsCore {
    */
   async getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
-    const limit = pLimit(this.config.bulkConcurrency);
+    const limiter = new RequestLimiter(this.config.bulkConcurrency);
+    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
     const result = new Map<string, Record<string, unknown>>();
     const walk = async (folder: string[]): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
@@ -697,7 +705,7 @@ export class SecretsCore {
     await this.tokens.stop();
     this.scheduler.cancelAll();
     this.#cache.clear();
-    this.client.close();
+    await this.client.close();
   }
 
   toJSON(): Record<string, unknown> {

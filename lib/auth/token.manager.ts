@@ -283,6 +283,7 @@ export class TokenManager implements TokenSource {
         path: 'auth/token/renew-self',
         token: state.token,
         body: { increment: state.incrementSeconds },
+        priority: 'high',
       });
       const auth = isJsonObject(response.body) && isJsonObject(response.body.auth) ? response.body.auth : undefined;
       if (!auth || typeof auth.lease_duration !== 'number' || !Number.isFinite(auth.lease_duration) || auth.lease_duration < 0) {

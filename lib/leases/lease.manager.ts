@@ -322,6 +322,7 @@ export class LeaseManager {
         method: 'PUT',
         path: 'sys/leases/renew',
         body: { lease_id: lease.id, increment: managed.increment },
+        priority: 'high',
       });
       const body = response.body;
       const reported = isJsonObject(body) ? body.lease_duration : undefined;
@@ -488,6 +489,7 @@ export class LeaseManager {
         method: 'PUT',
         path: 'sys/leases/revoke',
         body: { lease_id: leaseId },
+        priority: 'high',
         ...(timeoutMs ? { timeoutMs } : {}),
       });
     } catch (error) {
