@@ -183,13 +183,12 @@ function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number): buildC
   const connect = buildConnector({ ...tls, timeout: 0 });
   return (options, callback) => {
     let settled = false;
-    let socket: Socket | undefined;
     const timer = setTimeout(() => {
       if (settled) return;
       socket?.destroy(new errors.ConnectTimeoutError(`could not connect to Vault within ${timeoutMs} ms (connectTimeoutMs)`));
     }, timeoutMs);
     timer.unref();
-    socket = connect(options, (error, connected) => {
+    const socket = connect(options, (error, connected) => {
       settled = true;
       clearTimeout(timer);
       if (error) callback(error, null);
