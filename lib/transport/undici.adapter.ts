@@ -66,7 +66,7 @@ export class UndiciAdapter {
 
   async #send(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
     if (this.#closed) throw new AxiosError('the Vault client is closed', AxiosError.ERR_CANCELED, config);
-    const url = fullUrl(config);
+    const url = target(config);
     const headers: Record<string, string> = {};
     const raw = config.headers.toJSON(true) as Record<string, unknown>;
     for (const name in raw) {
@@ -87,7 +87,7 @@ export class UndiciAdapter {
 
   async #exchange(
     config: InternalAxiosRequestConfig,
-    url: URL,
+    url: Target,
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
@@ -96,7 +96,7 @@ export class UndiciAdapter {
     try {
       answer = await this.#pool(url.origin).request({
         origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        path: url.path,
         method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
         headers,
         body,
@@ -198,6 +198,26 @@ function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number): buildC
 }
 
 /** `baseURL` + `url` + `params` as a URL (absolute `url`s ignore `baseURL`, as in axios). */
+interface Target {
+  /** `scheme://host[:port]`. */
+  origin: string;
+  /** Path and query, e.g. `/v1/secret/data/app?version=2`. */
+  path: string;
+}
+
+/** An absolute `http(s)://host[:port]` prefix and the rest. */
+const ABSOLUTE = /^(https?:\/\/[^/?#]+)([^#]*)/i;
+
+/** Where a request goes: the common case (absolute `url`, no `params`) without building a `URL`. */
+function target(config: InternalAxiosRequestConfig): Target {
+  if (config.params === undefined || config.params === null) {
+    const match = ABSOLUTE.exec(config.url ?? '');
+    if (match) return { origin: (match[1] as string).toLowerCase(), path: match[2] || '/' };
+  }
+  const url = fullUrl(config);
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+}
+
 function fullUrl(config: InternalAxiosRequestConfig): URL {
   const url = config.url ?? '';
   const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(url);
