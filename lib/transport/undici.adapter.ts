@@ -38,6 +38,8 @@ export class UndiciAdapter {
   readonly #pools = new Map<string, Pool>();
   /** Requests under way per origin. */
   readonly #inFlight = new Map<string, number>();
+  /** TLS errors (e.g. a listener's "certificate required" alert) by the local port of their socket. */
+  readonly #tlsErrors = new Map<number, Error>();
   #closed = false;
 
   constructor(options: UndiciAdapterOptions) {
@@ -57,7 +59,7 @@ export class UndiciAdapter {
         // The deadline of every request is its AbortSignal: no header/body timers of undici's own.
         headersTimeout: 0,
         bodyTimeout: 0,
-        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs),
+        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs, this.#tlsErrors),
       });
       this.#pools.set(origin, pool);
     }
@@ -103,7 +105,7 @@ export class UndiciAdapter {
         signal,
       });
     } catch (error) {
-      throw wrap(error, config);
+      throw wrap(this.#tlsCause(error), config);
     }
     const max =
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
@@ -136,6 +138,19 @@ export class UndiciAdapter {
       );
     }
     return response;
+  }
+
+  /**
+   * A TLS alert after the handshake (TLS 1.3 servers refuse a missing or bad client certificate
+   * then) reaches undici as "other side closed": the alert recorded for that socket is the real cause.
+   */
+  #tlsCause(error: unknown): unknown {
+    const port = (error as { code?: unknown; socket?: { localPort?: unknown } } | null)?.socket?.localPort;
+    if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_SOCKET' || typeof port !== 'number') return error;
+    const tlsError = this.#tlsErrors.get(port);
+    if (tlsError === undefined) return error;
+    this.#tlsErrors.delete(port);
+    return tlsError;
   }
 
   /**
@@ -179,7 +194,7 @@ export class UndiciAdapter {
  * connect plus TLS handshake must finish within `timeoutMs` milliseconds, else the socket is
  * destroyed with undici's `ConnectTimeoutError` (`UND_ERR_CONNECT_TIMEOUT`).
  */
-function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number): buildConnector.connector {
+function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number, tlsErrors: Map<number, Error>): buildConnector.connector {
   const connect = buildConnector({ ...tls, timeout: 0 });
   return (options, callback) => {
     let settled = false;
@@ -194,8 +209,20 @@ function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number): buildC
       if (error) callback(error, null);
       else callback(null, connected as NonNullable<typeof connected>);
     }) as Socket | undefined;
+    // The local port identifies the connection in undici's SocketError; read it while connected.
+    let port: number | undefined;
+    socket?.once('secureConnect', () => (port = socket.localPort)).once('connect', () => (port = socket.localPort));
+    socket?.on('error', (error: Error & { code?: unknown }) => {
+      port ??= socket.localPort;
+      if (typeof error.code !== 'string' || !TLS_ERROR.test(error.code) || port === undefined) return;
+      if (tlsErrors.size >= 64) tlsErrors.clear();
+      tlsErrors.set(port, error);
+    });
   };
 }
+
+/** Codes of TLS failures worth reporting instead of a bare "socket closed". */
+const TLS_ERROR = /^(?:ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
 
 /** `baseURL` + `url` + `params` as a URL (absolute `url`s ignore `baseURL`, as in axios). */
 interface Target {
