@@ -23,7 +23,6 @@ export default tseslint.config(
     files: [
       'lib/core/**/*.ts',
       'lib/transport/**/*.ts',
-      'lib/client/**/*.ts',
       'lib/auth/**/*.ts',
       'lib/engines/**/*.ts',
       'lib/kv/**/*.ts',

@@ -1,7 +1,9 @@
 // getAllSecrets() of 1,000 keys (800 at the top of secret/app, 200 in sub-folders two levels
 // deep) vs node-vault doing the same walk: a sequential list+read loop, and list then
 // Promise.all of every read. Every round starts from an empty cache (invalidate()).
-// Targets: ≥ 10× faster than the sequential loop; no slower than Promise.all.
+// Targets (with 1 ms added per request, as across a network): ≥ 10× the sequential loop and ≥ 2×
+// Promise.all. On loopback the figure is bounded by the client's and the server's own CPU: both
+// bounds are printed.
 import http from 'node:http';
 import axios from 'axios';
 import nodeVault from 'node-vault';
@@ -27,6 +29,7 @@ import { startVault } from './support/vault.mjs';
 
 const KEYS = 1000;
 const TARGET_SEQ = 10;
+const TARGET_ALL_REMOTE = 2;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
 const LATENCY_ROUNDS = Math.min(ROUNDS, 3); // the sequential loop alone takes seconds per round here
 const PAUSE_MS = 150;
@@ -223,13 +226,16 @@ run(async () => {
             `${k} client ${res[k].clientCpu.toFixed(0)} / server ${Number.isNaN(res[k].serverCpu) ? '?' : res[k].serverCpu.toFixed(0)}`,
         )
         .join(' · ');
-    const block = (id, title, res, extraNotes) => {
+    const block = (id, title, res, extraNotes, targetAll = 1) => {
       const o = median(res.ours.ms);
       const s = median(res.seq.ms);
       const p = median(res.all.ms);
       // Ratios: medians of the per-round ratios (each round's sides ran back to back).
       const vsSeq = median(res.ours.ms.map((x, i) => res.seq.ms[i] / x));
       const vsAll = median(res.ours.ms.map((x, i) => res.all.ms[i] / x));
+      // Vault (one process, one JavaScript thread here) needs serverCpu ms for our load: the load
+      // cannot finish sooner, so the speed-up over the sequential loop is bounded by seq / serverCpu.
+      const serverBound = Number.isNaN(res.ours.serverCpu) ? undefined : s / res.ours.serverCpu;
       report({
         id,
         figure: `getAllSecrets of ${fmtInt(KEYS)} keys, ${title}`,
@@ -241,16 +247,22 @@ run(async () => {
         ratios: [
           { label: 'speed-up vs sequential (seq time / ours, per-round median)', text: fmtRatio(vsSeq), value: vsSeq },
           { label: 'speed-up vs Promise.all (all time / ours, per-round median)', text: fmtRatio(vsAll), value: vsAll },
+          { label: 'bound from client CPU (seq time / our client CPU)', text: fmtRatio(cpuBound(res)), value: cpuBound(res) },
+          {
+            label: "bound from Vault's own CPU (seq time / server CPU for our load)",
+            text: serverBound === undefined ? 'n/a (BENCH_VAULT=inprocess)' : fmtRatio(serverBound),
+            value: serverBound,
+          },
         ],
         targets: [
           { text: `≥ ${TARGET_SEQ}× faster than sequential`, pass: vsSeq >= TARGET_SEQ },
-          { text: 'no slower than Promise.all (≥ 1.00×)', pass: vsAll >= 1 },
+          { text: `≥ ${targetAll}× Promise.all`, pass: vsAll >= targetAll },
         ],
         summary: {
           ours: fmtMs(o),
           peer: `seq ${fmtMs(s)} · all ${fmtMs(p)}`,
-          ratio: `${fmtRatio(vsSeq)} · ${fmtRatio(vsAll)}`,
-          target: `≥ ${TARGET_SEQ}× · ≥ 1×`,
+          ratio: `${fmtRatio(vsSeq)} · ${fmtRatio(vsAll)}${serverBound === undefined ? '' : ` (bound ${fmtRatio(Math.min(serverBound, cpuBound(res)))})`}`,
+          target: `≥ ${TARGET_SEQ}× · ≥ ${targetAll}×`,
         },
         notes: [
           `per round (ms, order rotates) ours ${res.ours.ms.map((x) => x.toFixed(0)).join('/')} · seq ${res.seq.ms.map((x) => x.toFixed(0)).join('/')} · all ${res.all.ms.map((x) => x.toFixed(0)).join('/')}`,
@@ -265,12 +277,12 @@ run(async () => {
     console.log(`\n-- loopback: Vault answers as fast as it can --`);
     block('bulk-load', 'loopback', loopback, (res) => [
       `getAllSecrets sent ${total} requests: ${lists} LIST (4 folders) + ${reads} reads; seeding ${fmtInt(KEYS)} keys took ${fmtMs(seedMs)}`,
-      `keep-alive: TCP connections opened over the timed rounds: ours ${res.ours.conns} (own agent, keepAlive, ≤ 32 in flight), ` +
+      `keep-alive: TCP connections opened over the timed rounds: ours ${res.ours.conns} (undici Pool, keep-alive, ≤ 32 in flight), ` +
         `node-vault ${versions.nodeVault} sequential ${res.seq.conns}, Promise.all ${res.all.conns} (global agent keepAlive=${globalKeepAlive()}, no socket limit: ` +
         `up to 1,000 sockets at once, 256 kept idle)`,
     ]);
     console.log(`\n-- with ${LATENCY_MS} ms added by Vault to every secret/ request (as across a network), ${LATENCY_ROUNDS} rounds --`);
-    block(`bulk-load+${LATENCY_MS}ms`, `+${LATENCY_MS} ms per request`, remote, () => []);
+    block(`bulk-load+${LATENCY_MS}ms`, `+${LATENCY_MS} ms per request`, remote, () => [], TARGET_ALL_REMOTE);
     if (layers) {
       console.log('\n  client CPU per read, 800 reads 32 at once on loopback, by layer (BENCH_LAYERS=1):');
       for (const l of layers) console.log(`    ${l.name.padEnd(58)} ${fmtInt(l.cpu).padStart(6)} µs`);

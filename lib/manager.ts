@@ -31,9 +31,9 @@ export type { Clock } from './util/clock.js';
 export type { AuthContext, AuthMethod } from './auth/auth-method.js';
 export type { AuthResult } from './auth/auth-result.js';
 export type { SecretEngine, EngineSecret, EngineContext, LeaseInfo } from './engines/secret-engine.js';
-export type { VaultRequester } from './client/vault-transport.js';
-export type { VaultMethod, VaultRequest, VaultResponse } from './client/vault-client.js';
-export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './client/vault-envelope.js';
+export type { VaultRequester } from './transport/vault-transport.js';
+export type { VaultMethod, VaultRequest, VaultResponse } from './transport/vault-client.js';
+export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './transport/vault-envelope.js';
 
 // What reads return
 export type { KvMetadata, KvSecret } from './engines/kv-engine.js';

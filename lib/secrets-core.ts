@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
-import pLimit from 'p-limit';
 import { AgentAuthMethod } from './auth/agent.auth.js';
 import { TokenManager, type TokenInfo } from './auth/token.manager.js';
-import { buildTlsSettings } from './client/tls-settings.js';
-import { VaultClient } from './client/vault-client.js';
-import type { VaultTransport } from './client/vault-transport.js';
+import { buildTlsSettings } from './transport/tls-settings.js';
+import { VaultClient } from './transport/vault-client.js';
+import type { VaultTransport } from './transport/vault-transport.js';
 import { Availability } from './core/availability.js';
 import { ConsoleLogger } from './util/console-logger.js';
 import { watchToken } from './core/kv-fingerprint.js';
@@ -32,6 +31,7 @@ import { KvEventSubscriber } from './rotation/kv-event.subscriber.js';
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { SecretsStatus } from './secrets-status.js';
+import { RequestLimiter } from './transport/request-limiter.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { SecretsLogger } from './util/secrets-logger.js';
 
@@ -202,7 +202,12 @@ export class SecretsCore {
    * Reads a KV secret relative to `secretsPath`; see {@link KvReader.read}.
    * @returns the inner key/value map (deep-frozen), never Vault's envelope.
    */
-  async fetchSecret<T = Record<string, string>>(key: string, options: FetchSecretOptions = {}): Promise<T> {
+  async fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
+    // Warm path: a memoised key and a fresh cache entry answer at once, allocating nothing.
+    if (options?.refresh !== true && options?.version === undefined) {
+      const hit = this.#kv.peekWarm(key);
+      if (hit !== undefined) return hit.data as T;
+    }
     return (await this.#kv.read(key, options)).data as T;
   }
 
@@ -443,7 +448,8 @@ export class SecretsCore {
 
   /** Re-reads from Vault every key served from a fallback or a stale value (a differing value is announced `recovered`). */
   async #rereadServedKeys(): Promise<void> {
-    const limit = pLimit(this.config.bulkConcurrency);
+    const limiter = new RequestLimiter(this.config.bulkConcurrency);
+    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
     await Promise.all(
       Object.keys(this.#availability.servedKeys()).map((key) =>
         limit(() =>
@@ -472,7 +478,7 @@ export class SecretsCore {
     await this.tokens.stop();
     this.scheduler.cancelAll();
     this.#kv.invalidate();
-    this.client.close();
+    await this.client.close();
   }
 
   toJSON(): Record<string, unknown> {

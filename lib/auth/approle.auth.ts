@@ -1,4 +1,4 @@
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { AuthContext, AuthMethod } from './auth-method.js';
 import type { AuthResult } from './auth-result.js';
@@ -54,7 +54,12 @@ export class AppRoleAuthMethod implements AuthMethod {
     if (this.#unwrappedSecretId !== undefined) return this.#unwrappedSecretId;
     const wrappingToken = await readCredential(source, 'the wrapped AppRole secret_id');
     const path = 'sys/wrapping/unwrap';
-    const response = await context.client.request<VaultEnvelope<{ secret_id?: unknown }>>({ method: 'POST', path, token: wrappingToken });
+    const response = await context.client.request<VaultEnvelope<{ secret_id?: unknown }>>({
+      method: 'POST',
+      path,
+      token: wrappingToken,
+      priority: 'high',
+    });
     const data = response.body?.data;
     if (!isJsonObject(data) || typeof data.secret_id !== 'string') {
       throw new MalformedResponseError('the unwrapped response holds no secret_id (was a secret_id wrapped?)', {

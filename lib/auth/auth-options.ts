@@ -1,4 +1,4 @@
-import { isJsonObject } from '../client/vault-envelope.js';
+import { isJsonObject } from '../transport/vault-envelope.js';
 import { AgentAuthMethod, type AgentAuthOptions } from './agent.auth.js';
 import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
 import { CertAuthMethod, type CertAuthOptions } from './cert.auth.js';

@@ -1,5 +1,5 @@
-import type { VaultAuthBlock } from '../client/vault-envelope.js';
-import { isJsonObject } from '../client/vault-envelope.js';
+import type { VaultAuthBlock } from '../transport/vault-envelope.js';
+import { isJsonObject } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 
 /** What a login gives: the token and what Vault says about it. Never logged. */

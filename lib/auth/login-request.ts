@@ -1,4 +1,4 @@
-import { encodeSegments } from '../client/vault-path.js';
+import { encodeSegments } from '../transport/vault-path.js';
 import type { AuthContext } from './auth-method.js';
 import { authResultFromBody, type AuthResult } from './auth-result.js';
 
@@ -8,6 +8,6 @@ import { authResultFromBody, type AuthResult } from './auth-result.js';
  */
 export async function postLogin(context: AuthContext, mount: string, body: Record<string, unknown>, suffix?: string): Promise<AuthResult> {
   const path = `auth/${encodeSegments(mount.split('/').filter((s) => s !== ''))}/login${suffix === undefined ? '' : `/${encodeURIComponent(suffix)}`}`;
-  const response = await context.client.request({ method: 'POST', path, body, authenticated: false });
+  const response = await context.client.request({ method: 'POST', path, body, authenticated: false, priority: 'high' });
   return authResultFromBody(response.body, path);
 }

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { AuthContext, AuthMethod } from './auth-method.js';
 import type { AuthResult } from './auth-result.js';
@@ -54,7 +54,7 @@ export class TokenAuthMethod implements AuthMethod {
   async login(context: AuthContext): Promise<AuthResult> {
     const token = await readCredential(this.#source, 'the Vault token');
     const path = 'auth/token/lookup-self';
-    const response = await context.client.request<VaultEnvelope<Record<string, unknown>>>({ method: 'GET', path, token });
+    const response = await context.client.request<VaultEnvelope<Record<string, unknown>>>({ method: 'GET', path, token, priority: 'high' });
     const data = response.body?.data;
     if (!isJsonObject(data)) throw new MalformedResponseError('lookup-self must return data', { path, status: response.status });
     return {

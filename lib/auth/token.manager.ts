@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import { registerLiveSecret } from '../util/redact.js';
-import type { VaultRequester } from '../client/vault-transport.js';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
@@ -318,6 +318,7 @@ export class TokenManager implements TokenSource {
         path: 'auth/token/renew-self',
         token: state.token,
         body: { increment: state.incrementSeconds },
+        priority: 'high',
       });
       const auth = isJsonObject(response.body) && isJsonObject(response.body.auth) ? response.body.auth : undefined;
       if (!auth || typeof auth.lease_duration !== 'number' || !Number.isFinite(auth.lease_duration) || auth.lease_duration < 0) {

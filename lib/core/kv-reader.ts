@@ -1,7 +1,8 @@
-import pLimit from 'p-limit';
+import { RequestLimiter } from '../transport/request-limiter.js';
+import { SecretKeyParser } from '../kv/secret-key.parser.js';
 import { SecretCache } from '../cache/secret-cache.js';
-import { pathProblem, splitSecretKey } from '../client/vault-path.js';
-import type { VaultRequester } from '../client/vault-transport.js';
+import { pathProblem, splitSecretKey } from '../transport/vault-path.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
 import type { KvLocation, KvSecret } from '../engines/kv-engine.js';
 import { KvLocator } from '../engines/kv-locator.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
@@ -73,6 +74,8 @@ export class KvReader {
   /** Locators of the named `paths` (`shared:kafka` → the `shared` path). */
   readonly #paths = new Map<string, KvLocator>();
   readonly #cache: SecretCache<KvSecret>;
+  /** Memoised key parsing for the warm path (bounded). */
+  readonly #keys = new SecretKeyParser();
 
   constructor(deps: KvReaderDeps) {
     this.#deps = deps;
@@ -85,6 +88,14 @@ export class KvReader {
       maxEntries: deps.config.cache.maxEntries,
       clock: deps.clock,
     });
+  }
+
+  /**
+   * The warm path: the cached latest value of a key when fresh, from a memoised parse of the key
+   * (no allocation on a hit); `undefined` otherwise (then {@link read} does the work).
+   */
+  peekWarm(key: string): KvSecret | undefined {
+    return this.#cache.peek(this.#keys.parse(key).latestCacheKey);
   }
 
   /** The mount locator of `secretsPath` (mount and KV version detection). */
@@ -196,7 +207,8 @@ export class KvReader {
    */
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
-    const limit = pLimit(this.#deps.config.bulkConcurrency);
+    const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
+    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
     const result = new Map<string, Record<string, unknown>>();
     const walk = async (folder: string[]): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };

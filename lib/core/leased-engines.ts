@@ -1,4 +1,4 @@
-import type { VaultRequester } from '../client/vault-transport.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
 import type { EngineRegistry } from '../engines/engine.registry.js';
 import type { EngineContext, EngineSecret } from '../engines/secret-engine.js';
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';

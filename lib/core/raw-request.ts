@@ -1,7 +1,7 @@
-import type { VaultRequest } from '../client/vault-client.js';
-import type { VaultRequester } from '../client/vault-transport.js';
-import type { VaultEnvelope } from '../client/vault-envelope.js';
-import { encodeSegments } from '../client/vault-path.js';
+import type { VaultRequest } from '../transport/vault-client.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultEnvelope } from '../transport/vault-envelope.js';
+import { encodeSegments } from '../transport/vault-path.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { quoteInput } from '../util/quote-input.js';
 

@@ -1,5 +1,5 @@
 import type { TokenManager } from '../auth/token.manager.js';
-import type { VaultRequester } from '../client/vault-transport.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { probeVaultHealth, type VaultHealth } from '../health/vault-health.js';

@@ -1,5 +1,5 @@
-import type { VaultRequest, VaultResponse } from '../client/vault-client.js';
-import type { VaultRequester } from '../client/vault-transport.js';
+import type { VaultRequest, VaultResponse } from '../transport/vault-client.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';

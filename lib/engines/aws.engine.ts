@@ -1,5 +1,5 @@
-import { encodeSegments, splitSecretKey } from '../client/vault-path.js';
-import type { VaultEnvelope } from '../client/vault-envelope.js';
+import { encodeSegments, splitSecretKey } from '../transport/vault-path.js';
+import type { VaultEnvelope } from '../transport/vault-envelope.js';
 import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
 import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
 

@@ -1,4 +1,4 @@
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { EngineContext, LeaseInfo } from './secret-engine.js';
 

@@ -1,6 +1,6 @@
-import { encodeSegments } from '../client/vault-path.js';
-import type { VaultRequester } from '../client/vault-transport.js';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import { encodeSegments } from '../transport/vault-path.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { RotationConflictError } from '../errors/rotation-conflict.error.js';

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { mapVaultStatus } from '../client/map-vault-error.js';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
-import { encodeSegments, pathProblem } from '../client/vault-path.js';
-import type { VaultRequester } from '../client/vault-transport.js';
+import { mapVaultStatus } from '../transport/map-vault-error.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
+import { encodeSegments, pathProblem } from '../transport/vault-path.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { quoteInput } from '../util/quote-input.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';

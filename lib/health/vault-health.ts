@@ -1,5 +1,5 @@
-import type { VaultRequester } from '../client/vault-transport.js';
-import { isJsonObject } from '../client/vault-envelope.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import { isJsonObject } from '../transport/vault-envelope.js';
 import { SecretsError } from '../errors/secrets.error.js';
 
 /** What `GET sys/health` said (REFERENCE.md §8.1). */

@@ -1,7 +1,7 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
-import type { VaultRequester } from '../client/vault-transport.js';
-import { isJsonObject, type VaultEnvelope } from '../client/vault-envelope.js';
+import type { VaultRequester } from '../transport/vault-transport.js';
+import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import type { EngineSecret } from '../engines/secret-engine.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
@@ -360,6 +360,7 @@ export class LeaseManager {
         method: 'PUT',
         path: 'sys/leases/renew',
         body: { lease_id: lease.id, increment: managed.increment },
+        priority: 'high',
       });
       const body = response.body;
       const reported = isJsonObject(body) ? body.lease_duration : undefined;
@@ -531,6 +532,7 @@ export class LeaseManager {
         method: 'PUT',
         path: 'sys/leases/revoke',
         body: { lease_id: leaseId },
+        priority: 'high',
         ...(timeoutMs ? { timeoutMs } : {}),
       });
     } catch (error) {

@@ -1,6 +1,6 @@
 import { Injectable, type Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { pathProblem } from '../client/vault-path.js';
+import { pathProblem } from '../transport/vault-path.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
 import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';

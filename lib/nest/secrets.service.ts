@@ -8,7 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { VaultTransport } from '../client/vault-transport.js';
+import type { VaultTransport } from '../transport/vault-transport.js';
 import { DeferredEventBus, prefixedEventBus } from '../events/deferred-event-bus.js';
 import { eventBusFrom, noopEventBus } from '../events/secrets-event-bus.js';
 import { TimerScheduler } from '../leases/task-scheduler.js';

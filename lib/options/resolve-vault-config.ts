@@ -7,7 +7,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { authOptionProblems, createAuthMethod, type AuthOptions } from '../auth/auth-options.js';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { pathProblem } from '../client/vault-path.js';
+import { pathProblem } from '../transport/vault-path.js';
 import { parseGoBool, readVaultEnv } from './env-defaults.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 import { normalizeNamespace } from './normalize-namespace.js';
@@ -30,6 +30,8 @@ const KNOWN_OPTIONS = new Set([
   'kvVersion',
   'fallbackJson',
   'requestTimeoutMs',
+  'connectTimeoutMs',
+  'maxConcurrentRequests',
   'bulkConcurrency',
   'auth',
   'renewToken',
@@ -61,6 +63,8 @@ export const VAULT_CONFIG_DEFAULTS = {
   kvVersion: 2,
   verifySsl: true,
   requestTimeoutMs: 10_000,
+  connectTimeoutMs: 3_000,
+  maxConcurrentRequests: 32,
   bulkConcurrency: 32,
   cacheTtlMs: 300_000,
   cacheMaxEntries: 1000,
@@ -363,6 +367,8 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     failFast: config.failFast ?? false,
     fallbackKeys: Object.freeze([...(config.fallbackKeys ?? [])]),
     requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs ?? VAULT_CONFIG_DEFAULTS.connectTimeoutMs,
+    maxConcurrentRequests: config.maxConcurrentRequests ?? VAULT_CONFIG_DEFAULTS.maxConcurrentRequests,
     bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
     maxRetries: config.maxRetries ?? 2,
     watch: Object.freeze({

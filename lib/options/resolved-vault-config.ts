@@ -42,6 +42,10 @@ export interface ResolvedVaultConfig {
   readonly fallbackKeys: readonly string[];
   /** Whole-request timeout in milliseconds. */
   readonly requestTimeoutMs: number;
+  /** Time allowed to open a connection (TCP and TLS handshake), in milliseconds. */
+  readonly connectTimeoutMs: number;
+  /** Most HTTP requests to Vault in flight at once (reads, logins, lease calls, watcher); the rest wait in a queue. */
+  readonly maxConcurrentRequests: number;
   readonly bulkConcurrency: number;
   /** Retries of idempotent calls after a transient error. */
   readonly maxRetries: number;

@@ -165,6 +165,27 @@ export class VaultConfig {
   @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
   requestTimeoutMs?: number;
 
+  /**
+   * Time allowed to open a connection to Vault (TCP connect plus TLS handshake), in milliseconds,
+   * separate from (and usually much shorter than) `requestTimeoutMs`: an address that swallows
+   * packets fails fast with `VaultUnavailableError`. Default 3000.
+   */
+  @IsOptional()
+  @IsInt({ message: 'connectTimeoutMs must be a whole number of milliseconds, e.g. 3000' })
+  @Min(1, { message: 'connectTimeoutMs must be at least 1 (milliseconds)' })
+  @Max(600_000, { message: 'connectTimeoutMs must be at most 600000 (10 minutes)' })
+  connectTimeoutMs?: number;
+
+  /**
+   * Most HTTP requests to Vault in flight at once, shared by reads, logins, lease calls and the
+   * change watcher; more wait in a queue where logins and token/lease renewals go first. Default 32.
+   */
+  @IsOptional()
+  @IsInt({ message: 'maxConcurrentRequests must be a whole number, e.g. 32' })
+  @Min(1, { message: 'maxConcurrentRequests must be at least 1' })
+  @Max(1024, { message: 'maxConcurrentRequests must be at most 1024' })
+  maxConcurrentRequests?: number;
+
   /** Retries of an idempotent call (GET, LIST) after a transient error (network, 5xx, 429, 412), with backoff. Default 2; 0 turns retries off. */
   @IsOptional()
   @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })

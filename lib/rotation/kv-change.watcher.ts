@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
-import pLimit from 'p-limit';
+import { RequestLimiter } from '../transport/request-limiter.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
@@ -86,8 +86,8 @@ export class KvChangeWatcher {
 
   /** Polls every watched key once now. Exposed so tests and `rotateSecret` can force a check. */
   async pollOnce(): Promise<void> {
-    const limit = pLimit(this.options.concurrency);
-    await Promise.all([...this.#known.keys()].map((key) => limit(() => this.#checkOnce(key))));
+    const limiter = new RequestLimiter(this.options.concurrency);
+    await Promise.all([...this.#known.keys()].map((key) => limiter.run(() => this.#checkOnce(key))));
   }
 
   /** Checks one watched key now (a change event from Vault said it changed); unwatched keys are ignored. */

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import WebSocket from 'ws';
-import { tlsConnectOptions, type TlsSettings } from '../client/tls-settings.js';
+import { tlsConnectOptions, type TlsSettings } from '../transport/tls-settings.js';
 import { backoffDelayMs } from '../leases/renewal-timing.js';
 import type { TaskScheduler } from '../leases/task-scheduler.js';
 

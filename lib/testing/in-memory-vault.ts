@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { TokenSource } from '../auth/token-source.js';
-import type { VaultRequest, VaultResponse } from '../client/vault-client.js';
-import type { VaultTransport } from '../client/vault-transport.js';
-import { mapVaultStatus } from '../client/map-vault-error.js';
+import type { VaultRequest, VaultResponse } from '../transport/vault-client.js';
+import type { VaultTransport } from '../transport/vault-transport.js';
+import { mapVaultStatus } from '../transport/map-vault-error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 
 /** Secrets to start with: key (relative to `secretsPath`, or a lease key such as `database/creds/app`) → value. */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MalformedResponseError, SecretNotFoundError, SecretsError, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
 import { redactText } from '../../lib/util/redact.js';
-import { MAX_RESPONSE_BYTES } from '../../lib/client/vault-client.js';
+import { MAX_RESPONSE_BYTES } from '../../lib/transport/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { json, makeCore, rawServer, rootLookup, settle } from './helpers.js';
 

@@ -23,7 +23,7 @@ import { inspect } from 'node:util';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BREAKER_HALF_OPEN_AFTER_MS } from '../../lib/client/resilience-policy.js';
+import { BREAKER_HALF_OPEN_AFTER_MS } from '../../lib/transport/resilience-policy.js';
 import { SecretsEvents, SecretsModule, SecretsService, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer, type FaultRule } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';

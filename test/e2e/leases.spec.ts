@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
+import { ScheduleModule } from '@nestjs/schedule';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   SecretsEvents,
@@ -15,6 +15,7 @@ import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 import { until } from '../support/until.js';
+import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 
 let server: VaultTestServer;
 let app: INestApplicationContext | undefined;
@@ -67,8 +68,7 @@ async function boot(options: Partial<VaultConfig> = {}): Promise<SecretsService>
 
 /** Lets in-flight HTTP finish, then fires the next task the module scheduled. */
 async function advanceToNextTask(): Promise<void> {
-  const registry = app!.get(SchedulerRegistry);
-  await until(() => vi.getTimerCount() <= registry.getTimeouts().length);
+  await untilOnlyModuleTimers(app!);
   await vi.advanceTimersToNextTimerAsync();
 }
 

@@ -17,6 +17,7 @@ import {
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
+import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 
 let server: VaultTestServer;
@@ -96,7 +97,7 @@ describe('KV change detection', () => {
     await server.admin.kvPut('secret', 'app/config', { feature: 'v2' });
     const registry = app!.get(SchedulerRegistry);
     const poll = async (): Promise<void> => {
-      await until(() => vi.getTimerCount() <= registry.getTimeouts().length);
+      await untilOnlyModuleTimers(app!);
       await vi.advanceTimersByTimeAsync(5000);
       await until(() => registry.getTimeouts().includes('secrets:kv-watch'));
     };
@@ -120,7 +121,7 @@ describe('KV change detection', () => {
     app!.get(EventEmitter2).on(SecretsEvents.Deleted, (e: SecretDeletedEvent) => deleted.push(e));
     await secrets.fetchSecret('api-key');
     await server.admin.kvDeleteLatest('secret', 'app/api-key');
-    await until(() => vi.getTimerCount() <= app!.get(SchedulerRegistry).getTimeouts().length);
+    await untilOnlyModuleTimers(app!);
     await vi.advanceTimersByTimeAsync(1000);
     await until(() => deleted.length === 1);
     expect(deleted[0]).toMatchObject({ key: 'api-key', reason: 'deleted', version: 1 });

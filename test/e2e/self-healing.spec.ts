@@ -15,7 +15,7 @@ import {
 } from '../../lib/index.js';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import { VaultClient } from '../../lib/client/vault-client.js';
+import { VaultClient } from '../../lib/transport/vault-client.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '../../lib/testing/index.js';
 import { CapturingLogger } from '../support/capture-logs.js';

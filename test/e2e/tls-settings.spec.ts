@@ -11,8 +11,8 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionsError, SecretsManager, VaultTlsError, type SecretsError, type VaultConfig } from '../../lib/index.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import { buildTlsSettings } from '../../lib/client/tls-settings.js';
-import { mapTransportError } from '../../lib/client/map-vault-error.js';
+import { buildTlsSettings } from '../../lib/transport/tls-settings.js';
+import { mapTransportError } from '../../lib/transport/map-vault-error.js';
 import {
   createTestCertificateAuthority,
   issueTestClientCertificate,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { connect } from 'node:tls';
+import tls, { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   SecretsErrorCode,
@@ -17,7 +17,7 @@ import {
   type SecretsError,
   type VaultConfig,
 } from '../../lib/index.js';
-import { mapTransportError } from '../../lib/client/map-vault-error.js';
+import { mapTransportError } from '../../lib/transport/map-vault-error.js';
 import { runCli } from '../../lib/testing/cli.js';
 import { VaultAdmin, VaultTestServer } from '../../lib/testing/index.js';
 import { createTestCertificateAuthority } from '../../lib/testing/server/tls-certificates.js';
@@ -73,8 +73,8 @@ async function readsOverTls(m: SecretsManager): Promise<void> {
 
 /** Boots a manager that must fail TLS: boot and a read both reject with VaultTlsError after one connection attempt each. */
 async function failsTls(m: SecretsManager, target = server): Promise<SecretsError> {
-  // Counts the client's TCP/TLS connection attempts: a retried call would open more than one.
-  const connections = vi.spyOn(https.Agent.prototype, 'createConnection');
+  // Counts the client's TLS connection attempts (undici's connector calls tls.connect): a retried call would open more than one.
+  const connections = vi.spyOn(tls, 'connect');
   target.clearRequests();
   try {
     const bootError = await m.start().then(

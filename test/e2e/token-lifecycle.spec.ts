@@ -15,6 +15,7 @@ import {
 import { VaultTestServer, type CreateTokenOptions } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
+import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 
 const RENEWAL = 'secrets:token-renewal';
@@ -94,8 +95,7 @@ async function boot(options: VaultConfig, withSchedule = true): Promise<SecretsS
  * then fires the next task the module scheduled.
  */
 async function advanceToNextTask(): Promise<void> {
-  const registry = app!.get(SchedulerRegistry);
-  await until(() => vi.getTimerCount() <= registry.getTimeouts().length);
+  await untilOnlyModuleTimers(app!);
   await vi.advanceTimersToNextTimerAsync();
 }
 

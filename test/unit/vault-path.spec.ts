@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSegments, splitSecretKey } from '../../lib/client/vault-path.js';
+import { encodeSegments, splitSecretKey } from '../../lib/transport/vault-path.js';
 import { InvalidSecretKeyError } from '../../lib/index.js';
 
 describe('secret keys', () => {

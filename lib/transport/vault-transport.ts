@@ -16,6 +16,6 @@ export interface VaultTransport extends VaultRequester {
   readonly address: string;
   /** Installs the source of the token sent with authenticated requests. */
   useTokenSource(tokens: TokenSource): void;
-  /** Releases sockets. */
-  close(): void;
+  /** Releases sockets; resolves (when it returns a promise) once they are closed. */
+  close(): void | Promise<void>;
 }

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import https from 'node:https';
 import { inspect } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../auth/token-source.js';
@@ -12,7 +10,9 @@ import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
 import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { ResiliencePolicy } from './resilience-policy.js';
+import { RequestLimiter, type RequestPriority } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
+import { UndiciAdapter } from './undici.adapter.js';
 
 /** Largest response body accepted, in bytes (16 MiB). */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -54,6 +54,11 @@ export interface VaultRequest {
    * to the namespace the token lives in (`auth.namespace`).
    */
   namespace?: string;
+  /**
+   * Queue order when `maxConcurrentRequests` are already in flight: `high` for logins and
+   * token/lease renewals and revocations, which go ahead of reads; default `normal`.
+   */
+  priority?: RequestPriority;
 }
 
 /** What came back: the status, the parsed JSON body (`undefined` for an empty body) and the headers. */
@@ -64,7 +69,10 @@ export interface VaultResponse<TBody = unknown> {
 }
 
 /**
- * The one HTTP client of the module (axios underneath). Sends `X-Vault-Token` (from the
+ * The one HTTP client of the module: axios as the API, sending through an undici `Pool` per
+ * Vault address ({@link UndiciAdapter}: keep-alive connections, TLS from `buildTlsSettings`,
+ * `connectTimeoutMs` to open a connection). At most `maxConcurrentRequests` requests are in
+ * flight; the others queue, logins and renewals ahead of reads. Sends `X-Vault-Token` (from the
  * {@link TokenSource}), `X-Vault-Request: true` and `X-Vault-Namespace` when configured;
  * verifies TLS with the configured CA unless `verifySsl` is false; applies the request timeout
  * (milliseconds) to every call; maps Vault's statuses and error bodies to the module's errors
@@ -76,8 +84,8 @@ export interface VaultResponse<TBody = unknown> {
  */
 export class VaultClient implements VaultTransport {
   readonly #http: AxiosInstance;
-  readonly #httpAgent: http.Agent;
-  readonly #httpsAgent: https.Agent;
+  readonly #undici: UndiciAdapter;
+  readonly #limiter: RequestLimiter;
   #tokens: TokenSource;
   readonly #address: string;
   readonly #namespace: string | undefined;
@@ -91,20 +99,23 @@ export class VaultClient implements VaultTransport {
     this.#namespace = config.namespace;
     this.#timeoutMs = config.requestTimeoutMs;
     this.#policy = new ResiliencePolicy(config.maxRetries);
-    this.#httpAgent = new http.Agent({ keepAlive: true });
-    this.#httpsAgent = new https.Agent({ keepAlive: true, ...tlsConnectOptions(buildTlsSettings(config)) });
+    this.#limiter = new RequestLimiter(config.maxConcurrentRequests);
+    this.#undici = new UndiciAdapter({
+      tls: tlsConnectOptions(buildTlsSettings(config)),
+      connectTimeoutMs: config.connectTimeoutMs,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      connections: config.maxConcurrentRequests,
+    });
     this.#hasClientCert = config.clientCert !== undefined;
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     this.#http = axios.create({
       baseURL: `${config.address}/v1/`,
+      adapter: this.#undici.adapter,
       // Timeouts use an AbortSignal per request (below): an unref'd internal timer that never
-      // holds the process open, unlike axios's own connect-phase timer.
+      // holds the process open.
       timeout: 0,
       maxRedirects: 0,
       proxy: false,
-      decompress: true,
-      httpAgent: this.#httpAgent,
-      httpsAgent: this.#httpsAgent,
       headers,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
@@ -152,8 +163,16 @@ export class VaultClient implements VaultTransport {
   #send<TBody>(req: VaultRequest, token: string | undefined): Promise<VaultResponse<TBody>> {
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
+    const priority = req.priority ?? 'normal';
     return this.#policy.execute(
-      () => this.#sendOnce<TBody>(req, token, signal, timeoutMs),
+      () =>
+        this.#limiter
+          .run(() => this.#sendOnce<TBody>(req, token, signal, timeoutMs), priority, signal)
+          .catch((error: unknown) => {
+            // The deadline fired while the request waited for a slot: it never reached Vault.
+            if (signal.aborted && error === signal.reason) throw timedOut(req.path, timeoutMs);
+            throw error;
+          }),
       req.method === 'GET' || req.method === 'LIST',
       req.path,
       signal,
@@ -192,8 +211,7 @@ export class VaultClient implements VaultTransport {
             path: req.path,
           });
         }
-        if (signal.aborted)
-          throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
+        if (signal.aborted) throw timedOut(req.path, timeoutMs);
         throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
       }
       // A standby answers 307 with the active node's address (REFERENCE.md §8.3): re-send the same
@@ -221,10 +239,22 @@ export class VaultClient implements VaultTransport {
     throw mapVaultStatus(status, body, req.path, { ...response.headers });
   }
 
-  /** Closes the keep-alive sockets so nothing holds the process open. The client cannot be used afterwards. */
-  close(): void {
-    this.#httpAgent.destroy();
-    this.#httpsAgent.destroy();
+  /** Requests in flight now and waiting for a slot (never more than `maxConcurrentRequests` in flight). */
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.#limiter.active, queued: this.#limiter.queued };
+  }
+
+  /**
+   * Closes the keep-alive connections that carry no request now; the client stays usable and
+   * opens new connections when needed. Resolves when they are closed.
+   */
+  closeIdleConnections(): Promise<void> {
+    return this.#undici.closeIdle();
+  }
+
+  /** Closes the keep-alive connections so nothing holds the process open. The client cannot be used afterwards. */
+  close(): Promise<void> {
+    return this.#undici.destroy();
   }
 
   /** Safe description for logs. */
@@ -235,6 +265,11 @@ export class VaultClient implements VaultTransport {
   [inspect.custom](): string {
     return `VaultClient { address: '${this.#address}'${this.#namespace ? `, namespace: '${this.#namespace}'` : ''} }`;
   }
+}
+
+/** The error of a request whose deadline fired. */
+function timedOut(path: string, timeoutMs: number): Error {
+  return mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), path);
 }
 
 function parseBody(data: unknown, status: number, path: string): unknown {
