@@ -13,7 +13,7 @@ export { VaultConfig, type KvVersion } from './options/vault-config.js';
 export { CacheOptions } from './options/cache-options.js';
 export { FallbackJsonOptions } from './options/fallback-json-options.js';
 export type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
-export { resolveVaultConfig, VAULT_CONFIG_DEFAULTS } from './options/resolve-vault-config.js';
+export { resolveVaultConfig } from './options/resolve-vault-config.js';
 export { VaultClient, type VaultMethod, type VaultRequest, type VaultResponse } from './client/vault-client.js';
 export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './client/vault-envelope.js';
 export type { TokenSource } from './auth/token-source.js';

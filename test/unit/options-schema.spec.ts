@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { getMetadataStorage } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, resolveVaultConfig, VaultConfig } from '../../lib/index.js';
+import { CacheOptions } from '../../lib/options/cache-options.js';
+import { FallbackJsonOptions } from '../../lib/options/fallback-json-options.js';
+import { LeaseOptions } from '../../lib/options/lease-options.js';
+import type { OptionSpec } from '../../lib/options/option-spec.js';
+import { OPTION_DEFAULTS, OPTIONS_SCHEMA } from '../../lib/options/options.schema.js';
+import { optionTableRows, parseOptionsTable } from '../../lib/options/options-table.js';
+import { WatchOptions } from '../../lib/options/watch-options.js';
+
+const SCHEMA: Readonly<Record<string, OptionSpec>> = OPTIONS_SCHEMA;
+const CONFIG_KEYS = Object.keys(SCHEMA).filter((name) => SCHEMA[name]?.scope !== 'module');
+const BASE = { address: 'http://127.0.0.1:8200', token: 'hvs.options-schema-test-token' };
+
+function problemsOf(input: unknown): string[] {
+  try {
+    resolveVaultConfig(input, {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    return [...(error as InvalidOptionsError).problems];
+  }
+  return [];
+}
+
+/** Properties that carry at least one class-validator decorator. */
+function validatedProperties(target: new () => object): string[] {
+  return [
+    ...new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(target, '', true, false)
+        .map((m) => m.propertyName),
+    ),
+  ].sort();
+}
+
+describe('OPTIONS_SCHEMA', () => {
+  it('is what the README configuration table lists, row for row (run `npm run docs:options` after changing the schema)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(parseOptionsTable(readme)).toEqual(optionTableRows(SCHEMA));
+  });
+
+  it('lists every option the validation classes check, and the classes check every option it lists', () => {
+    const classes: Record<string, new () => object> = {
+      '': VaultConfig,
+      cache: CacheOptions,
+      leases: LeaseOptions,
+      watch: WatchOptions,
+      fallbackJson: FallbackJsonOptions,
+    };
+    expect(Object.keys(classes).filter(Boolean).sort()).toEqual(CONFIG_KEYS.filter((name) => SCHEMA[name]?.fields).sort());
+    for (const [group, target] of Object.entries(classes)) {
+      const declared = group === '' ? CONFIG_KEYS : Object.keys(SCHEMA[group]?.fields ?? {});
+      expect({ group, properties: validatedProperties(target) }).toEqual({ group, properties: [...declared].sort() });
+    }
+  });
+
+  it('accepts every option and field it declares, and reports any other key as unknown with a pointer to the README', () => {
+    const everything: Record<string, unknown> = {};
+    for (const name of CONFIG_KEYS) {
+      const fields = SCHEMA[name]?.fields;
+      everything[name] =
+        fields && SCHEMA[name]?.objectExample ? Object.fromEntries(Object.keys(fields).map((f) => [f, undefined])) : undefined;
+    }
+    expect(problemsOf({ ...everything, ...BASE }).filter((p) => p.startsWith('unknown option'))).toEqual([]);
+
+    expect(problemsOf({ ...BASE, isGlobal: true, cache: { ttl: 5 }, watch: { interval: 5 } })).toEqual([
+      'unknown option "isGlobal": check its spelling (see the configuration table in the README)',
+      'unknown option "cache.ttl": check its spelling (see the configuration table in the README)',
+      'unknown option "watch.interval": check its spelling (see the configuration table in the README)',
+    ]);
+  });
+
+  it('supplies the default of every option the app leaves unset', () => {
+    const resolved = resolveVaultConfig(BASE, {}) as unknown as Record<string, unknown>;
+    const defaults = OPTION_DEFAULTS as Record<string, unknown>;
+    for (const name of Object.keys(defaults).filter((key) => CONFIG_KEYS.includes(key))) {
+      expect({ name, value: resolved[name] }).toEqual({ name, value: defaults[name] });
+    }
+    expect(Object.keys(defaults)).toEqual(expect.arrayContaining(['cache', 'leases', 'watch', 'requestTimeoutMs', 'maxStalenessMs']));
+  });
+
+  it('gives every option and field a type and a doc line', () => {
+    for (const row of optionTableRows(SCHEMA)) {
+      expect(row[1]).not.toBe('``');
+      expect(row[3]?.length).toBeGreaterThan(10);
+    }
+  });
+});
