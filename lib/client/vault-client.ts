@@ -68,7 +68,7 @@ export interface VaultResponse<TBody = unknown> {
  * {@link TokenSource}), `X-Vault-Request: true` and `X-Vault-Namespace` when configured;
  * verifies TLS with the configured CA unless `verifySsl` is false; applies the request timeout
  * (milliseconds) to every call; maps Vault's statuses and error bodies to the module's errors
- * (REFERENCE.md §0.4–0.5). On 403 `invalid token` it asks the token source for a new token
+ * (https://developer.hashicorp.com/vault/api-docs#http-status-codes). On 403 `invalid token` it asks the token source for a new token
  * once and retries the request once.
  *
  * Holds the token only inside the token source: `util.inspect` and `JSON.stringify` of a client
@@ -196,7 +196,7 @@ export class VaultClient implements VaultTransport {
           throw mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), req.path);
         throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
       }
-      // A standby answers 307 with the active node's address (REFERENCE.md §8.3): re-send the same
+      // A standby answers 307 with the active node's address (https://developer.hashicorp.com/vault/docs/concepts/ha): re-send the same
       // method, body, token and namespace there, at most MAX_REDIRECTS times, never from https to http.
       const location = response.headers.location;
       if ((response.status !== 307 && response.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) break;
