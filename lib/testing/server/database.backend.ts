@@ -460,7 +460,10 @@ export class DatabaseBackend extends FrameworkBackend {
     });
   }
 
-  /** `GET /v1/database/static-creds/:role` (https://developer.hashicorp.com/vault/api-docs/secret/databases#get-static-credentials): no lease. */
+  /**
+   * `GET /v1/database/static-creds/:role`
+   * (https://developer.hashicorp.com/vault/api-docs/secret/databases#get-static-credentials): no lease.
+   */
   private readStaticCredentials(params: PathParams): DataResponse {
     const name = params['name'] ?? '';
     const role = this.staticRoles.get(name);

@@ -1,5 +1,7 @@
 /**
- * Raw (non-envelope) `sys/health` and `sys/seal-status` handlers (https://developer.hashicorp.com/vault/api-docs/system/health, https://developer.hashicorp.com/vault/api-docs/system/seal-status).
+ * Raw (non-envelope) `sys/health` and `sys/seal-status` handlers
+ * (https://developer.hashicorp.com/vault/api-docs/system/health,
+ * https://developer.hashicorp.com/vault/api-docs/system/seal-status).
  */
 import { asStruct } from './go-json.js';
 import { emptyResult, errorResult, jsonResult, type HttpResult } from './envelope.js';

@@ -200,7 +200,10 @@ export class TokenBackend extends FrameworkBackend {
     return this.renew(this.byAccessor(req), req);
   }
 
-  /** Renews a token (https://developer.hashicorp.com/vault/api-docs/auth/token#renew-a-token-self), capping at explicit_max_ttl / the mount max from issue time. */
+  /**
+   * Renews a token (https://developer.hashicorp.com/vault/api-docs/auth/token#renew-a-token-self), capping at
+   * explicit_max_ttl / the mount max from issue time.
+   */
   private renew(entry: TokenEntry, req: LogicalRequest): DataResponse {
     const increment = durationField(req.data, 'increment', 0);
     if (entry.type === 'batch') throw badRequest('batch tokens cannot be renewed');
