@@ -16,6 +16,11 @@ export interface OptionSpec {
   readonly doc: string;
   /** `'module'`: accepted by `SecretsModule.forRoot*` only and stripped before the options are validated. */
   readonly scope?: 'module';
+  /**
+   * For the fields of `auth`: the `auth.method` values that accept the field (`auth.method` itself
+   * lists every method). Any other field is reported as unknown for that method.
+   */
+  readonly methods?: readonly string[];
   /** Fields of an object option, e.g. `cache.ttlMs`. */
   readonly fields?: Readonly<Record<string, OptionSpec>>;
   /**

@@ -2,6 +2,7 @@
  * Compile-time checks that the option types agree with {@link OPTIONS_SCHEMA}: adding an option to
  * one place and not the others fails `tsc`. Nothing here runs; the file holds types only.
  */
+import type { AuthOptions } from '../auth/auth-options.js';
 import type { CacheOptions } from './cache-options.js';
 import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { LeaseOptions } from './lease-options.js';
@@ -35,6 +36,12 @@ const resolvedKeys: SameKeys<Exclude<keyof ResolvedVaultConfig, DerivedResolvedK
 const resolvedCacheKeys: SameKeys<keyof ResolvedVaultConfig['cache'], FieldsOf<'cache'>> = true;
 const resolvedLeaseKeys: SameKeys<keyof ResolvedVaultConfig['leases'], FieldsOf<'leases'>> = true;
 const resolvedWatchKeys: SameKeys<keyof ResolvedVaultConfig['watch'], FieldsOf<'watch'>> = true;
+// Each auth method's options type declares exactly the auth fields the schema gives that method.
+type AuthFields = Schema['auth']['fields'];
+type AuthFieldsOf<M extends string> = { [F in keyof AuthFields]: M extends AuthFields[F]['methods'][number] ? F : never }[keyof AuthFields];
+type AuthKeysMatch = { [M in AuthOptions['method']]: SameKeys<keyof Extract<AuthOptions, { method: M }>, AuthFieldsOf<M>> };
+const authKeys: AuthKeysMatch = { agent: true, token: true, approle: true, kubernetes: true, jwt: true, userpass: true, cert: true };
+const authMethods: SameKeys<AuthOptions['method'], AuthFields['method']['methods'][number]> = true;
 // Every declared default fits the resolved field it fills.
 type ConfigDefaults = Omit<typeof OPTION_DEFAULTS, Exclude<keyof Schema, VaultConfigKey>>;
 const defaultsFit: ConfigDefaults extends Partial<ResolvedVaultConfig> ? true : false = true;

@@ -20,12 +20,15 @@ function formatDefault(value: OptionDefault): string {
 
 /**
  * The table's rows, one per option and one per field of an object option (`cache.ttlMs`), in schema
- * order; each row is `[option, type, default, meaning]` as Markdown cells (pipes escaped).
+ * order; each row is `[option, type, default, meaning]` as Markdown cells (pipes escaped). A field of
+ * `auth` that only some methods accept starts its meaning with those methods (`` `approle`: ``).
  */
 export function optionTableRows(schema: Readonly<Record<string, OptionSpec>>, prefix = ''): string[][] {
+  const allMethods = new Set(Object.values(schema).flatMap((spec) => spec.methods ?? []));
   return Object.entries(schema).flatMap(([name, spec]) => {
     const defaultCell = spec.defaultText ?? (spec.default === undefined ? '–' : formatDefault(spec.default));
-    const row = [`\`${prefix}${name}\``, `\`${spec.type}\``, defaultCell, spec.doc].map(escapePipes);
+    const methods = spec.methods && spec.methods.length < allMethods.size ? `${spec.methods.map((m) => `\`${m}\``).join(', ')}: ` : '';
+    const row = [`\`${prefix}${name}\``, `\`${spec.type}\``, defaultCell, `${methods}${spec.doc}`].map(escapePipes);
     return [row, ...(spec.fields ? optionTableRows(spec.fields, `${prefix}${name}.`) : [])];
   });
 }

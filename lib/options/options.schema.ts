@@ -26,7 +26,119 @@ export const OPTIONS_SCHEMA = {
   auth: {
     type: 'AuthOptions | AuthMethod',
     defaultText: 'token',
-    doc: 'How to log in (`approle`, `kubernetes`, `jwt`, `userpass`, `token`, `agent` or your own `AuthMethod`): see [Auth methods](#auth-methods).',
+    doc: 'How to log in: `{ method, ... }` with the fields below, or your own `AuthMethod`; see [Auth methods](#auth-methods). Credentials are read at each login and never logged.',
+    fields: {
+      method: {
+        type: "'agent' | 'token' | 'approle' | 'kubernetes' | 'jwt' | 'userpass' | 'cert'",
+        methods: ['agent', 'token', 'approle', 'kubernetes', 'jwt', 'userpass', 'cert'],
+        doc: 'Which auth method logs in (required in the object form). `agent`: a Vault Agent / Proxy adds the token, nothing is sent or renewed.',
+      },
+      mount: {
+        type: 'string',
+        methods: ['approle', 'kubernetes', 'jwt', 'userpass', 'cert'],
+        defaultText: 'the method name',
+        doc: 'Mount path of the auth method (may contain `/`, e.g. `k8s/prod`).',
+      },
+      token: {
+        type: 'string',
+        methods: ['token'],
+        defaultText: 'top-level `token`, `VAULT_TOKEN`, `~/.vault-token`',
+        doc: 'The token.',
+      },
+      tokenFile: {
+        type: 'string',
+        methods: ['token'],
+        doc: 'A file holding the token, re-read at every login (e.g. a Vault Agent sink file).',
+      },
+      roleId: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'The role_id (give one of `roleId`, `roleIdFile`, `roleIdEnv`).',
+      },
+      roleIdFile: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'A file holding the role_id.',
+      },
+      roleIdEnv: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'The environment variable holding the role_id.',
+      },
+      secretId: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'The secret_id (at most one of `secretId`, `secretIdFile`, `secretIdEnv`; none for roles without `bind_secret_id`).',
+      },
+      secretIdFile: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'A file holding the secret_id, re-read at every login.',
+      },
+      secretIdEnv: {
+        type: 'string',
+        methods: ['approle'],
+        doc: 'The environment variable holding the secret_id.',
+      },
+      secretIdWrapped: {
+        type: 'boolean',
+        methods: ['approle'],
+        defaultText: '`false`',
+        doc: 'The secret_id source holds a response-wrapping token: it is unwrapped once (`POST /v1/sys/wrapping/unwrap`).',
+      },
+      role: {
+        type: 'string',
+        methods: ['kubernetes', 'jwt'],
+        doc: 'The Vault role to log in with (required for `kubernetes`; for `jwt` optional when the mount has a `default_role`).',
+      },
+      jwt: {
+        type: 'string',
+        methods: ['jwt'],
+        doc: 'The JWT (give one of `jwt`, `jwtFile`, `jwtProvider`).',
+      },
+      jwtFile: {
+        type: 'string',
+        methods: ['kubernetes', 'jwt'],
+        defaultText: '`kubernetes`: `/var/run/secrets/kubernetes.io/serviceaccount/token`',
+        doc: 'A file holding the JWT, re-read at every login (projected service-account tokens rotate).',
+      },
+      jwtProvider: {
+        type: '() => string | Promise<string>',
+        methods: ['jwt'],
+        doc: 'Called at every login for a fresh JWT (e.g. from your identity provider).',
+      },
+      username: {
+        type: 'string',
+        methods: ['userpass'],
+        doc: 'The username (required).',
+      },
+      password: {
+        type: 'string',
+        methods: ['userpass'],
+        doc: 'The password (give one of `password`, `passwordFile`, `passwordEnv`).',
+      },
+      passwordFile: {
+        type: 'string',
+        methods: ['userpass'],
+        doc: 'A file holding the password, re-read at every login.',
+      },
+      passwordEnv: {
+        type: 'string',
+        methods: ['userpass'],
+        doc: 'The environment variable holding the password.',
+      },
+      name: {
+        type: 'string',
+        methods: ['cert'],
+        doc: 'The certificate role to log in against (`auth/<mount>/certs/<name>`); without it Vault tries every role whose CA the client certificate (`clientCert`) chains to.',
+      },
+      namespace: {
+        type: 'string',
+        methods: ['token', 'approle', 'kubernetes', 'jwt', 'userpass', 'cert'],
+        defaultText: '`namespace`',
+        doc: 'Namespace the auth method is mounted in and the token lives in, when it differs from `namespace` (e.g. its parent); see [Namespaces](#namespaces).',
+      },
+    },
   },
   namespace: {
     type: 'string',

@@ -49,7 +49,10 @@ describe('OPTIONS_SCHEMA', () => {
       watch: WatchOptions,
       fallbackJson: FallbackJsonOptions,
     };
-    expect(Object.keys(classes).filter(Boolean).sort()).toEqual(CONFIG_KEYS.filter((name) => SCHEMA[name]?.fields).sort());
+    // `auth` is checked per method by authOptionProblems (next test), the other object options by classes.
+    expect(Object.keys(classes).filter(Boolean).sort()).toEqual(
+      CONFIG_KEYS.filter((name) => SCHEMA[name]?.fields && name !== 'auth').sort(),
+    );
     for (const [group, target] of Object.entries(classes)) {
       const declared = group === '' ? CONFIG_KEYS : Object.keys(SCHEMA[group]?.fields ?? {});
       expect({ group, properties: validatedProperties(target) }).toEqual({ group, properties: [...declared].sort() });
@@ -70,6 +73,20 @@ describe('OPTIONS_SCHEMA', () => {
       'unknown option "cache.ttl": check its spelling (see the configuration table in the README)',
       'unknown option "watch.interval": check its spelling (see the configuration table in the README)',
     ]);
+  });
+
+  it('accepts for each auth method exactly the auth fields it lists for that method', () => {
+    const fields = SCHEMA.auth?.fields ?? {};
+    const methods = fields.method?.methods ?? [];
+    expect(methods).toEqual(['agent', 'token', 'approle', 'kubernetes', 'jwt', 'userpass', 'cert']);
+    for (const method of methods) {
+      const own = Object.keys(fields).filter((field) => field !== 'method' && fields[field]?.methods?.includes(method));
+      const others = Object.keys(fields).filter((field) => field !== 'method' && !own.includes(field));
+      const unknown = problemsOf({ ...BASE, auth: { method, ...Object.fromEntries([...own, ...others].map((f) => [f, 1])) } })
+        .filter((problem) => problem.startsWith('unknown option'))
+        .map((problem) => /"auth\.(\w+)"/.exec(problem)?.[1]);
+      expect({ method, unknown: unknown.sort() }).toEqual({ method, unknown: [...others].sort() });
+    }
   });
 
   it('supplies the default of every option the app leaves unset', () => {
