@@ -98,6 +98,35 @@ describe('OPTIONS_SCHEMA', () => {
     expect(Object.keys(defaults)).toEqual(expect.arrayContaining(['cache', 'leases', 'watch', 'requestTimeoutMs', 'maxStalenessMs']));
   });
 
+  it("states in the validation classes' doc comments (what editors show on hover) the defaults the schema declares", () => {
+    const files: Record<string, string> = {
+      '': 'vault-config.ts',
+      cache: 'cache-options.ts',
+      leases: 'lease-options.ts',
+      watch: 'watch-options.ts',
+      fallbackJson: 'fallback-json-options.ts',
+    };
+    let checked = 0;
+    for (const [group, file] of Object.entries(files)) {
+      const source = readFileSync(new URL(`../../lib/options/${file}`, import.meta.url), 'utf8');
+      const specs = group === '' ? SCHEMA : (SCHEMA[group]?.fields ?? {});
+      // a doc comment, the property's decorators, then the property
+      for (const match of source.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*(?:@[^\n]*\n\s*)*(\w+)[?!]?:/g)) {
+        const [, doc = '', name = ''] = match;
+        const stated = /Default:? `?([^`\s.;,)]+)/.exec(doc)?.[1];
+        const spec = specs[name];
+        if (stated === undefined || spec === undefined) continue;
+        const declared = spec.default === undefined ? (spec.defaultText ?? '') : String(spec.default);
+        expect({ option: `${group}${group ? '.' : ''}${name}`, stated: declared.includes(stated) }).toEqual({
+          option: `${group}${group ? '.' : ''}${name}`,
+          stated: true,
+        });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(15);
+  });
+
   it('gives every option and field a type and a doc line', () => {
     for (const row of optionTableRows(SCHEMA)) {
       expect(row[1]).not.toBe('``');
