@@ -213,7 +213,8 @@ export class VaultClient implements VaultTransport {
     const body = parseBody(response.data, response.status, req.path);
     const status = response.status;
     // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
-    // a missing secret, even where a 404 is otherwise an accepted answer (REFERENCE.md §0.5).
+    // a missing secret, even where a 404 is otherwise an accepted answer
+    // (https://developer.hashicorp.com/vault/api-docs#http-status-codes).
     if (status === 404 && isNoHandler(body)) throw missingMount(req.path, body);
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: body as TBody | undefined, headers: { ...response.headers } };
