@@ -17,7 +17,7 @@ import {
   type SecretRotatedEvent,
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, coreOn, MARK } from './harness.js';
+import { Capture, coreOn, MARK } from '../support/lease-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attack2-fallback-'));
 const envBackup = { ...process.env };

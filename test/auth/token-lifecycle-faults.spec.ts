@@ -19,7 +19,7 @@ import {
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
-import { dump, envelope, json, makeCore, MARKER_CRED, rawServer, settle, sleep } from './helpers.js';
+import { dump, envelope, json, makeCore, MARKER_CRED, rawServer, settle, sleep } from '../support/raw-vault-server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { CapturingLogger as Capture } from './capture-logs.js';
 import {
   LeaseManager,
   RotationOrchestrator,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { LeaseExpiredEvent, SecretRotatedEvent, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
-import { deferred, flush, leasedFetch, leaseHarness, MARK, ok, revokedIds } from './harness.js';
+import { deferred, flush, leasedFetch, leaseHarness, MARK, ok, revokedIds } from '../support/lease-harness.js';
 
 const KEY = 'database/creds/app';
 const TIMER = `secrets:lease:${KEY}`;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsError, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { envelope, json, makeCore, rawServer, rootLookup, settle, sleep } from './helpers.js';
+import { envelope, json, makeCore, rawServer, rootLookup, settle, sleep } from '../support/raw-vault-server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -13,7 +13,7 @@ import {
   type SecretsCore,
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { coreOn, deferred, MARK } from './harness.js';
+import { coreOn, deferred, MARK } from '../support/lease-harness.js';
 
 let server: VaultTestServer;
 let cores: SecretsCore[] = [];

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { CapturingLogger as Capture } from './capture-logs.js';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { SecretsCore, resolveVaultConfig, type VaultConfig } from '../../lib/index.js';

@@ -8,7 +8,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECRETS_CONFIG, SecretsModule, SecretsService, VaultRequestError } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
-import { dump, json, makeCore, MARKER_CRED, MARKER_TOKEN, MARKER_VALUE, rawServer, rootLookup, settle } from './helpers.js';
+import {
+  dump,
+  json,
+  makeCore,
+  MARKER_CRED,
+  MARKER_TOKEN,
+  MARKER_VALUE,
+  rawServer,
+  rootLookup,
+  settle,
+} from '../support/raw-vault-server.js';
 
 /** A token that does not look like a Vault token, so only real care (not the redaction regex) keeps it out. */
 const PLAIN_TOKEN = 'ATTACK-MARKER-PLAIN-TOKEN-3b9e7d';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManager, SecretsEvents } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, FakeEvents, frame, sleep, waitFor } from './harness.js';
+import { Capture, FakeEvents, frame, sleep, waitFor } from '../support/fake-events-server.js';
 
 let server: VaultTestServer;
 let fake: FakeEvents;

@@ -13,7 +13,7 @@ import {
 } from '../../lib/index.js';
 import { MAX_RESPONSE_BYTES } from '../../lib/client/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { json, makeCore, rawServer, rootLookup, settle } from './helpers.js';
+import { json, makeCore, rawServer, rootLookup, settle } from '../support/raw-vault-server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimerScheduler } from '../../lib/leases/task-scheduler.js';
 import { KvEventSubscriber, KV_EVENTS_RECONNECT_NAME } from '../../lib/rotation/kv-event.subscriber.js';
-import { Capture, FakeEvents, frame, sleep, waitFor } from './harness.js';
+import { Capture, FakeEvents, frame, sleep, waitFor } from '../support/fake-events-server.js';
 
 const TOKEN = 'hvs.ATTACK3-SECRET-TOKEN-123456';
 let fake: FakeEvents;

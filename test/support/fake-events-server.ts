@@ -1,5 +1,5 @@
 import http, { type IncomingMessage } from 'node:http';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { CapturingLogger as Capture } from './capture-logs.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
