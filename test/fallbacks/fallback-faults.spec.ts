@@ -17,7 +17,9 @@ import {
   type SecretRotatedEvent,
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, coreOn, MARK } from '../support/lease-harness.js';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { coreOn } from '../support/core-harness.js';
+import { MARK } from '../support/leak-markers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attack2-fallback-'));
 const envBackup = { ...process.env };

@@ -13,7 +13,9 @@ import {
   type SecretsCore,
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { coreOn, deferred, MARK } from '../support/lease-harness.js';
+import { coreOn } from '../support/core-harness.js';
+import { deferred } from '../support/async.js';
+import { MARK } from '../support/leak-markers.js';
 
 let server: VaultTestServer;
 let cores: SecretsCore[] = [];

@@ -13,7 +13,9 @@ import {
 } from '../../lib/index.js';
 import { MAX_RESPONSE_BYTES } from '../../lib/client/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { json, makeCore, rawServer, rootLookup, settle } from '../support/raw-vault-server.js';
+import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, resolveVaultConfig } from '../../lib/index.js';
-import { MARKER_CRED, MARKER_TOKEN } from '../support/raw-vault-server.js';
+import { MARKER_CRED, MARKER_TOKEN } from '../support/leak-markers.js';
 
 const A = 'http://127.0.0.1:8200';
 
