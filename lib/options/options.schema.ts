@@ -152,7 +152,7 @@ export const OPTIONS_SCHEMA = {
   },
   paths: {
     type: 'Record<string, string>',
-    defaultText: '`{}`',
+    defaultText: 'none',
     doc: "More KV locations by name beside `secretsPath`: with `{ shared: 'secret/data/shared' }`, `fetchSecret('shared:kafka')` reads `secret/data/shared/kafka`. Names are letters, digits, `_` and `-`.",
   },
   secretsMount: {
