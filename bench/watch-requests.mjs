@@ -4,7 +4,8 @@
 // rate is scaled to the 60 s interval. Target: measured within ±10% of computed, and exactly
 // 1 request per watched key per poll. Change detection by event subscription (Vault's events
 // websocket) does not exist yet: printed as "not implemented".
-import { KV_WATCH_TIMEOUT_NAME, SecretsManager, VAULT_CONFIG_DEFAULTS } from '../dist/index.js';
+import { KV_WATCH_TIMEOUT_NAME, SecretsManager } from '../dist/index.js';
+import { OPTION_DEFAULTS } from '../dist/options/options.schema.js';
 import { fmtInt, fmtRatio, header, now, report, run, silentLogger } from './support/common.mjs';
 import { pad, secretData } from './support/data.mjs';
 import { startVault } from './support/vault.mjs';
@@ -36,7 +37,7 @@ run(async () => {
     // Computed from the configuration a replica gets by default.
     const probe = new SecretsManager({ ...base, watch: { keys } }, { env: {}, logger: silentLogger });
     // The resolved config (protected `core` in TypeScript); the exported default when that moves.
-    const intervalMs = probe.core?.config?.watch?.intervalMs ?? VAULT_CONFIG_DEFAULTS.watchIntervalMs;
+    const intervalMs = probe.core?.config?.watch?.intervalMs ?? OPTION_DEFAULTS.watch.intervalMs;
     await probe.close();
     const computed = (KEYS * HOUR_MS) / intervalMs;
     // Each delay is intervalMs × (0.9 + 0.1 × random): 0.95 × intervalMs on average.
@@ -152,7 +153,7 @@ run(async () => {
         `scaled: ${perPoll.toFixed(1)} × 3600 s / (${delayFactor.toFixed(3)} × ${intervalMs / 1000} s + ${(lateness + duration).toFixed(1)} ms); ` +
           'at the default interval the jitter (mean 0.95), not the poll time, sets the rate',
         `per key: ${minPerKey}–${maxPerKey} GET secret/metadata/app/<key> each; other requests: ${other}; after close(): ${afterClose}`,
-        `default watch.intervalMs = ${VAULT_CONFIG_DEFAULTS.watchIntervalMs} ms; the next delay starts when a poll ends`,
+        `default watch.intervalMs = ${OPTION_DEFAULTS.watch.intervalMs} ms; the next delay starts when a poll ends`,
         'event subscription: not implemented',
       ],
     });

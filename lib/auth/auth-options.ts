@@ -1,4 +1,6 @@
 import { isJsonObject } from '../transport/vault-envelope.js';
+import type { OptionSpec } from '../options/option-spec.js';
+import { OPTIONS_SCHEMA } from '../options/options.schema.js';
 import { AgentAuthMethod, type AgentAuthOptions } from './agent.auth.js';
 import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
 import { CertAuthMethod, type CertAuthOptions } from './cert.auth.js';
@@ -12,15 +14,15 @@ import { UserpassAuthMethod, type UserpassAuthOptions } from './userpass.auth.js
 export type AuthOptions =
   AgentAuthOptions | TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions | CertAuthOptions;
 
-const KNOWN_KEYS: Record<AuthOptions['method'], readonly string[]> = {
-  agent: [],
-  token: ['token', 'tokenFile', 'namespace'],
-  approle: ['mount', 'roleId', 'roleIdFile', 'roleIdEnv', 'secretId', 'secretIdFile', 'secretIdEnv', 'secretIdWrapped', 'namespace'],
-  kubernetes: ['mount', 'role', 'jwtFile', 'namespace'],
-  jwt: ['mount', 'role', 'jwt', 'jwtFile', 'jwtProvider', 'namespace'],
-  userpass: ['mount', 'username', 'password', 'passwordFile', 'passwordEnv', 'namespace'],
-  cert: ['mount', 'name', 'namespace'],
-};
+const AUTH_FIELDS: Readonly<Record<string, OptionSpec>> = OPTIONS_SCHEMA.auth.fields;
+
+/** The fields each method accepts besides `method`, from `OPTIONS_SCHEMA.auth.fields` (in schema order). */
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  OPTIONS_SCHEMA.auth.fields.method.methods.map((method) => [
+    method,
+    Object.keys(AUTH_FIELDS).filter((field) => field !== 'method' && AUTH_FIELDS[field]?.methods?.includes(method)),
+  ]),
+);
 
 function exactlyOne(o: Record<string, unknown>, keys: string[], what: string, required: boolean): string[] {
   const given = keys.filter((k) => o[k] !== undefined);
@@ -44,7 +46,7 @@ export function authOptionProblems(auth: unknown): string[] {
   if (typeof method !== 'string' || !Object.hasOwn(KNOWN_KEYS, method)) {
     return [`auth.method must be one of ${Object.keys(KNOWN_KEYS).join(', ')}`];
   }
-  const known = KNOWN_KEYS[method as AuthOptions['method']];
+  const known = KNOWN_KEYS[method] ?? [];
   const problems = Reflect.ownKeys(auth)
     .map(String)
     .filter((k) => k !== 'method' && !known.includes(k))

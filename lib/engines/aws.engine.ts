@@ -32,7 +32,8 @@ export interface AwsFetchOptions {
 }
 
 /**
- * The AWS secrets engine (REFERENCE.md §7.1): `POST <mount>/creds/<role>` or `<mount>/sts/<role>`.
+ * The AWS secrets engine (https://developer.hashicorp.com/vault/api-docs/secret/aws#generate-credentials):
+ * `POST <mount>/creds/<role>` or `<mount>/sts/<role>`.
  * IAM-user keys come with a renewable lease; STS credentials are not renewable and are fetched
  * again before they expire. Reads `session_token` and falls back to `security_token`.
  */

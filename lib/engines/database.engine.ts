@@ -21,7 +21,8 @@ export interface DatabaseFetchOptions {
 export const STATIC_ROLE_REFRESH_SKEW_MS = 2000;
 
 /**
- * The database secrets engine (REFERENCE.md §6): `GET <mount>/creds/<role>` for dynamic
+ * The database secrets engine (https://developer.hashicorp.com/vault/api-docs/secret/databases,
+ * "Generate credentials" and "Get static credentials"): `GET <mount>/creds/<role>` for dynamic
  * credentials (a renewable lease), `GET <mount>/static-creds/<role>` for static roles (no lease;
  * re-read `ttl` seconds later, when Vault has rotated the password).
  */

@@ -20,7 +20,8 @@ export interface KvBase {
  * Splits `secretsPath` into a KV mount and a base folder, and picks the KV engine.
  * - `secretsMount` given: that is the mount.
  * - `kvVersion: 'auto'`: asks Vault once, with `GET sys/internal/ui/mounts/<secretsPath>`
- *   (REFERENCE.md §1.8: `options.version == "2"` means v2; a 404 means an old Vault and v1).
+ *   (https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts: `options.version == "2"` means v2; a 404
+ *   means an old Vault and v1).
  * - otherwise (v2): the segments before the first `data` segment are the mount, else the first segment.
  * For KV v2, a leading `data/` after the mount is dropped, so `secret/data/app` and `secret/app`
  * mean the same location.

@@ -7,7 +7,10 @@ import { UnsupportedOperationError } from '../errors/unsupported-operation.error
 import type { KvEngine, KvLocation, KvSecret } from './kv-engine.js';
 import { listKeys } from './kv-v2.engine.js';
 
-/** KV version 1 reads (REFERENCE.md §2): `GET <mount>/<path>`, `LIST <mount>/<path>/`. No versions, no metadata. */
+/**
+ * KV version 1 reads (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v1): `GET <mount>/<path>`,
+ * `LIST <mount>/<path>/`. No versions, no metadata.
+ */
 export class KvV1Engine implements KvEngine {
   readonly version = 1 as const;
 

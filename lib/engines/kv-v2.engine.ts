@@ -21,7 +21,7 @@ interface KvV2ReadData {
 }
 
 /**
- * KV version 2 reads (REFERENCE.md §1): `GET <mount>/data/<path>[?version=N]`,
+ * KV version 2 reads (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2): `GET <mount>/data/<path>[?version=N]`,
  * `LIST <mount>/metadata/<path>/`, `GET <mount>/metadata/<path>`. `data/` and `metadata/` are
  * inserted exactly once, right after the mount.
  */
@@ -129,7 +129,8 @@ export class KvV2Engine implements KvEngine {
 
 /**
  * `LIST <path>` (sent as `GET ?list=true`): the `data.keys` array; 404 means an empty or
- * missing folder and gives `[]` (REFERENCE.md §1.5, §2).
+ * missing folder and gives `[]` (https://developer.hashicorp.com/vault/api-docs#api-operations:
+ * "LIST requests with no results will also return 404s").
  */
 export async function listKeys(client: VaultRequester, path: string): Promise<string[]> {
   const response = await client.request<VaultEnvelope<{ keys?: unknown }>>({ method: 'LIST', path, acceptStatus: [404] });

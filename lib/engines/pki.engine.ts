@@ -34,7 +34,8 @@ const BEYOND_CA = /beyond the expiration of the CA certificate at (\S+)/;
 const CA_EXPIRY_MARGIN_SECONDS = 60;
 
 /**
- * The PKI secrets engine (Vault API: `POST /v1/:mount/issue/:name`). The certificate is issued
+ * The PKI secrets engine (`POST /v1/:mount/issue/:name`,
+ * https://developer.hashicorp.com/vault/api-docs/secret/pki#generate-certificate-and-key). The certificate is issued
  * again before `expiration`; a refusal leaves the current one in use. When Vault refuses the TTL
  * because the certificate would outlive its CA (`leaf_not_after_behavior=err`), the request is
  * sent once more with the TTL clipped to the CA's expiry (less a minute), and the result carries a

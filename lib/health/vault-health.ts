@@ -2,7 +2,7 @@ import type { VaultRequester } from '../transport/vault-transport.js';
 import { isJsonObject } from '../transport/vault-envelope.js';
 import { SecretsError } from '../errors/secrets.error.js';
 
-/** What `GET sys/health` said (REFERENCE.md §8.1). */
+/** What `GET /v1/sys/health` said (https://developer.hashicorp.com/vault/api-docs/system/health). */
 export interface VaultHealth {
   /** Vault answered at all. */
   reachable: boolean;

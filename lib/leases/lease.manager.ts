@@ -106,7 +106,7 @@ const ARRIVAL_BACKOFF_MAX_MS = 300_000;
 const NOT_RENEWABLE = /not renewable|cannot be renewed/i;
 
 /**
- * Keeps leased and expiring secrets alive (REFERENCE.md §5): renews renewable leases with
+ * Keeps leased and expiring secrets alive (https://developer.hashicorp.com/vault/api-docs/system/leases): renews renewable leases with
  * `PUT sys/leases/renew` (`increment` in seconds) at about two thirds of the time left, with
  * jitter; when a renewal comes back shorter than asked (max TTL) or the lease is not renewable,
  * fetches the replacement early (at least `overlapMs` before expiry), announces the rotation,

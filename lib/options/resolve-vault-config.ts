@@ -11,70 +11,25 @@ import { pathProblem } from '../transport/vault-path.js';
 import { parseGoBool, readVaultEnv } from './env-defaults.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 import { normalizeNamespace } from './normalize-namespace.js';
+import type { OptionSpec } from './option-spec.js';
+import { OPTION_DEFAULTS, OPTIONS_SCHEMA } from './options.schema.js';
 import type { ResolvedVaultConfig } from './resolved-vault-config.js';
 import { VaultConfig } from './vault-config.js';
 
-/** Every option `VaultConfig` knows (plus `isGlobal`, which the module strips before validation). */
-const KNOWN_OPTIONS = new Set([
-  'address',
-  'token',
-  'secretsPath',
-  'secretsMount',
-  'verifySsl',
-  'caCert',
-  'caPath',
-  'clientCert',
-  'clientKey',
-  'tlsServerName',
-  'namespace',
-  'kvVersion',
-  'fallbackJson',
-  'requestTimeoutMs',
-  'connectTimeoutMs',
-  'maxConcurrentRequests',
-  'bulkConcurrency',
-  'auth',
-  'renewToken',
-  'onTokenRenewalFailed',
-  'engines',
-  'leases',
-  'onRotate',
-  'watch',
-  'rotation',
-  'cache',
-  'fallbackEnv',
-  'maxStalenessMs',
-  'failFast',
-  'maxRetries',
-  'fallbackKeys',
-  'paths',
-]);
+const UNKNOWN_HINT = 'check its spelling (see the configuration table in the README)';
 
-/** Fields of the nested option objects. */
-const NESTED_KEYS = {
-  cache: ['ttlMs', 'maxEntries'],
-  leases: ['overlapMs', 'handlerTimeoutMs', 'shutdownTimeoutMs'],
-  watch: ['enabled', 'keys', 'intervalMs', 'events'],
-} as const;
+/** The option names `resolveVaultConfig` accepts: every schema entry but the module-only ones (`isGlobal`). */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(
+  Object.entries(OPTIONS_SCHEMA)
+    .filter(([, spec]: [string, OptionSpec]) => spec.scope !== 'module')
+    .map(([name]) => name),
+);
 
-/** Defaults applied when neither the options nor the environment say otherwise. */
-export const VAULT_CONFIG_DEFAULTS = {
-  secretsPath: 'secret',
-  kvVersion: 2,
-  verifySsl: true,
-  requestTimeoutMs: 10_000,
-  connectTimeoutMs: 3_000,
-  maxConcurrentRequests: 32,
-  bulkConcurrency: 32,
-  cacheTtlMs: 300_000,
-  cacheMaxEntries: 1000,
-  leaseOverlapMs: 30_000,
-  leaseHandlerTimeoutMs: 10_000,
-  leaseShutdownTimeoutMs: 5_000,
-  watchIntervalMs: 60_000,
-  maxStalenessMs: 86_400_000,
-  fallbackEnvPrefix: 'SECRETS_',
-} as const;
+/** Object options whose every key must be a schema field (`cache`, `leases`, `watch`), with their example. */
+const STRICT_OBJECTS: readonly { name: string; fields: readonly string[]; example: string }[] = Object.entries(OPTIONS_SCHEMA).flatMap(
+  ([name, spec]: [string, OptionSpec]) =>
+    spec.fields && spec.objectExample !== undefined ? [{ name, fields: Object.keys(spec.fields), example: spec.objectExample }] : [],
+);
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   const out: string[] = [];
@@ -82,11 +37,7 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     const name = `${prefix}${error.property}`;
     const constraints = error.constraints ?? {};
     for (const [kind, message] of Object.entries(constraints)) {
-      out.push(
-        kind === 'whitelistValidation'
-          ? `unknown option "${name}": check its spelling (see the configuration table in the README)`
-          : message,
-      );
+      out.push(kind === 'whitelistValidation' ? `unknown option "${name}": ${UNKNOWN_HINT}` : message);
     }
     if (error.children && error.children.length > 0) out.push(...flatten(error.children, `${name}.`));
   }
@@ -135,23 +86,17 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   const source = input as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of Reflect.ownKeys(source)) {
-    if (typeof key !== 'string' || !KNOWN_OPTIONS.has(key)) {
-      problems.push(`unknown option "${String(key)}": check its spelling (see the configuration table in the README)`);
-    }
+    if (typeof key !== 'string' || !KNOWN_OPTIONS.has(key)) problems.push(`unknown option "${String(key)}": ${UNKNOWN_HINT}`);
   }
-  for (const nested of ['cache', 'leases', 'watch'] as const) {
-    const value = source[nested];
+  for (const { name, fields, example } of STRICT_OBJECTS) {
+    const value = source[name];
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const allowed: readonly string[] = NESTED_KEYS[nested];
       for (const key of Reflect.ownKeys(value)) {
-        if (typeof key !== 'string' || !allowed.includes(key))
-          problems.push(`unknown option "${nested}.${String(key)}": check its spelling (see the configuration table in the README)`);
+        if (typeof key !== 'string' || !fields.includes(key)) problems.push(`unknown option "${name}.${String(key)}": ${UNKNOWN_HINT}`);
       }
     }
     if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      problems.push(
-        `${nested} must be an object such as ${nested === 'cache' ? '{ ttlMs: 300000 }' : nested === 'leases' ? '{ overlapMs: 30000 }' : '{ intervalMs: 60000 }'}`,
-      );
+      problems.push(`${name} must be an object such as ${example}`);
     }
   }
   const safeInput = Object.fromEntries(Object.entries(source).filter(([key]) => KNOWN_OPTIONS.has(key)));
@@ -214,7 +159,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   }
 
   // TLS
-  let verifySsl: boolean = config.verifySsl ?? VAULT_CONFIG_DEFAULTS.verifySsl;
+  let verifySsl: boolean = config.verifySsl ?? OPTION_DEFAULTS.verifySsl;
   if (config.verifySsl === undefined && vaultEnv.VAULT_SKIP_VERIFY !== undefined) {
     const skip = parseGoBool(vaultEnv.VAULT_SKIP_VERIFY);
     if (skip === undefined) problems.push('VAULT_SKIP_VERIFY must be a boolean such as "true" or "false"');
@@ -287,7 +232,7 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   }
 
   // paths
-  const secretsPath = trimSlashes(typeof config.secretsPath === 'string' ? config.secretsPath : VAULT_CONFIG_DEFAULTS.secretsPath);
+  const secretsPath = trimSlashes(typeof config.secretsPath === 'string' ? config.secretsPath : OPTION_DEFAULTS.secretsPath);
   if (typeof config.secretsPath === 'string' || config.secretsPath === undefined) {
     const problem = pathProblem(secretsPath);
     if (problem) problems.push(`secretsPath "${secretsPath}" ${problem}`);
@@ -341,7 +286,8 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     if (problem) problems.push(`watch.keys entry "${key}" ${problem}`);
   }
 
-  if (problems.length > 0) throw new InvalidOptionsError(problems);
+  // A nested unknown key is found both by the schema check and by class-validator's whitelist: list it once.
+  if (problems.length > 0) throw new InvalidOptionsError([...new Set(problems)]);
 
   const resolved = {
     address,
@@ -351,40 +297,40 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     caCert,
     clientCert,
     tlsServerName,
-    kvVersion: config.kvVersion ?? VAULT_CONFIG_DEFAULTS.kvVersion,
+    kvVersion: config.kvVersion ?? OPTION_DEFAULTS.kvVersion,
     secretsPath,
     secretsMount,
     paths: Object.freeze(paths),
     fallbackJson,
-    renewToken: config.renewToken ?? true,
+    renewToken: config.renewToken ?? OPTION_DEFAULTS.renewToken,
     fallbackEnv:
       config.fallbackEnv === false
         ? (false as const)
         : typeof config.fallbackEnv === 'string'
           ? config.fallbackEnv
-          : VAULT_CONFIG_DEFAULTS.fallbackEnvPrefix,
-    maxStalenessMs: config.maxStalenessMs ?? VAULT_CONFIG_DEFAULTS.maxStalenessMs,
-    failFast: config.failFast ?? false,
-    fallbackKeys: Object.freeze([...(config.fallbackKeys ?? [])]),
-    requestTimeoutMs: config.requestTimeoutMs ?? VAULT_CONFIG_DEFAULTS.requestTimeoutMs,
-    connectTimeoutMs: config.connectTimeoutMs ?? VAULT_CONFIG_DEFAULTS.connectTimeoutMs,
-    maxConcurrentRequests: config.maxConcurrentRequests ?? VAULT_CONFIG_DEFAULTS.maxConcurrentRequests,
-    bulkConcurrency: config.bulkConcurrency ?? VAULT_CONFIG_DEFAULTS.bulkConcurrency,
-    maxRetries: config.maxRetries ?? 2,
+          : OPTION_DEFAULTS.fallbackEnv,
+    maxStalenessMs: config.maxStalenessMs ?? OPTION_DEFAULTS.maxStalenessMs,
+    failFast: config.failFast ?? OPTION_DEFAULTS.failFast,
+    fallbackKeys: Object.freeze([...(config.fallbackKeys ?? OPTION_DEFAULTS.fallbackKeys)]),
+    requestTimeoutMs: config.requestTimeoutMs ?? OPTION_DEFAULTS.requestTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs ?? OPTION_DEFAULTS.connectTimeoutMs,
+    maxConcurrentRequests: config.maxConcurrentRequests ?? OPTION_DEFAULTS.maxConcurrentRequests,
+    bulkConcurrency: config.bulkConcurrency ?? OPTION_DEFAULTS.bulkConcurrency,
+    maxRetries: config.maxRetries ?? OPTION_DEFAULTS.maxRetries,
     watch: Object.freeze({
-      enabled: config.watch?.enabled ?? true,
-      keys: Object.freeze([...(config.watch?.keys ?? [])]),
-      intervalMs: config.watch?.intervalMs ?? VAULT_CONFIG_DEFAULTS.watchIntervalMs,
-      events: config.watch?.events ?? false,
+      enabled: config.watch?.enabled ?? OPTION_DEFAULTS.watch.enabled,
+      keys: Object.freeze([...(config.watch?.keys ?? OPTION_DEFAULTS.watch.keys)]),
+      intervalMs: config.watch?.intervalMs ?? OPTION_DEFAULTS.watch.intervalMs,
+      events: config.watch?.events ?? OPTION_DEFAULTS.watch.events,
     }),
     leases: Object.freeze({
-      overlapMs: config.leases?.overlapMs ?? VAULT_CONFIG_DEFAULTS.leaseOverlapMs,
-      handlerTimeoutMs: config.leases?.handlerTimeoutMs ?? VAULT_CONFIG_DEFAULTS.leaseHandlerTimeoutMs,
-      shutdownTimeoutMs: config.leases?.shutdownTimeoutMs ?? VAULT_CONFIG_DEFAULTS.leaseShutdownTimeoutMs,
+      overlapMs: config.leases?.overlapMs ?? OPTION_DEFAULTS.leases.overlapMs,
+      handlerTimeoutMs: config.leases?.handlerTimeoutMs ?? OPTION_DEFAULTS.leases.handlerTimeoutMs,
+      shutdownTimeoutMs: config.leases?.shutdownTimeoutMs ?? OPTION_DEFAULTS.leases.shutdownTimeoutMs,
     }),
     cache: Object.freeze({
-      ttlMs: config.cache?.ttlMs ?? VAULT_CONFIG_DEFAULTS.cacheTtlMs,
-      maxEntries: config.cache?.maxEntries ?? VAULT_CONFIG_DEFAULTS.cacheMaxEntries,
+      ttlMs: config.cache?.ttlMs ?? OPTION_DEFAULTS.cache.ttlMs,
+      maxEntries: config.cache?.maxEntries ?? OPTION_DEFAULTS.cache.maxEntries,
     }),
     warnings: Object.freeze(warnings),
   };

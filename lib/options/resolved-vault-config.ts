@@ -8,6 +8,8 @@ import type { KvVersion } from './vault-config.js';
 /**
  * Options after defaults, environment variables and validation. Frozen. It holds no token: the
  * token lives only inside `authMethod` (in a private field), so no inspection of this object shows it.
+ * Its fields are checked at compile time against `OPTIONS_SCHEMA` (`options-schema.checks.ts`): every
+ * option lands here (`token` and `auth` as `authMethod`) and every default fits its field.
  */
 export interface ResolvedVaultConfig {
   /** Vault's base address without a trailing slash, e.g. `http://127.0.0.1:8200`. */

@@ -30,7 +30,7 @@ export interface KvEventSubscriberDeps {
 
 /**
  * The faster source of KV change detection: Vault's event notifications websocket
- * (`GET /v1/sys/events/subscribe/kv-v2/data-*?json=true`, REFERENCE.md §9, Vault Enterprise 1.16+
+ * (`GET /v1/sys/events/subscribe/kv-v2/data-*?json=true`, https://developer.hashicorp.com/vault/docs/concepts/events, Vault Enterprise 1.16+
  * or 1.15 with events enabled). Each `kv-v2/data-*` event makes the watcher check that key at
  * once; polling keeps running, so nothing is lost when the subscription is refused (403/404,
  * logged once, not retried) or drops (reconnected with backoff).

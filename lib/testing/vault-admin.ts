@@ -269,7 +269,7 @@ export interface AdminRequestOptions {
   readonly token?: string;
 }
 
-/** The wrap-only envelope's `wrap_info` (REFERENCE §8.6). `ttl` in **seconds**. */
+/** The wrap-only envelope's `wrap_info` (https://developer.hashicorp.com/vault/docs/concepts/response-wrapping). `ttl` in **seconds**. */
 export interface WrapInfo {
   readonly token: string;
   readonly accessor: string;

@@ -1,6 +1,6 @@
 /**
  * `VaultTestServer`: an in-process HTTP (or, with `tls`, HTTPS) server on 127.0.0.1 that speaks
- * HashiCorp Vault's API (see `shared/vault-api/REFERENCE.md`): KV v1/v2, tokens, ACL policies,
+ * HashiCorp Vault's HTTP API (https://developer.hashicorp.com/vault/api-docs): KV v1/v2, tokens, ACL policies,
  * `sys/mounts`, `sys/health`, seal state. It has a controllable clock, fault injection and a request log.
  *
  * ```ts
@@ -40,7 +40,7 @@ export interface VaultTestServerOptions {
   readonly port?: number;
   /** Root token id; default `hvs.` + 24 random base62 characters. */
   readonly rootToken?: string;
-  /** Selects the 403 messages of REFERENCE §0.5 and the reported version; default `'1.17'`. */
+  /** Selects the 403 `permission denied` / `invalid token` messages of that Vault version and the reported version; default `'1.17'`. */
   readonly vaultVersion?: VaultVersion;
   /** Mount `secret/` as KV v2 like `vault server -dev` (default true). `cubbyhole/`, `identity/`, `sys/` and `auth/token/` are always mounted, as on any Vault. */
   readonly devMounts?: boolean;

@@ -109,7 +109,7 @@ function retryAfterSeconds(header: unknown, nowMs: number): number | undefined {
 
 /**
  * Maps a Vault HTTP answer that is not a success to the module's error classes
- * (REFERENCE.md §0.4–0.5). Never includes the body beyond Vault's redacted `errors` strings.
+ * (https://developer.hashicorp.com/vault/api-docs#http-status-codes). Never includes the body beyond Vault's redacted `errors` strings.
  *
  * @param status - HTTP status.
  * @param body - parsed JSON body, or undefined.

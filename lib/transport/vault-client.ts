@@ -76,7 +76,7 @@ export interface VaultResponse<TBody = unknown> {
  * {@link TokenSource}), `X-Vault-Request: true` and `X-Vault-Namespace` when configured;
  * verifies TLS with the configured CA unless `verifySsl` is false; applies the request timeout
  * (milliseconds) to every call; maps Vault's statuses and error bodies to the module's errors
- * (REFERENCE.md §0.4–0.5). On 403 `invalid token` it asks the token source for a new token
+ * (https://developer.hashicorp.com/vault/api-docs#http-status-codes). On 403 `invalid token` it asks the token source for a new token
  * once and retries the request once.
  *
  * Holds the token only inside the token source: `util.inspect` and `JSON.stringify` of a client
@@ -214,7 +214,7 @@ export class VaultClient implements VaultTransport {
         if (signal.aborted) throw timedOut(req.path, timeoutMs);
         throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
       }
-      // A standby answers 307 with the active node's address (REFERENCE.md §8.3): re-send the same
+      // A standby answers 307 with the active node's address (https://developer.hashicorp.com/vault/docs/concepts/ha): re-send the same
       // method, body, token and namespace there, at most MAX_REDIRECTS times, never from https to http.
       const location = response.headers.location;
       if ((response.status !== 307 && response.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) break;
@@ -231,7 +231,8 @@ export class VaultClient implements VaultTransport {
     const body = parseBody(response.data, response.status, req.path);
     const status = response.status;
     // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
-    // a missing secret, even where a 404 is otherwise an accepted answer (REFERENCE.md §0.5).
+    // a missing secret, even where a 404 is otherwise an accepted answer
+    // (https://developer.hashicorp.com/vault/api-docs#http-status-codes).
     if (status === 404 && isNoHandler(body)) throw missingMount(req.path, body);
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: body as TBody | undefined, headers: { ...response.headers } };

@@ -14,7 +14,7 @@ export interface VaultAuthBlock {
   num_uses?: number;
 }
 
-/** The standard JSON success body of Vault's logical endpoints (REFERENCE.md §0.2). */
+/** The standard JSON success body of Vault's logical endpoints (https://developer.hashicorp.com/vault/api-docs#api-operations). */
 export interface VaultEnvelope<TData = Record<string, unknown>> {
   request_id: string;
   lease_id: string;

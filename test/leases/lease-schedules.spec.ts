@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineSecret } from '../../lib/index.js';
-import { flush, leasedFetch, leaseHarness, ok } from '../attack2/harness.js';
+import { flush } from '../support/async.js';
+import { leasedFetch, leaseHarness, ok } from '../support/lease-harness.js';
 
 const KEY = 'database/creds/app';
 const TIMER = `secrets:lease:${KEY}`;

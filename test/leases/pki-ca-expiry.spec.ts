@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { coreOn } from '../attack2/harness.js';
+import { coreOn } from '../support/core-harness.js';
 
 let server: VaultTestServer;
 let close: (() => Promise<void>) | undefined;

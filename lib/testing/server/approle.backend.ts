@@ -1,7 +1,8 @@
 /**
  * The AppRole auth method (`type: "approle"`), after Vault's `builtin/credential/approle`:
  * roles with role IDs, secret IDs with use limits and TTLs (server clock), and
- * `POST auth/<mount>/login` (unauthenticated) with REFERENCE §4's errors and user lockout.
+ * `POST auth/<mount>/login` (unauthenticated) with Vault's login errors and user lockout
+ * (https://developer.hashicorp.com/vault/api-docs/auth/approle#login-with-approle).
  */
 import {
   EMPTY_TOKEN_PARAMS,

@@ -200,7 +200,8 @@ export interface LoginAuth {
 /**
  * The core's part of a login (`handleLoginRequest`): sanitised policies incl. `default`, token
  * type, TTL per `CalculateTTL` against the auth mount (warnings on capping), an orphan token
- * with the mount-prefixed display name, and the envelope with the `auth` block (REFERENCE §4).
+ * with the mount-prefixed display name, and the envelope with the `auth` block
+ * (https://developer.hashicorp.com/vault/api-docs/auth/approle#login-with-approle and the other methods' login).
  * @throws VaultError 400 `auth methods cannot create root tokens`
  */
 export function issueLoginToken(

@@ -1,5 +1,5 @@
 /**
- * The AWS secrets engine (`type: 'aws'`, REFERENCE §7.1). Nothing calls AWS: IAM users and STS
+ * The AWS secrets engine (`type: 'aws'`, https://developer.hashicorp.com/vault/api-docs/secret/aws). Nothing calls AWS: IAM users and STS
  * sessions are simulated in memory with realistic key pairs (`AKIA...`/`ASIA...` access key
  * ids, 40-character secrets, opaque session tokens).
  *

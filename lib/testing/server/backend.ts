@@ -33,7 +33,7 @@ export interface Backend {
 
 /** Server-wide settings visible to backends. */
 export interface ServerSettings {
-  /** `'1.16'` or `'1.17'`: selects the 403 texts of REFERENCE §0.5. */
+  /** `'1.16'` or `'1.17'`: selects the 403 texts (`permission denied` / `invalid token`) of that Vault version. */
   readonly vaultVersion: '1.16' | '1.17';
   /** Full version string reported by `sys/health` (e.g. `1.17.6`). */
   readonly versionString: string;
@@ -56,7 +56,7 @@ export interface BackendContext {
   readonly wrapping: ResponseWrapping;
   /** The ACL of a token (root ACL for root tokens). */
   aclFor(token: TokenEntry): Acl;
-  /** Resolves a client token or throws the 403 of REFERENCE §0.5. */
+  /** Resolves a client token or throws Vault's 403 (`permission denied` or `invalid token`). */
   authenticate(clientToken: string | undefined): TokenEntry;
   /** Effective default lease TTL of a mount in **seconds** (mount tune value or system default). */
   mountDefaultTtl(mount: MountDescriptor): number;

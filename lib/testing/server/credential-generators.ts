@@ -18,7 +18,8 @@ export function randomFrom(charset: string, length: number): string {
 }
 
 /**
- * Vault's default password policy (REFERENCE §6.3): 20 characters from `[a-zA-Z0-9-]` with at
+ * Vault's default password policy (https://developer.hashicorp.com/vault/docs/concepts/password-policies): 20 characters
+ * from `[a-zA-Z0-9-]` with at
  * least one lowercase letter, one uppercase letter, one digit and one `-`.
  */
 export function generateDatabasePassword(): string {

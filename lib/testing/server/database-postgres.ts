@@ -1,5 +1,6 @@
 /**
- * The `postgresql-database-plugin` of the database secrets engine (REFERENCE §6.3), running its
+ * The `postgresql-database-plugin` of the database secrets engine
+ * (https://developer.hashicorp.com/vault/api-docs/secret/databases/postgresql), running its
  * statements for real on PostgreSQL through the `pg` package. `pg` is loaded with a dynamic
  * import the first time a connection is opened, so users of `./testing` who never mount a
  * database engine do not need it.
@@ -231,7 +232,10 @@ export class PostgresConnection {
     return this.settings.passwordAuthentication === 'scram-sha-256' ? scramSha256(password) : password;
   }
 
-  /** The default revocation of the PostgreSQL plugin (REFERENCE §6.3). */
+  /**
+   * The default revocation of the PostgreSQL plugin
+   * (https://developer.hashicorp.com/vault/api-docs/secret/databases/postgresql, `revocation_statements`).
+   */
   private async defaultDeleteUser(username: string): Promise<void> {
     await this.withClient(async (client) => {
       const exists = await client.query<{ exists: boolean }>('SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);', [username]);

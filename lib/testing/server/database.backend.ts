@@ -1,5 +1,5 @@
 /**
- * The database secrets engine (`type: 'database'`, REFERENCE §6) with the
+ * The database secrets engine (`type: 'database'`, https://developer.hashicorp.com/vault/api-docs/secret/databases) with the
  * `postgresql-database-plugin`, configured like on a real Vault:
  *
  * - `database/config/:name` (+ LIST `config/`, `reset/:name`): connection, `allowed_roles`;
@@ -333,7 +333,7 @@ export class DatabaseBackend extends FrameworkBackend {
     });
   }
 
-  /** `GET database/creds/:role` (REFERENCE §6.1). */
+  /** `GET /v1/database/creds/:role` (https://developer.hashicorp.com/vault/api-docs/secret/databases#generate-credentials). */
   private async createCredentials(req: LogicalRequest, params: PathParams): Promise<DataResponse> {
     const roleName = params['name'] ?? '';
     const role = this.roles.get(roleName);
@@ -460,7 +460,10 @@ export class DatabaseBackend extends FrameworkBackend {
     });
   }
 
-  /** `GET database/static-creds/:role` (REFERENCE §6.2): no lease. */
+  /**
+   * `GET /v1/database/static-creds/:role`
+   * (https://developer.hashicorp.com/vault/api-docs/secret/databases#get-static-credentials): no lease.
+   */
   private readStaticCredentials(params: PathParams): DataResponse {
     const name = params['name'] ?? '';
     const role = this.staticRoles.get(name);

@@ -11,7 +11,8 @@ interface Subscriber {
 }
 
 /**
- * Vault's event notifications websocket (REFERENCE.md §9): `GET /v1/sys/events/subscribe/<eventType>?json=true`
+ * Vault's event notifications websocket (https://developer.hashicorp.com/vault/docs/concepts/events):
+ * `GET /v1/sys/events/subscribe/<eventType>?json=true`
  * upgraded to a websocket, authenticated with `X-Vault-Token`. KV v2 writes (`kv-v2/data-write`,
  * `kv-v2/data-patch`, `kv-v2/data-delete`, `kv-v2/metadata-delete`) are sent as CloudEvents JSON text
  * frames, metadata values as strings. Only `json=true` is served (no protobuf frames).

@@ -1,5 +1,7 @@
 /**
- * Raw (non-envelope) `sys/health` and `sys/seal-status` handlers (REFERENCE §8.1, §8.1b).
+ * Raw (non-envelope) `sys/health` and `sys/seal-status` handlers
+ * (https://developer.hashicorp.com/vault/api-docs/system/health,
+ * https://developer.hashicorp.com/vault/api-docs/system/seal-status).
  */
 import { asStruct } from './go-json.js';
 import { emptyResult, errorResult, jsonResult, type HttpResult } from './envelope.js';
@@ -28,7 +30,7 @@ function queryBool(params: URLSearchParams, name: string): boolean | undefined |
   return parseGoBool(value) ?? 'invalid';
 }
 
-/** `GET|HEAD sys/health`: status from the table of REFERENCE §8.1, raw JSON body. */
+/** `GET|HEAD sys/health`: status from the table of https://developer.hashicorp.com/vault/api-docs/system/health, raw JSON body. */
 export function sysHealth(method: string, params: URLSearchParams, state: HealthState): HttpResult {
   if (method !== 'GET' && method !== 'HEAD') return errorResult(405);
   const standbyOk = queryBool(params, 'standbyok');

@@ -1,5 +1,5 @@
 /**
- * HTTP → logical request translation (REFERENCE §0.1): method to operation, `?list=true`,
+ * HTTP → logical request translation (https://developer.hashicorp.com/vault/api-docs#api-operations): method to operation, `?list=true`,
  * query parameters as data for GET/DELETE/LIST, JSON or form bodies for writes, the PATCH
  * content type, and the client token headers.
  */

@@ -1,5 +1,5 @@
 /**
- * KV version 1 (REFERENCE §2): a flat map per path, no versions. Reads advertise a
+ * KV version 1 (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v1): a flat map per path, no versions. Reads advertise a
  * `lease_duration` taken from the stored `ttl` (or legacy `lease`) key, else the mount default.
  */
 import type { BackendContext } from './backend.js';

@@ -1,5 +1,5 @@
 /**
- * KV version 2 (REFERENCE §1), following vault-plugin-secrets-kv: `data/`, `metadata/`,
+ * KV version 2 (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2), following vault-plugin-secrets-kv: `data/`, `metadata/`,
  * `delete/`, `undelete/`, `destroy/`, `subkeys/` and `config`, with check-and-set, version
  * pruning, soft deletion and `delete_version_after`. 404s for deleted/destroyed versions carry
  * the plugin-marshalled envelope; other paths answer the plugin's "Invalid path" warning.

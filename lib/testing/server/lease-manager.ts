@@ -1,5 +1,5 @@
 /**
- * The lease manager, a small port of Vault's expiration manager (REFERENCE §5).
+ * The lease manager, a small port of Vault's expiration manager (https://developer.hashicorp.com/vault/api-docs/system/leases).
  *
  * Secret engines register a lease for every leased secret they hand out (`database/creds/x`,
  * `aws/creds/x`...) together with the engine's revoke/renew callbacks. The manager assigns the

@@ -1,5 +1,5 @@
 /**
- * The PKI secrets engine (`type: 'pki'`, REFERENCE §7.2) issuing real X.509 certificates:
+ * The PKI secrets engine (`type: 'pki'`, https://developer.hashicorp.com/vault/api-docs/secret/pki) issuing real X.509 certificates:
  *
  * - `pki/root/generate/(internal|exported)`: a self-signed CA (RSA, EC or Ed25519); the first
  *   issuer becomes the default (`pki/config/issuers` changes it); `DELETE pki/root` removes all;
@@ -297,7 +297,7 @@ export class PkiBackend extends FrameworkBackend {
 
   // ----- issuing --------------------------------------------------------------------------
 
-  /** `POST pki/issue/:role` (REFERENCE §7.2). */
+  /** `POST /v1/pki/issue/:role` (https://developer.hashicorp.com/vault/api-docs/secret/pki#generate-certificate-and-key). */
   private async issue(req: LogicalRequest, params: PathParams): Promise<DataResponse> {
     const roleName = params['name'] ?? '';
     const role = this.roles.get(roleName);

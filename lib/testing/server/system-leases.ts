@@ -1,5 +1,5 @@
 /**
- * `sys/leases/*` (REFERENCE §5), served by the system backend: lookup, list (sudo), renew,
+ * `sys/leases/*` (https://developer.hashicorp.com/vault/api-docs/system/leases), served by the system backend: lookup, list (sudo), renew,
  * revoke, revoke-prefix (sudo), revoke-force (sudo) and tidy, plus the legacy `sys/renew`,
  * `sys/revoke`, `sys/revoke-prefix` and `sys/revoke-force` aliases.
  */

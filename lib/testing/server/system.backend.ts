@@ -1,7 +1,8 @@
 /**
  * The `sys/` backend: mount management (`sys/mounts`, `sys/auth`, tune), ACL policies
  * (`sys/policies/acl`), `sys/capabilities-self`, and `sys/internal/ui/mounts` (KV version
- * detection, REFERENCE §1.8). `sys/health` and `sys/seal-status` are raw HTTP handlers
+ * detection, https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts). `sys/health` and
+ * `sys/seal-status` are raw HTTP handlers
  * (see `health.ts`).
  */
 import type { BackendContext } from './backend.js';
@@ -224,7 +225,10 @@ export class SystemBackend extends FrameworkBackend {
     return respondData({ auth, secret });
   }
 
-  /** `GET sys/internal/ui/mounts/:path` (REFERENCE §1.8): the mount entry serving `path`. */
+  /**
+   * `GET /v1/sys/internal/ui/mounts/:path` (https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts): the
+   * mount entry serving `path`.
+   */
   private uiMount(req: LogicalRequest, params: PathParams): DataResponse {
     const path = sanitizeMountPath(params['path'] ?? '');
     const denied = new VaultError(403, [

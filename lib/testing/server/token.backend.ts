@@ -1,5 +1,5 @@
 /**
- * The token auth method, mounted at `auth/token/` (REFERENCE §3): create, lookup, renew and
+ * The token auth method, mounted at `auth/token/` (https://developer.hashicorp.com/vault/api-docs/auth/token): create, lookup, renew and
  * revoke, for the calling token (`-self`), another token, or an accessor.
  */
 import type { BackendContext } from './backend.js';
@@ -93,7 +93,7 @@ export class TokenBackend extends FrameworkBackend {
     });
   }
 
-  /** The `data` of a token lookup (REFERENCE §3.1). */
+  /** The `data` of a token lookup (https://developer.hashicorp.com/vault/api-docs/auth/token#lookup-a-token-self). */
   lookupData(entry: TokenEntry, hideId = false): Record<string, unknown> {
     const data: Record<string, unknown> = {
       accessor: entry.accessor,
@@ -200,7 +200,10 @@ export class TokenBackend extends FrameworkBackend {
     return this.renew(this.byAccessor(req), req);
   }
 
-  /** Renews a token (REFERENCE §3.2), capping at explicit_max_ttl / the mount max from issue time. */
+  /**
+   * Renews a token (https://developer.hashicorp.com/vault/api-docs/auth/token#renew-a-token-self), capping at
+   * explicit_max_ttl / the mount max from issue time.
+   */
   private renew(entry: TokenEntry, req: LogicalRequest): DataResponse {
     const increment = durationField(req.data, 'increment', 0);
     if (entry.type === 'batch') throw badRequest('batch tokens cannot be renewed');

@@ -1,5 +1,5 @@
 /**
- * The transit secrets engine (`type: 'transit'`, REFERENCE §7.3,
+ * The transit secrets engine (`type: 'transit'`, https://developer.hashicorp.com/vault/api-docs/secret/transit,
  * `hashicorp/vault:website/content/api-docs/secret/transit.mdx`), with real cryptography
  * (see `transit-keyring.ts`):
  *

@@ -1,5 +1,5 @@
 /**
- * Response wrapping (REFERENCE §8.6, `vault/wrapping.go`, `sys/wrapping/*`).
+ * Response wrapping (https://developer.hashicorp.com/vault/docs/concepts/response-wrapping, `vault/wrapping.go`, `sys/wrapping/*`).
  *
  * A request with `X-Vault-Wrap-TTL` gets its response stored behind a single-use wrapping token
  * (policy `response-wrapping`, TTL = wrap TTL, orphan) and answered with the wrap-only envelope.

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManager, SecretsEvents } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, FakeEvents, frame, sleep, waitFor } from './harness.js';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { FakeEvents, frame } from '../support/fake-events-server.js';
+import { sleep, waitFor } from '../support/async.js';
 
 let server: VaultTestServer;
 let fake: FakeEvents;

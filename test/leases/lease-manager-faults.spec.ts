@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { LeaseExpiredEvent, SecretRotatedEvent, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
-import { deferred, flush, leasedFetch, leaseHarness, MARK, ok, revokedIds } from './harness.js';
+import { deferred, flush } from '../support/async.js';
+import { leasedFetch, leaseHarness, ok, revokedIds } from '../support/lease-harness.js';
+import { MARK } from '../support/leak-markers.js';
 
 const KEY = 'database/creds/app';
 const TIMER = `secrets:lease:${KEY}`;

@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsEvents, SecretsManager, type EngineSecret, type SecretEngine, type VaultEnvelope } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { captureNestLogs } from '../support/capture-logs.js';
-import { dump } from '../attack/helpers.js';
-import { MARK } from './harness.js';
+import { dump, MARK } from '../support/leak-markers.js';
 
 const envBackup = { ...process.env };
 let server: VaultTestServer | undefined;

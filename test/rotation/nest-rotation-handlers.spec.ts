@@ -16,7 +16,7 @@ import {
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
-import { MARK } from './harness.js';
+import { MARK } from '../support/leak-markers.js';
 
 let server: VaultTestServer;
 let app: INestApplicationContext | undefined;

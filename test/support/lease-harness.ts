@@ -1,15 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretRotatedEvent, type EngineSecret, type VaultRequest, type VaultResponse } from '../../lib/index.js';
 import { LeaseManager } from '../../lib/leases/lease.manager.js';
+import type { TaskScheduler } from '../../lib/leases/task-scheduler.js';
 import { RotationOrchestrator } from '../../lib/rotation/rotation.orchestrator.js';
-import { type TaskScheduler } from '../../lib/leases/task-scheduler.js';
-import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
-
-export const MARK = 'ATTACK2-MARKER-SECRET-7d1e';
-
-/** A logger that records every line (the shared test logger). */
-export { Capture };
+import { CapturingLogger as Capture } from './capture-logs.js';
+import { MARK } from './leak-markers.js';
 
 /** A scheduler whose tasks run only when the test says so. */
 export class ManualScheduler implements TaskScheduler {
@@ -43,26 +39,6 @@ export type Handler = (req: VaultRequest) => Promise<VaultResponse> | VaultRespo
 
 export function ok(body: unknown, status = 200): VaultResponse {
   return { status, body, headers: {} };
-}
-
-/** Lets promise chains settle (no timers involved). */
-export async function flush(turns = 50): Promise<void> {
-  for (let i = 0; i < turns; i += 1) await new Promise<void>((r) => setImmediate(r));
-}
-
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** A LeaseManager with a scripted client, a manual scheduler and clock, and a node EventEmitter. */
@@ -121,31 +97,4 @@ export function leasedFetch(
 
 export function revokedIds(requests: VaultRequest[]): string[] {
   return requests.filter((r) => r.path === 'sys/leases/revoke').map((r) => (r.body as { lease_id: string }).lease_id);
-}
-
-import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import type { VaultTestServer } from '../../lib/testing/index.js';
-
-/** A SecretsCore on the test server, with a capturing logger and a node EventEmitter as event bus. */
-export async function coreOn(
-  server: VaultTestServer,
-  options: Partial<VaultConfig> = {},
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ core: SecretsCore; logger: Capture; emitter: EventEmitter; events: Array<{ name: string; payload: unknown }> }> {
-  const logger = new Capture();
-  const emitter = new EventEmitter();
-  const events: Array<{ name: string; payload: unknown }> = [];
-  for (const name of Object.values(SecretsEvents)) emitter.on(name, (payload: unknown) => void events.push({ name, payload }));
-  const core = new SecretsCore(
-    resolveVaultConfig(
-      { address: server.address, token: server.rootToken, secretsPath: 'secret/app', requestTimeoutMs: 2000, ...options },
-      env,
-    ),
-    { logger, events: eventBusFrom(emitter, (e, err) => logger.error(`listener of ${e} failed: ${String(err)}`)) },
-  );
-  await core.start();
-  core.orchestrator.ready();
-  return { core, logger, emitter, events };
 }

@@ -19,7 +19,10 @@ import {
 } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
-import { dump, envelope, json, makeCore, MARKER_CRED, rawServer, settle, sleep } from './helpers.js';
+import { dump, MARKER_CRED } from '../support/leak-markers.js';
+import { envelope, json, rawServer } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle, sleep } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -6,7 +6,9 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, type SecretRotatedEvent } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, deferred, MARK } from './harness.js';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { deferred } from '../support/async.js';
+import { MARK } from '../support/leak-markers.js';
 import { until } from '../support/until.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };

@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RotationConflictError, SecretNotFoundError, VaultUnavailableError, type SecretRotatedEvent } from '../../lib/index.js';
 import { type SecretsCore } from '../../lib/secrets-core.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { coreOn, deferred, MARK } from './harness.js';
+import { coreOn } from '../support/core-harness.js';
+import { deferred } from '../support/async.js';
+import { MARK } from '../support/leak-markers.js';
 
 let server: VaultTestServer;
 let cores: SecretsCore[] = [];

@@ -1,11 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-
-/** A logger that records every line (the shared test logger). */
-export { Capture };
+import { type AddressInfo } from 'node:net';
+import { type Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export type UpgradeMode = { kind: 'accept' } | { kind: 'refuse'; status: number } | { kind: 'hang' } | { kind: 'accept-then-close' };
 
@@ -95,14 +91,4 @@ export function frame(dataPath: string, operation = 'data-write'): string {
     datacontentype: 'application/cloudevents',
     time: new Date().toISOString(),
   });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timeout waiting for ${cond.toString()}`);
-    await sleep(10);
-  }
 }

@@ -1,14 +1,5 @@
 import http from 'node:http';
-import { CapturingLogger as Capture } from '../support/capture-logs.js';
-import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
-import { type VaultConfig } from '../../lib/index.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-
-export const MARKER_TOKEN = 'hvs.ATTACKmarker0token0must0never0leak00';
-export const MARKER_VALUE = 'ATTACK-MARKER-SECRET-VALUE-91f3';
-export const MARKER_CRED = 'ATTACK-MARKER-LOGIN-CRED-55ab';
+import { type AddressInfo, type Socket } from 'node:net';
 
 export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
@@ -19,7 +10,7 @@ export async function rawServer(handler: RawHandler): Promise<{
   stop(): Promise<void>;
 }> {
   const requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     let body = '';
@@ -66,40 +57,3 @@ export function envelope(data: unknown, extra: Record<string, unknown> = {}): Re
 
 /** lookup-self answer for a root-like token (no TTL). */
 export const rootLookup = envelope({ accessor: 'acc', policies: ['root'], ttl: 0, type: 'service', id: 'x' });
-
-/** A logger that records every line (the shared test logger). */
-export { Capture };
-
-/** Everything an app could print about a value. */
-export function dump(value: unknown): string {
-  const out: string[] = [];
-  out.push(inspect(value, { depth: 30, showHidden: true }));
-  out.push(inspect(value, { depth: 30, showHidden: true, customInspect: false }));
-  try {
-    out.push(JSON.stringify(value) ?? '');
-  } catch {
-    /* circular */
-  }
-  let e: unknown = value;
-  for (let i = 0; i < 10 && e instanceof Error; i += 1) {
-    out.push(String(e.stack), e.message, String(e));
-    e = (e as { cause?: unknown }).cause;
-  }
-  return out.join('\n');
-}
-
-/** A framework-free core on a resolved config, with a capturing logger and the empty environment. */
-export function makeCore(options: VaultConfig, logger = new Capture()): { core: SecretsCore; logger: Capture } {
-  const config = resolveVaultConfig(options, {});
-  return { core: new SecretsCore(config, { logger }), logger };
-}
-
-export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  try {
-    return { ok: true, value: await p };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

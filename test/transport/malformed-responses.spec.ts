@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidSecretKeyError, MalformedResponseError, SecretNotFoundError, SecretsError } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { envelope, json, makeCore, rawServer, rootLookup, settle } from './helpers.js';
+import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimerScheduler } from '../../lib/leases/task-scheduler.js';
 import { KvEventSubscriber, KV_EVENTS_RECONNECT_NAME } from '../../lib/rotation/kv-event.subscriber.js';
-import { Capture, FakeEvents, frame, sleep, waitFor } from './harness.js';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { FakeEvents, frame } from '../support/fake-events-server.js';
+import { sleep, waitFor } from '../support/async.js';
 
 const TOKEN = 'hvs.ATTACK3-SECRET-TOKEN-123456';
 let fake: FakeEvents;

@@ -7,7 +7,9 @@ import { MalformedResponseError, SecretNotFoundError, SecretsError, VaultRequest
 import { redactText } from '../../lib/util/redact.js';
 import { MAX_RESPONSE_BYTES } from '../../lib/transport/vault-client.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { json, makeCore, rawServer, rootLookup, settle } from './helpers.js';
+import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECRETS_CONFIG, SecretsModule, SecretsService, VaultRequestError } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
 import { bootApp } from '../support/boot-app.js';
-import { dump, json, makeCore, MARKER_CRED, MARKER_TOKEN, MARKER_VALUE, rawServer, rootLookup, settle } from './helpers.js';
+import { dump, MARKER_CRED, MARKER_TOKEN, MARKER_VALUE } from '../support/leak-markers.js';
+import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle } from '../support/async.js';
 
 /** A token that does not look like a Vault token, so only real care (not the redaction regex) keeps it out. */
 const PLAIN_TOKEN = 'ATTACK-MARKER-PLAIN-TOKEN-3b9e7d';

@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsError, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { envelope, json, makeCore, rawServer, rootLookup, settle, sleep } from './helpers.js';
+import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
+import { makeCore } from '../support/core-harness.js';
+import { settle, sleep } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -17,7 +17,9 @@ import {
 import { SecretsCore } from '../../lib/secrets-core.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { Capture, coreOn, MARK } from './harness.js';
+import { CapturingLogger as Capture } from '../support/capture-logs.js';
+import { coreOn } from '../support/core-harness.js';
+import { MARK } from '../support/leak-markers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attack2-fallback-'));
 const envBackup = { ...process.env };
