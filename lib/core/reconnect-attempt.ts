@@ -7,7 +7,7 @@ import { VaultNotServingError, type DegradedReason } from './supervisor.js';
 
 /**
  * Why a `sys/health` answer means this node cannot serve the app, or undefined when it can
- * (REFERENCE.md §8.1: 200 active, 429 standby and 473 performance standby serve reads by
+ * (Vault API docs, https://developer.hashicorp.com/vault/api-docs/system/health: 200 active, 429 standby and 473 performance standby serve reads by
  * forwarding; 472 disaster-recovery secondary, 503 sealed and 501 not initialized do not).
  */
 export function healthFault(health: VaultHealth): VaultUnavailableError | undefined {

@@ -35,7 +35,7 @@ export interface SupervisedTransportDeps {
  * - while the supervisor is degraded, an authenticated request is refused at once with the
  *   supervisor's `VaultUnavailableError` (reason and next attempt time): no request, no login;
  * - every fault (outage, seal, 429, login refused) is reported to the supervisor;
- * - a 403 is told apart on every Vault version (REFERENCE.md §0.5: Vault ≤ 1.16 answers
+ * - a 403 is told apart on every Vault version (Vault API docs, https://developer.hashicorp.com/vault/api-docs#http-status-codes: Vault ≤ 1.16 answers
  *   `permission denied` for a dead token, 1.17+ `invalid token`): `invalid token` means dead; for
  *   `permission denied`, one `GET auth/token/lookup-self` with the same token says whether it
  *   is alive (a policy denial, returned as is) or dead. A dead token gets one re-login (shared by
