@@ -286,7 +286,12 @@ export class TransitEngine {
     const path = this.#path(operation, key);
     const secrets = sentStrings([body]);
     try {
-      const response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({ method: 'POST', path, body });
+      const response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({
+        method: 'POST',
+        path,
+        body,
+        redact: secrets,
+      });
       const data = response.body?.data;
       if (!isJsonObject(data)) throw new MalformedResponseError('the answer has no data', { path, status: response.status });
       return data;
@@ -314,6 +319,7 @@ export class TransitEngine {
         path,
         body: { batch_input: batch },
         acceptStatus: [400],
+        redact: secrets,
       });
     } catch (error) {
       throw scrub(error, secrets);
