@@ -368,7 +368,13 @@ function loadPem(source: string, option: string, kind: 'certificate' | 'private 
     text = readFileSync(source, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unreadable';
-    problems.push(`${option} file "${source.slice(0, 200)}" cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
+    // A private key given inline without its PEM header (base64 of the PEM, a bare DER body) must
+    // not be quoted: only a value that plainly is a file path is shown.
+    const shown =
+      kind === 'certificate' || /^(\/|\.{1,2}\/|~\/)[^\s]{0,1000}$/.test(source)
+        ? `file "${source.slice(0, 200)}"`
+        : `(${source.length} characters, not shown: not PEM text, and not a readable file)`;
+    problems.push(`${option} ${shown} cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
     return undefined;
   }
   if (!marker.test(text)) {
