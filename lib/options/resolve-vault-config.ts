@@ -248,12 +248,18 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   }
 
   const paths: Record<string, string> = {};
+  const rawPaths = (safeInput as { paths?: unknown }).paths;
+  // JSON config can hold an own "__proto__" key, which class-transformer and any assignment drop silently.
+  if (typeof rawPaths === 'object' && rawPaths !== null && Object.hasOwn(rawPaths, '__proto__')) {
+    problems.push('paths name "__proto__" is reserved: choose another name');
+  }
   if (typeof config.paths === 'object' && config.paths !== null) {
     for (const [name, value] of Object.entries(config.paths)) {
       if (!/^[A-Za-z0-9_-]+$/.test(name)) {
         problems.push(`paths name "${name}" must contain only letters, digits, "_" and "-" (it is written before ":" in keys)`);
         continue;
       }
+
       if (typeof value !== 'string') {
         problems.push(`paths.${name} must be a path string such as "secret/data/shared"`);
         continue;
