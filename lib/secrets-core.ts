@@ -3,7 +3,7 @@ import { AgentAuthMethod } from './auth/agent.auth.js';
 import { TokenManager, type TokenInfo } from './auth/token.manager.js';
 import { buildTlsSettings } from './transport/tls-settings.js';
 import { VaultClient } from './transport/vault-client.js';
-import type { VaultTransport } from './transport/vault-transport.js';
+import type { VaultRequester, VaultTransport } from './transport/vault-transport.js';
 import { Availability } from './core/availability.js';
 import { ConsoleLogger } from './util/console-logger.js';
 import { watchToken } from './core/kv-fingerprint.js';
@@ -64,6 +64,11 @@ export class SecretsCore {
   readonly config: ResolvedVaultConfig;
   /** The HTTP client as configured (token from the token manager); the data paths use the supervised requester. */
   readonly client: VaultTransport;
+  /**
+   * The supervised requester (the client behind the supervisor's gate, with re-login on a dead
+   * token): what every authenticated data call uses, including raw requests and transit.
+   */
+  readonly requester: VaultRequester;
   readonly clock: Clock;
   readonly logger: SecretsLogger;
   readonly scheduler: TaskScheduler;
@@ -127,6 +132,7 @@ export class SecretsCore {
       clock: this.clock,
       tokenNamespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
     });
+    this.requester = supervised;
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({

@@ -178,8 +178,8 @@ export abstract class SecretsFacade {
 
   /**
    * An authenticated call to any Vault endpoint (`/v1/<path>`) through the module's transport:
-   * managed token, namespace, timeout, circuit breaker, retries for `GET`/`LIST` only, typed
-   * errors; never cached. See the README section "Raw requests".
+   * managed token, namespace, timeout, circuit breaker, the supervisor (refused at once, nothing
+   * sent, while the module is degraded), retries for `GET`/`LIST` only, typed errors; never cached. See the README section "Raw requests".
    *
    * ```ts
    * const { data } = await secrets.request<{ keys: string[] }>({ method: 'LIST', path: 'transit/keys' });
@@ -190,7 +190,7 @@ export abstract class SecretsFacade {
    *   VaultUnavailableError...).
    */
   request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
-    return sendRawRequest<TData>(this.core.client, request);
+    return sendRawRequest<TData>(this.core.requester, request);
   }
 
   /**
@@ -199,7 +199,7 @@ export abstract class SecretsFacade {
    * @throws InvalidRequestError for a malformed mount path.
    */
   transit(mount = 'transit'): TransitEngine {
-    return new TransitEngine(this.core.client, mount);
+    return new TransitEngine(this.core.requester, mount);
   }
 
   toJSON(): Record<string, unknown> {

@@ -149,7 +149,7 @@ export class TransitEngine {
   async decrypt(key: string, ciphertext: string, options: TransitDecryptOptions = {}): Promise<Buffer> {
     const body = { ciphertext: checkCiphertext(ciphertext, 'ciphertext'), ...contextField(options.context) };
     const data = await this.#call('decrypt', key, body);
-    return Buffer.from(stringField(data, 'plaintext', this.#path('decrypt', key)), 'base64');
+    return base64Field(data, 'plaintext', this.#path('decrypt', key));
   }
 
   /**
@@ -257,7 +257,7 @@ export class TransitEngine {
         ...contextField(full.context, `items[${index}].context`),
       };
     });
-    return this.#batch('decrypt', key, batch, (result, path) => Buffer.from(stringField(result, 'plaintext', path), 'base64'));
+    return this.#batch('decrypt', key, batch, (result, path) => base64Field(result, 'plaintext', path));
   }
 
   toJSON(): Record<string, unknown> {
@@ -286,7 +286,12 @@ export class TransitEngine {
     const path = this.#path(operation, key);
     const secrets = sentStrings([body]);
     try {
-      const response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({ method: 'POST', path, body });
+      const response = await this.#requester.request<VaultEnvelope<Record<string, unknown>>>({
+        method: 'POST',
+        path,
+        body,
+        redact: secrets,
+      });
       const data = response.body?.data;
       if (!isJsonObject(data)) throw new MalformedResponseError('the answer has no data', { path, status: response.status });
       return data;
@@ -314,6 +319,7 @@ export class TransitEngine {
         path,
         body: { batch_input: batch },
         acceptStatus: [400],
+        redact: secrets,
       });
     } catch (error) {
       throw scrub(error, secrets);
@@ -420,6 +426,16 @@ function stringField(data: Record<string, unknown>, field: string, path: string)
   const value = data[field];
   if (typeof value !== 'string') throw new MalformedResponseError(`the answer has no "${field}" string`, { path });
   return value;
+}
+
+/** Standard padded base64, as Vault writes it (`Buffer.from(..., 'base64')` would skip bad characters and return garbage). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A base64 string field decoded, e.g. a decrypted `plaintext`. @throws MalformedResponseError (never quoting the value) when it is not base64. */
+function base64Field(data: Record<string, unknown>, field: string, path: string): Buffer {
+  const value = stringField(data, field, path);
+  if (!BASE64.test(value)) throw new MalformedResponseError(`the answer's "${field}" is not base64`, { path });
+  return Buffer.from(value, 'base64');
 }
 
 function booleanField(data: Record<string, unknown>, field: string, path: string): boolean {

@@ -248,12 +248,18 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
   }
 
   const paths: Record<string, string> = {};
+  const rawPaths = (safeInput as { paths?: unknown }).paths;
+  // JSON config can hold an own "__proto__" key, which class-transformer and any assignment drop silently.
+  if (typeof rawPaths === 'object' && rawPaths !== null && Object.hasOwn(rawPaths, '__proto__')) {
+    problems.push('paths name "__proto__" is reserved: choose another name');
+  }
   if (typeof config.paths === 'object' && config.paths !== null) {
     for (const [name, value] of Object.entries(config.paths)) {
       if (!/^[A-Za-z0-9_-]+$/.test(name)) {
         problems.push(`paths name "${name}" must contain only letters, digits, "_" and "-" (it is written before ":" in keys)`);
         continue;
       }
+
       if (typeof value !== 'string') {
         problems.push(`paths.${name} must be a path string such as "secret/data/shared"`);
         continue;
@@ -368,7 +374,13 @@ function loadPem(source: string, option: string, kind: 'certificate' | 'private 
     text = readFileSync(source, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unreadable';
-    problems.push(`${option} file "${source.slice(0, 200)}" cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
+    // A private key given inline without its PEM header (base64 of the PEM, a bare DER body) must
+    // not be quoted: only a value that plainly is a file path is shown.
+    const shown =
+      kind === 'certificate' || /^(\/|\.{1,2}\/|~\/)[^\s]{0,1000}$/.test(source)
+        ? `file "${source.slice(0, 200)}"`
+        : `(${source.length} characters, not shown: not PEM text, and not a readable file)`;
+    problems.push(`${option} ${shown} cannot be read (${code}): give the path of a PEM file or the PEM text itself`);
     return undefined;
   }
   if (!marker.test(text)) {

@@ -88,8 +88,12 @@ function flatten(errors: readonly ValidationError[], prefix: string, secrets: st
 /** Every string (and number) value inside `data`, so messages can be scrubbed of them. */
 function leafValues(data: unknown, out: string[] = [], depth = 0): string[] {
   if (depth > 16) return out;
-  if (typeof data === 'string') out.push(data);
-  else if (typeof data === 'number' || typeof data === 'bigint') out.push(String(data));
+  if (typeof data === 'string') {
+    out.push(data);
+    // Validators may print the value JSON-escaped (a quote, backslash or newline in it): redact that form too.
+    const escaped = JSON.stringify(data).slice(1, -1);
+    if (escaped !== data) out.push(escaped);
+  } else if (typeof data === 'number' || typeof data === 'bigint') out.push(String(data));
   else if (data && typeof data === 'object') for (const value of Object.values(data)) leafValues(value, out, depth + 1);
   return out;
 }

@@ -9,6 +9,7 @@ import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
 import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
+import { redactText } from '../util/redact.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter, type RequestPriority } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
@@ -59,6 +60,12 @@ export interface VaultRequest {
    * token/lease renewals and revocations, which go ahead of reads; default `normal`.
    */
   priority?: RequestPriority;
+  /**
+   * Strings sent in the body that must never appear in an error built from the answer (transit
+   * plaintexts and ciphertexts): they are redacted from Vault's `errors` before the error is made,
+   * so neither the error nor a log line about it (the supervisor logs outages) can echo them.
+   */
+  redact?: readonly string[];
 }
 
 /** What came back: the status, the parsed JSON body (`undefined` for an empty body) and the headers. */
@@ -237,7 +244,7 @@ export class VaultClient implements VaultTransport {
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: body as TBody | undefined, headers: { ...response.headers } };
     }
-    throw mapVaultStatus(status, body, req.path, { ...response.headers });
+    throw mapVaultStatus(status, req.redact === undefined ? body : redactErrors(body, req.redact), req.path, { ...response.headers });
   }
 
   /** Requests in flight now and waiting for a slot (never more than `maxConcurrentRequests` in flight). */
@@ -271,6 +278,13 @@ export class VaultClient implements VaultTransport {
 /** The error of a request whose deadline fired. */
 function timedOut(path: string, timeoutMs: number): Error {
   return mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), path);
+}
+
+/** `body` with each of Vault's `errors` strings redacted of `secrets` (other fields are never shown in an error). */
+function redactErrors(body: unknown, secrets: readonly string[]): unknown {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { errors?: unknown }).errors)) return body;
+  const errors = (body as { errors: unknown[] }).errors.map((e) => (typeof e === 'string' ? redactText(e, secrets) : e));
+  return { ...body, errors };
 }
 
 function parseBody(data: unknown, status: number, path: string): unknown {

@@ -213,7 +213,8 @@ describe('VAULT_CLIENT_CERT / VAULT_CLIENT_KEY on a listener that requires clien
       [
         { clientCert: client.certPem, clientKey: 'not a pem and not a file' },
         {},
-        /clientKey file "not a pem and not a file" cannot be read/,
+        // not quoted: a value that is no file path may be key material without its PEM header
+        /clientKey \(24 characters, not shown: not PEM text, and not a readable file\) cannot be read/,
       ],
     ];
     for (const [config, env, message] of attempts) {

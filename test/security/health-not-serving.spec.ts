@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, type VaultRequest } from '../../lib/index.js';
+import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
+import { SecretsCore } from '../../lib/secrets-core.js';
+import { VaultClient } from '../../lib/transport/vault-client.js';
+import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { VaultTestServer } from '../../lib/testing/index.js';
+import { CapturingLogger } from '../support/capture-logs.js';
+import { CountingTransport, FakeTime } from '../support/fake-time.js';
+
+/**
+ * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
+ * with its frozen clock shared by the module (no sleeping), asserting what the app saw and how
+ * many requests reached Vault. `random` is 0.5: each attempt lands in the middle of its window
+ * (1 s, 2 s, 4 s, ... up to 5 min).
+ */
+
+let server: VaultTestServer;
+const cores: SecretsCore[] = [];
+
+beforeEach(async () => {
+  server = await VaultTestServer.start();
+  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
+  await server.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
+});
+
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.close();
+  await server.stop();
+  delete process.env.SECRETS_STRIPE;
+});
+
+/** A core on the test server, its time moved by the test. `sent` is every request the module sent. */
+function harness(options: Partial<VaultConfig>) {
+  const config = resolveVaultConfig(
+    { address: server.address, secretsPath: 'secret/app', maxRetries: 0, requestTimeoutMs: 2000, watch: { enabled: false }, ...options },
+    {},
+  );
+  const sent: VaultRequest[] = [];
+  const inner = new VaultClient(config, { getToken: async () => undefined });
+  const transport = new CountingTransport({
+    address: inner.address,
+    useTokenSource: (t) => inner.useTokenSource(t),
+    close: () => inner.close(),
+    request: (req) => {
+      sent.push(req);
+      return inner.request(req);
+    },
+  });
+  const logger = new CapturingLogger();
+  const emitter = new EventEmitter();
+  const events: Array<{ name: string; payload: unknown }> = [];
+  for (const name of Object.values(SecretsEvents)) emitter.on(name, (payload: unknown) => void events.push({ name, payload }));
+  const rotations: SecretRotatedEvent[] = [];
+  emitter.on(SecretsEvents.Rotated, (e: SecretRotatedEvent) => void rotations.push(e));
+  // eslint-disable-next-line prefer-const -- the idle function reads it after construction
+  let core: SecretsCore;
+  const time = new FakeTime(server.clock, async () => {
+    await transport.quiet();
+    await core.supervisor.settled();
+    await transport.quiet();
+  });
+  core = new SecretsCore(config, {
+    clock: server.clock,
+    scheduler: time,
+    logger,
+    events: eventBusFrom(emitter, (e, err) => logger.error(`listener of ${e} failed: ${String(err)}`)),
+    random: () => 0.5,
+    transport,
+  });
+  core.orchestrator.ready();
+  cores.push(core);
+  const named = (name: string): unknown[] => events.filter((e) => e.name === name).map((e) => e.payload);
+  const count = (path: string | RegExp): number =>
+    sent.filter((r) => (typeof path === 'string' ? r.path === path : path.test(r.path))).length;
+  return { core, time, sent, events, named, rotations, logger, count };
+}
+
+/** Every request is dropped, `sys/health` included: Vault is unreachable. */
+
+/**
+ * `sys/health` 474 (a standby whose HA connection to the active node is unhealthy, Vault 1.19+)
+ * and 530 (a node removed from the raft cluster, 1.19+) are nodes that cannot serve the app
+ * (REFERENCE.md §8.1). The supervisor's attempt took them for healthy: the module went `ready`
+ * (VaultRecovered, health `up`) each window while every read failed, then degraded again.
+ */
+describe('sys/health 474 and 530 are not serving', () => {
+  for (const [status, body, reason] of [
+    [474, { initialized: true, sealed: false, standby: true, ha_connection_healthy: false }, 'standby-no-active'],
+    [530, { initialized: true, sealed: false, standby: true, removed_from_cluster: true }, 'unreachable'],
+  ] as const) {
+    it(`sys/health ${status}: stays degraded, no recovery announced, health agrees`, async () => {
+      const h = harness({ token: server.rootToken });
+      await h.core.start();
+      expect(await h.core.fetchSecret('config')).toEqual({ feature: 'v1' });
+      server.faults.add({ path: 'sys/health', status, body });
+      server.faults.add({ path: /^secret\//, status: 500, body: { errors: ['local node not active but active cluster node not found'] } });
+      await expect(h.core.fetchSecret('config', { refresh: true })).resolves.toEqual({ feature: 'v1' }); // last good value
+      expect(h.core.status()).toMatchObject({ state: 'degraded' });
+      for (let i = 0; i < 10; i += 1) {
+        await h.time.advance(h.core.status().nextAttemptAt! - server.clock.now());
+        expect(h.core.status().state).toBe('degraded');
+      }
+      expect(h.core.status().reason).toBe(reason);
+      expect(h.named(SecretsEvents.VaultRecovered)).toHaveLength(0);
+      expect(h.named(SecretsEvents.VaultUnavailable)).toHaveLength(1);
+    });
+  }
+});
