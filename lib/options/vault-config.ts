@@ -165,9 +165,9 @@ export class VaultConfig {
 
   /** Whole-request timeout for every Vault call, in milliseconds. Default 10000. */
   @IsOptional()
-  @IsInt({ message: 'requestTimeoutMs must be a whole number of milliseconds, e.g. 10000' })
   @Min(1, { message: 'requestTimeoutMs must be at least 1 (milliseconds)' })
   @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
+  @IsInt({ message: 'requestTimeoutMs must be a whole number of milliseconds, e.g. 10000' })
   requestTimeoutMs?: number;
 
   /**
@@ -176,9 +176,9 @@ export class VaultConfig {
    * packets fails fast with `VaultUnavailableError`. Default 3000.
    */
   @IsOptional()
-  @IsInt({ message: 'connectTimeoutMs must be a whole number of milliseconds, e.g. 3000' })
   @Min(1, { message: 'connectTimeoutMs must be at least 1 (milliseconds)' })
   @Max(600_000, { message: 'connectTimeoutMs must be at most 600000 (10 minutes)' })
+  @IsInt({ message: 'connectTimeoutMs must be a whole number of milliseconds, e.g. 3000' })
   connectTimeoutMs?: number;
 
   /**
@@ -186,23 +186,23 @@ export class VaultConfig {
    * change watcher; more wait in a queue where logins and token/lease renewals go first. Default 32.
    */
   @IsOptional()
-  @IsInt({ message: 'maxConcurrentRequests must be a whole number, e.g. 32' })
   @Min(1, { message: 'maxConcurrentRequests must be at least 1' })
   @Max(1024, { message: 'maxConcurrentRequests must be at most 1024' })
+  @IsInt({ message: 'maxConcurrentRequests must be a whole number, e.g. 32' })
   maxConcurrentRequests?: number;
 
   /** Retries of an idempotent call (GET, LIST) after a transient error (network, 5xx, 429, 412), with backoff. Default 2; 0 turns retries off. */
   @IsOptional()
-  @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })
   @Min(0, { message: 'maxRetries must be at least 0' })
   @Max(10, { message: 'maxRetries must be at most 10' })
+  @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })
   maxRetries?: number;
 
   /** How many KV reads `getAllSecrets()` runs at once. Default 32. */
   @IsOptional()
-  @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
   @Min(1, { message: 'bulkConcurrency must be at least 1' })
   @Max(1024, { message: 'bulkConcurrency must be at most 1024' })
+  @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
   bulkConcurrency?: number;
 
   /**
@@ -298,8 +298,8 @@ export class VaultConfig {
 
   /** How old a last good value may be and still be served when Vault is unavailable, in milliseconds. Default 86400000 (24 h); 0 turns it off. */
   @IsOptional()
-  @IsInt({ message: 'maxStalenessMs must be a whole number of milliseconds, e.g. 86400000' })
   @Min(0, { message: 'maxStalenessMs must be at least 0 (milliseconds)' })
+  @IsInt({ message: 'maxStalenessMs must be a whole number of milliseconds, e.g. 86400000' })
   maxStalenessMs?: number;
 
   /**

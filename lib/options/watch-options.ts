@@ -24,8 +24,8 @@ export class WatchOptions {
 
   /** Poll period in milliseconds (jittered down by up to 10%). Default 60000. */
   @IsOptional()
-  @IsInt({ message: 'watch.intervalMs must be a whole number of milliseconds, e.g. 60000' })
   @Min(100, { message: 'watch.intervalMs must be at least 100 (milliseconds)' })
   @Max(86_400_000, { message: 'watch.intervalMs must be at most 86400000 (one day)' })
+  @IsInt({ message: 'watch.intervalMs must be a whole number of milliseconds, e.g. 60000' })
   intervalMs?: number;
 }
