@@ -1,13 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, type VaultRequest } from '../../lib/index.js';
-import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
+import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import { VaultClient } from '../../lib/transport/vault-client.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { VaultTestServer } from '../../lib/testing/index.js';
-import { CapturingLogger } from '../support/capture-logs.js';
-import { CountingTransport, FakeTime } from '../support/fake-time.js';
+import { supervisedCore } from '../support/supervised-core.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -31,52 +26,8 @@ afterEach(async () => {
   delete process.env.SECRETS_STRIPE;
 });
 
-/** A core on the test server, its time moved by the test. `sent` is every request the module sent. */
-function harness(options: Partial<VaultConfig>) {
-  const config = resolveVaultConfig(
-    { address: server.address, secretsPath: 'secret/app', maxRetries: 0, requestTimeoutMs: 2000, watch: { enabled: false }, ...options },
-    {},
-  );
-  const sent: VaultRequest[] = [];
-  const inner = new VaultClient(config, { getToken: async () => undefined });
-  const transport = new CountingTransport({
-    address: inner.address,
-    useTokenSource: (t) => inner.useTokenSource(t),
-    close: () => inner.close(),
-    request: (req) => {
-      sent.push(req);
-      return inner.request(req);
-    },
-  });
-  const logger = new CapturingLogger();
-  const emitter = new EventEmitter();
-  const events: Array<{ name: string; payload: unknown }> = [];
-  for (const name of Object.values(SecretsEvents)) emitter.on(name, (payload: unknown) => void events.push({ name, payload }));
-  const rotations: SecretRotatedEvent[] = [];
-  emitter.on(SecretsEvents.Rotated, (e: SecretRotatedEvent) => void rotations.push(e));
-  // eslint-disable-next-line prefer-const -- the idle function reads it after construction
-  let core: SecretsCore;
-  const time = new FakeTime(server.clock, async () => {
-    await transport.quiet();
-    await core.supervisor.settled();
-    await transport.quiet();
-  });
-  core = new SecretsCore(config, {
-    clock: server.clock,
-    scheduler: time,
-    logger,
-    events: eventBusFrom(emitter, (e, err) => logger.error(`listener of ${e} failed: ${String(err)}`)),
-    random: () => 0.5,
-    transport,
-  });
-  core.orchestrator.ready();
-  cores.push(core);
-  const named = (name: string): unknown[] => events.filter((e) => e.name === name).map((e) => e.payload);
-  const count = (path: string | RegExp): number =>
-    sent.filter((r) => (typeof path === 'string' ? r.path === path : path.test(r.path))).length;
-  return { core, time, sent, events, named, rotations, logger, count };
-}
-
+/** A core on the test server, its time moved by the test (see `test/support/supervised-core.ts`). */
+const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);
 /** Every request is dropped, `sys/health` included: Vault is unreachable. */
 
 /**
