@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.sample-dist/', '.tsc-out/', 'node_modules/', 'coverage/', '.api-report-temp/'] },
+  {
+    ignores: [
+      'dist/',
+      '.sample-dist/',
+      '.tsc-out/',
+      'node_modules/',
+      'coverage/',
+      '.api-report-temp/',
+      'packages/*/dist/',
+      'packages/*/.tsc-out/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -60,12 +71,29 @@ export default tseslint.config(
     },
   },
   {
+    // The Vault test server is a package of its own: it imports nothing from the library.
+    files: ['packages/vault-test-server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(nestjs-vault-secrets(/.*)?|(\\.\\./)+(lib|test|sample-app|bench)(/.*)?)$',
+              message: 'The Vault test server imports nothing from the library (nor its tests): it is a package of its own.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The fixture apps' CommonJS config files (jest.config.js).
     files: ['test/fixtures/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    files: ['lib/testing/cli.ts', 'bench/**', 'sample-app/**', 'test/**', 'scripts/**'],
+    files: ['packages/vault-test-server/src/cli.ts', 'packages/*/test/**', 'bench/**', 'sample-app/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import base from './vitest.config.js';
+import base, { VAULT_TEST_SERVER_ALIAS } from './vitest.config.js';
 
 /**
  * The e2e suite on NestJS 11: every `@nestjs/*` import of lib/ and test/ resolves to the NestJS 11
@@ -13,7 +13,7 @@ const NEST11 = fileURLToPath(new URL('./test/fixtures/nest11/node_modules/@nestj
 export default defineConfig({
   ...base,
   resolve: {
-    alias: [{ find: /^@nestjs\/([a-z-]+)(\/.*)?$/, replacement: `${NEST11}$1$2` }],
+    alias: [VAULT_TEST_SERVER_ALIAS, { find: /^@nestjs\/([a-z-]+)(\/.*)?$/, replacement: `${NEST11}$1$2` }],
   },
   test: {
     ...base.test,

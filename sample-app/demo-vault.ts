@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { VaultTestServer } from '../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 /**
  * The demo Vault's switch, for `POST /demo/vault/stop` and `/start`: "stopped" drops every

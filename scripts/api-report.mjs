@@ -1,6 +1,7 @@
-// The API report: what each published entry exports, with signatures, in etc/*.api.md
-// (@microsoft/api-extractor over the built ESM .d.ts files; the CommonJS .d.ts files are the same
-// declarations, checked by test/package/esm-import.spec.ts).
+// The API report: what each published entry exports, with signatures, in etc/*.api.md for the library
+// and packages/vault-test-server/etc/*.api.md for the test server package (@microsoft/api-extractor
+// over the built ESM .d.ts files; the CommonJS .d.ts files are the same declarations, checked by
+// test/package/esm-import.spec.ts and the fixture apps).
 //
 //   npm run api:check    fails when an entry's public API differs from the committed report
 //                        (an accidental export, a removed name, a changed signature)
@@ -14,26 +15,37 @@ import { fileURLToPath, URL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const update = process.argv.includes('--update');
 
-/** Entry (package subpath) → its built declaration file and report name. */
+/**
+ * Entry (package subpath) → its package folder (relative to the repository root, '' for the library),
+ * its built declaration file (relative to that folder) and report name.
+ */
 const ENTRIES = [
-  { subpath: '.', dts: 'dist/index.d.ts', report: 'nestjs-vault-secrets' },
-  { subpath: './manager', dts: 'dist/manager.d.ts', report: 'nestjs-vault-secrets-manager' },
-  { subpath: './testing', dts: 'dist/testing/index.d.ts', report: 'nestjs-vault-secrets-testing' },
-  { subpath: './health', dts: 'dist/health/index.d.ts', report: 'nestjs-vault-secrets-health' },
+  { dir: '', name: 'nestjs-vault-secrets', subpath: '.', dts: 'dist/index.d.ts', report: 'nestjs-vault-secrets' },
+  { dir: '', name: 'nestjs-vault-secrets', subpath: './manager', dts: 'dist/manager.d.ts', report: 'nestjs-vault-secrets-manager' },
+  { dir: '', name: 'nestjs-vault-secrets', subpath: './testing', dts: 'dist/testing/index.d.ts', report: 'nestjs-vault-secrets-testing' },
+  { dir: '', name: 'nestjs-vault-secrets', subpath: './health', dts: 'dist/health/index.d.ts', report: 'nestjs-vault-secrets-health' },
+  {
+    dir: 'packages/vault-test-server/',
+    name: '@nestjs-vault-secrets/vault-test-server',
+    subpath: '.',
+    dts: 'dist/index.d.ts',
+    report: 'vault-test-server',
+  },
 ];
 
-mkdirSync(`${root}etc`, { recursive: true });
 let failed = 0;
 for (const entry of ENTRIES) {
-  if (!existsSync(`${root}${entry.dts}`)) {
-    console.error(`${entry.dts} is missing: run npm run build first`);
+  const folder = `${root}${entry.dir}`;
+  if (!existsSync(`${folder}${entry.dts}`)) {
+    console.error(`${entry.dir}${entry.dts} is missing: run npm run build first`);
     process.exit(1);
   }
+  mkdirSync(`${folder}etc`, { recursive: true });
   const config = ExtractorConfig.prepare({
-    packageJsonFullPath: `${root}package.json`,
+    packageJsonFullPath: `${folder}package.json`,
     configObjectFullPath: undefined,
     configObject: {
-      projectFolder: root,
+      projectFolder: folder,
       mainEntryPointFilePath: `<projectFolder>/${entry.dts}`,
       compiler: {
         overrideTsconfig: {
@@ -46,7 +58,7 @@ for (const entry of ENTRIES) {
             strict: true,
             skipLibCheck: true,
           },
-          files: [`${root}${entry.dts}`],
+          files: [`${folder}${entry.dts}`],
         },
       },
       apiReport: {
@@ -82,14 +94,15 @@ for (const entry of ENTRIES) {
   if (result.apiReportChanged && !update) {
     failed++;
     console.error(
-      `The public API of nestjs-vault-secrets${entry.subpath === '.' ? '' : entry.subpath.slice(1)} differs from etc/${entry.report}.api.md ` +
-        `(see .api-report-temp/${entry.report}.api.md). If the change is meant: npm run api:update and commit etc/.`,
+      `The public API of ${entry.name}${entry.subpath === '.' ? '' : entry.subpath.slice(1)} differs from ${entry.dir}etc/${entry.report}.api.md ` +
+        `(see ${entry.dir}.api-report-temp/${entry.report}.api.md). If the change is meant: npm run api:update and commit ${entry.dir}etc/.`,
     );
   } else if (!result.succeeded) {
     failed++;
-    console.error(`api-extractor failed for ${entry.dts}: ${result.errorCount} error(s)`);
+    console.error(`api-extractor failed for ${entry.dir}${entry.dts}: ${result.errorCount} error(s)`);
   } else {
-    console.log(`${entry.subpath}: ${update && result.apiReportChanged ? 'report updated' : 'matches etc/' + entry.report + '.api.md'}`);
+    const where = `${entry.dir}etc/${entry.report}.api.md`;
+    console.log(`${entry.name}${entry.subpath.slice(1)}: ${update && result.apiReportChanged ? 'report updated' : 'matches ' + where}`);
   }
 }
 process.exit(failed === 0 ? 0 : 1);

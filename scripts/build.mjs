@@ -1,4 +1,6 @@
-// Builds both published formats from lib/:
+// Builds both published formats of the package in the current directory (the library at the root from
+// lib/; packages/vault-test-server from its src/ runs this too, `npm run build` there). The root's
+// `npm run build` builds the workspace packages first, then the library:
 //   dist/        ESM (tsconfig.build.json), for `import` (NestJS 12 apps, ESM apps, the CLIs)
 //   dist/cjs/    CommonJS (tsconfig.cjs.json), for `require` (NestJS 11 apps compiled to CommonJS, Jest);
 //                dist/cjs/package.json says "type": "commonjs" so Node and TypeScript read its .js

@@ -1,7 +1,7 @@
 // Child process that runs the VaultTestServer for a benchmark (see vault.mjs).
 // Keeping Vault in its own process means the benchmark's heap and event loop hold only the
 // client under test, as with a real Vault; it talks to the parent over IPC.
-import { VaultTestServer } from '../../dist/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { seeder } from './seed.mjs';
 
 const server = await VaultTestServer.start();

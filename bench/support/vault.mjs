@@ -26,7 +26,7 @@ export async function startVault() {
 }
 
 async function startInProcess() {
-  const { VaultTestServer } = await import('../../dist/testing/index.js');
+  const { VaultTestServer } = await import('@nestjs-vault-secrets/vault-test-server');
   const server = await VaultTestServer.start();
   const seed = seeder(server.address, server.rootToken);
   return {

@@ -17,7 +17,7 @@ import {
   type AuthMethod,
   type AuthResult,
 } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { dump, MARKER_CRED } from '../support/leak-markers.js';
 import { envelope, json, rawServer } from '../support/raw-vault-server.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsError, VaultUnavailableError } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
 import { settle, sleep } from '../support/async.js';

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionsError, SecretsManager, AuthFailedError, type VaultConfig } from '../../lib/index.js';
 import { coreOf, supervisorOf } from '../support/supervisor-of.js';
-import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '../../lib/testing/index.js';
+import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 let server: VaultTestServer;
 const dir = mkdtempSync(join(tmpdir(), 'auth-'));

@@ -12,7 +12,7 @@ import {
   VaultTestServer,
   type TestCertificateAuthority,
   type TestClientCertificate,
-} from '../../lib/testing/index.js';
+} from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger } from '../support/capture-logs.js';
 
 let server: VaultTestServer;

@@ -25,7 +25,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BREAKER_HALF_OPEN_AFTER_MS } from '../../lib/transport/resilience-policy.js';
 import { SecretsEvents, SecretsModule, SecretsService, VaultUnavailableError } from '../../lib/index.js';
-import { VaultTestServer, type FaultRule } from '../../lib/testing/index.js';
+import { VaultTestServer, type FaultRule } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 
 // ---------------------------------------------------------------------------------------------

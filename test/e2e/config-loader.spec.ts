@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsModule, SecretsService, vaultConfigLoader } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
 

@@ -4,7 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnSecretRotated, SecretsModule, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
 

@@ -15,7 +15,7 @@ import {
 } from '../../lib/index.js';
 import { encryptFallback } from '../../lib/fallback/encrypted-file.js';
 import { generateFallbackKey } from '../../lib/fallback/fallback-key.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisorOf } from '../support/supervisor-of.js';
 import { bootApp } from '../support/boot-app.js';
 

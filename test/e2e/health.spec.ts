@@ -3,7 +3,7 @@ import { HealthCheck, HealthCheckService, TerminusModule, type HealthCheckResult
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsModule, SecretsService, type VaultConfig } from '../../lib/index.js';
 import { VaultHealthIndicator } from '../../lib/health/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 
 @Controller()

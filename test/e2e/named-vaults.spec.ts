@@ -15,7 +15,7 @@ import {
   type SecretRotatedEvent,
 } from '../../lib/index.js';
 import { VaultHealthIndicator } from '../../lib/health/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 
 let main: VaultTestServer;

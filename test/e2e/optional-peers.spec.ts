@@ -10,11 +10,11 @@ vi.mock('@nestjs/schedule', () => {
 });
 
 const { OnSecretRotated, SecretsModule, SecretsService } = await import('../../lib/index.js');
-const { VaultTestServer } = await import('../../lib/testing/index.js');
+const { VaultTestServer } = await import('@nestjs-vault-secrets/vault-test-server');
 const { bootApp } = await import('../support/boot-app.js');
 type SecretRotatedEvent = import('../../lib/index.js').SecretRotatedEvent;
 
-let server: import('../../lib/testing/index.js').VaultTestServer;
+let server: import('@nestjs-vault-secrets/vault-test-server').VaultTestServer;
 let app: INestApplicationContext | undefined;
 const seen: string[] = [];
 

@@ -15,7 +15,7 @@ import {
   VaultUnavailableError,
   type VaultConfig,
 } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 let server: VaultTestServer;
 const managers: SecretsManager[] = [];

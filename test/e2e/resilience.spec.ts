@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, VaultUnavailableError } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { coreOf } from '../support/supervisor-of.js';
 
 let server: VaultTestServer;

@@ -2,7 +2,7 @@ import { Inject, Injectable, type INestApplicationContext } from '@nestjs/common
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InjectSecret, Rotating, SecretRef, SecretsModule } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
 

@@ -14,7 +14,7 @@ import {
   SecretsService,
   type VaultConfig,
 } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
 import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';

@@ -12,7 +12,7 @@ import {
   SecretsService,
   getSecretRefToken,
 } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 
 class DbSecret {

@@ -11,7 +11,7 @@ import {
   type VaultConfig,
 } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '../../lib/testing/index.js';
+import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisedCore } from '../support/supervised-core.js';
 
 /**

@@ -19,7 +19,7 @@ import {
   VaultTestServer,
   type TestCertificateAuthority,
   type TestClientCertificate,
-} from '../../lib/testing/index.js';
+} from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger } from '../support/capture-logs.js';
 
 const SECRETS_PATH = 'secret/data/app';

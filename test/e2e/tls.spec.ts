@@ -18,9 +18,9 @@ import {
   type VaultConfig,
 } from '../../lib/index.js';
 import { mapTransportError } from '../../lib/transport/map-vault-error.js';
-import { runCli } from '../../lib/testing/cli.js';
-import { VaultAdmin, VaultTestServer } from '../../lib/testing/index.js';
-import { createTestCertificateAuthority } from '../../lib/testing/server/tls-certificates.js';
+import { createTestCertificateAuthority, VaultAdmin, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
+// The CLI's entry function is not part of the package's API: this test drives it from its source.
+import { runCli } from '../../packages/vault-test-server/src/cli.js';
 import { CapturingLogger } from '../support/capture-logs.js';
 
 const SECRETS_PATH = 'secret/data/app';

@@ -12,7 +12,7 @@ import {
   type SecretsError,
   type VaultConfig,
 } from '../../lib/index.js';
-import { VaultTestServer, type CreateTokenOptions } from '../../lib/testing/index.js';
+import { VaultTestServer, type CreateTokenOptions } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';
 import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';

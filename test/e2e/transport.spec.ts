@@ -30,7 +30,7 @@ import {
   type TestCertificateAuthority,
   type TestClientCertificate,
   type TestServerCertificate,
-} from '../../lib/testing/server/tls-certificates.js';
+} from '@nestjs-vault-secrets/vault-test-server';
 import { until } from '../support/until.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;

@@ -16,7 +16,7 @@ import {
 } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { coreOn } from '../support/core-harness.js';
 import { MARK } from '../support/leak-markers.js';

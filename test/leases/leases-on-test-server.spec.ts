@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, type SecretRotatedEvent } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { deferred } from '../support/async.js';
 import { MARK } from '../support/leak-markers.js';

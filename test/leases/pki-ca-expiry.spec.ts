@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { coreOn } from '../support/core-harness.js';
 
 let server: VaultTestServer;

@@ -1,14 +1,19 @@
 /**
  * Links a user follows. Doc comments ship in the published `.d.ts` files, so what they cite must be
  * reachable by a user: Vault's public API docs (developer.hashicorp.com) or a `/v1/...` endpoint,
- * never the project's internal wire notes (`REFERENCE.md`, which is not published). The README and
- * the guides in docs/ link each other: every relative link reaches a file, and an anchor a heading.
+ * never the project's internal wire notes (`REFERENCE.md`, which is not published), in both
+ * published packages: the library (`lib/`) and the test server (`packages/vault-test-server/src/`).
+ * The README and the guides in docs/ link each other: every relative link reaches a file, and an
+ * anchor a heading.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { documentationFiles, githubSlug, headingAnchors, markdownLinks } from './markdown.js';
-import { libSources, rel, ROOT } from './support.js';
+import { libSources, rel, ROOT, serverSources } from './support.js';
+
+/** The sources of both published packages. */
+const publishedSources = (): string[] => [...libSources(), ...serverSources()];
 
 /** Every `/** ... *\/` block of a source file, with its line number. */
 function docComments(source: string): { line: number; text: string }[] {
@@ -20,7 +25,7 @@ function docComments(source: string): { line: number; text: string }[] {
 
 describe('published doc comments', () => {
   it('cite no file that ships nowhere (REFERENCE.md)', () => {
-    const offenders = libSources().flatMap((file) =>
+    const offenders = publishedSources().flatMap((file) =>
       docComments(readFileSync(file, 'utf8'))
         .filter((comment) => /REFERENCE\b/.test(comment.text))
         .map((comment) => `${rel(file)}:${comment.line}`),
@@ -29,7 +34,7 @@ describe('published doc comments', () => {
   });
 
   it('link Vault documentation to its current public site (not the retired vaultproject.io pages)', () => {
-    const links = libSources().flatMap((file) =>
+    const links = publishedSources().flatMap((file) =>
       [
         ...docComments(readFileSync(file, 'utf8'))
           .map((c) => c.text)
@@ -42,12 +47,6 @@ describe('published doc comments', () => {
   });
 });
 
-/**
- * Link targets that another branch is creating: a link to one of them passes while the file is
- * absent and is checked like any other once it exists. Empty this list when they have landed.
- */
-const LANDING_ELSEWHERE: ReadonlySet<string> = new Set(['packages/vault-test-server/README.md']);
-
 /** Problems with the relative links of one Markdown file: `README.md:12: ...`. */
 function brokenLinks(file: string, markdown: string, readPage: (file: string) => string | undefined): string[] {
   const problems: string[] = [];
@@ -57,7 +56,7 @@ function brokenLinks(file: string, markdown: string, readPage: (file: string) =>
     const where = `${rel(file)}:${line}: ${target}`;
     const resolved = path === '' ? file : resolve(dirname(file), decodeURIComponent(path));
     if (path !== '' && !existsSync(resolved)) {
-      if (!LANDING_ELSEWHERE.has(rel(resolved))) problems.push(`${where}: no such file`);
+      problems.push(`${where}: no such file`);
       continue;
     }
     if (anchor === undefined) continue;

@@ -1,7 +1,8 @@
 /**
  * The built package as a user gets it: `npm pack` → extracted into a throw-away project's
  * `node_modules/nestjs-vault-secrets`, next to links to its dependencies and required peers only
- * (no devDependencies, no optional peers, no hoisted leftovers). A child Node process then imports
+ * (no devDependencies, no optional peers, no hoisted leftovers), and to the built test server
+ * package (`@nestjs-vault-secrets/vault-test-server`, which users add as a devDependency). A child Node process then imports
  * it by name, from ESM (the `import` build) and from CommonJS (the `require` build, `dist/cjs/`).
  * A third project without any `@nestjs/*` package uses `nestjs-vault-secrets/manager`. A second
  * project that also has the optional peers imports and requires every `exports` subpath, loads
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, npm, readPackageJson, ROOT, run, type RunResult } from './support.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, npm, readPackageJson, ROOT, run, SERVER_DIR, SERVER_PACKAGE, type RunResult } from './support.js';
 
 /** Scratch directory: the tarball and the consumer projects. */
 let scratch: string;
@@ -70,10 +71,11 @@ beforeAll(async () => {
   const peers = Object.keys(pkg.peerDependencies ?? {});
   const requiredPeers = peers.filter((name) => pkg.peerDependenciesMeta?.[name]?.optional !== true);
   const dependencies = Object.keys(pkg.dependencies ?? {});
-  project = await consumerProject('plain', tarball, [...dependencies, ...requiredPeers]);
-  nestFreeProject = await consumerProject('nest-free', tarball, [...dependencies, 'reflect-metadata']);
+  // Every project also has the test server package (its build, linked from the workspace).
+  project = await consumerProject('plain', tarball, [...dependencies, ...requiredPeers, SERVER_PACKAGE]);
+  nestFreeProject = await consumerProject('nest-free', tarball, [...dependencies, 'reflect-metadata', SERVER_PACKAGE]);
   // @types/node: what a TypeScript user has anyway (for the type check).
-  fullProject = await consumerProject('full', tarball, [...dependencies, ...peers, '@types/node']);
+  fullProject = await consumerProject('full', tarball, [...dependencies, ...peers, '@types/node', SERVER_PACKAGE]);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
@@ -84,7 +86,8 @@ const ESM_SCRIPT = `
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SecretsModule, SecretsService, SecretsManager, OnSecretRotated } from 'nestjs-vault-secrets';
-import { VaultTestServer, SecretsTestingModule } from 'nestjs-vault-secrets/testing';
+import { SecretsTestingModule } from 'nestjs-vault-secrets/testing';
+import { VaultTestServer } from '${SERVER_PACKAGE}';
 
 const quiet = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
 const result = {
@@ -137,13 +140,14 @@ const CJS_SCRIPT = `
 require('reflect-metadata');
 const main = require('nestjs-vault-secrets');
 const testing = require('nestjs-vault-secrets/testing');
+const { VaultTestServer } = require('${SERVER_PACKAGE}');
 
 (async () => {
-  const server = await testing.VaultTestServer.start();
+  const server = await VaultTestServer.start();
   try {
     await server.admin.kvPut('secret', 'cjs/app', { answer: '42' });
     const quiet = { log() {}, error() {}, warn() {} };
-    const builds = [require.resolve('nestjs-vault-secrets'), require.resolve('nestjs-vault-secrets/testing')];
+    const builds = [require.resolve('nestjs-vault-secrets'), require.resolve('nestjs-vault-secrets/testing'), require.resolve('${SERVER_PACKAGE}')];
     const manager = await new main.SecretsManager(
       { address: server.address, token: server.rootToken, secretsPath: 'secret/data/cjs' },
       { logger: quiet, env: {} },
@@ -173,7 +177,8 @@ const testing = require('nestjs-vault-secrets/testing');
 const CONSUMER_TS = `
 import 'reflect-metadata';
 import { SecretsModule, SecretsManager, SecretNotFoundError, type VaultConfig, type TokenInfo } from 'nestjs-vault-secrets';
-import { VaultTestServer, SecretsTestingModule, type VaultTestServerOptions } from 'nestjs-vault-secrets/testing';
+import { SecretsTestingModule } from 'nestjs-vault-secrets/testing';
+import { VaultTestServer, type VaultTestServerOptions } from '${SERVER_PACKAGE}';
 
 const config: VaultConfig = { address: 'http://127.0.0.1:8200', secretsPath: 'secret/data/app' };
 export const secretsModule = SecretsModule.forRoot({ ...config, isGlobal: true });
@@ -240,9 +245,9 @@ describe('the packed package, installed in a fresh project', () => {
   }, 60_000);
 
   it('nestjs-vault-secrets/manager works in a project without any @nestjs package, from ESM and CommonJS', async () => {
-    const body = (load: string): string => `
-      const { SecretsManager, SecretNotFoundError, SecretsEvents } = ${load};
-      const { VaultTestServer } = ${load.replace('/manager', '/testing')};
+    const body = (load: (specifier: string) => string): string => `
+      const { SecretsManager, SecretNotFoundError, SecretsEvents } = ${load('nestjs-vault-secrets/manager')};
+      const { VaultTestServer } = ${load(SERVER_PACKAGE)};
       const server = await VaultTestServer.start();
       const warnings = [];
       const logger = { log() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
@@ -259,15 +264,9 @@ describe('the packed package, installed in a fresh project', () => {
       } finally {
         await server.stop();
       }`;
-    // ./testing needs @nestjs for its SecretsTestingModule: give this project's child the test server from the repo build.
-    const esm = `import 'reflect-metadata';\n${body("await import('nestjs-vault-secrets/manager')").replace(
-      "await import('nestjs-vault-secrets/testing')",
-      `await import(${JSON.stringify(join(ROOT, 'dist', 'testing', 'vault-test-server.js'))})`,
-    )}`;
-    const cjs = `require('reflect-metadata');\n(async () => {${body("require('nestjs-vault-secrets/manager')").replace(
-      "require('nestjs-vault-secrets/testing')",
-      `require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'testing', 'vault-test-server.js'))})`,
-    )}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
+    // The test server package needs no @nestjs package either.
+    const esm = `import 'reflect-metadata';\n${body((specifier) => `await import('${specifier}')`)}`;
+    const cjs = `require('reflect-metadata');\n(async () => {${body((specifier) => `require('${specifier}')`)}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
     writeFileSync(join(nestFreeProject, 'free.cjs'), cjs);
     for (const args of [['--input-type=module', '-e', esm], ['free.cjs']]) {
       const output = await node(args, nestFreeProject);
@@ -356,10 +355,14 @@ describe('the packed package, installed in a fresh project', () => {
       types: ['node'],
     });
     const ours = `${sep}node_modules${sep}nestjs-vault-secrets${sep}`.split(sep).join('/');
+    const server = `${SERVER_DIR}${sep}dist${sep}`.split(sep).join('/');
     const checked = program
       .getSourceFiles()
-      .filter((source) => source.fileName === file.split(sep).join('/') || source.fileName.includes(ours));
+      .filter(
+        (source) => source.fileName === file.split(sep).join('/') || source.fileName.includes(ours) || source.fileName.startsWith(server),
+      );
     expect(checked.some((source) => source.fileName.endsWith('/dist/testing/index.d.ts'))).toBe(true);
+    expect(checked.some((source) => source.fileName === `${server}index.d.ts`)).toBe(true);
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
       ...checked.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),
@@ -394,7 +397,12 @@ describe('the packed package, installed in a fresh project', () => {
     expect(ours.some((source) => source.fileName.endsWith('/dist/cjs/index.d.ts'))).toBe(true);
     expect(ours.some((source) => source.fileName.endsWith('/dist/cjs/manager.d.ts'))).toBe(true);
     expect(ours.filter((source) => !source.fileName.includes('/dist/cjs/')).map((source) => source.fileName)).toEqual([]);
-    const checked = [program.getSourceFile(file)!, ...ours];
+    // The test server package's declarations, through its require condition too.
+    const server = `${SERVER_DIR}${sep}dist${sep}`.split(sep).join('/');
+    const serverFiles = program.getSourceFiles().filter((source) => source.fileName.startsWith(server));
+    expect(serverFiles.map((source) => source.fileName)).toContain(`${server}cjs/index.d.ts`);
+    expect(serverFiles.filter((source) => !source.fileName.startsWith(`${server}cjs/`)).map((source) => source.fileName)).toEqual([]);
+    const checked = [program.getSourceFile(file)!, ...ours, ...serverFiles];
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
       ...checked.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),

@@ -2,14 +2,27 @@
  * `package.json` against the code: every package `lib/` imports is declared (as a dependency or a
  * peer, optional when only the testing entry loads it lazily), the main entry loads no optional
  * peer, every `exports` entry has `types` and `default` that exist after a build, and every `bin`
- * is a built file with a node shebang.
+ * is a built file with a node shebang. The same declarations for the test server package
+ * (`packages/vault-test-server`: what its `src/` imports, lazily loaded packages as optional peers).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, binEntries, codeEntries, ensureBuilt, libSources, readPackageJson, rel, ROOT, walk } from './support.js';
+import {
+  BUILD_TIMEOUT_MS,
+  binEntries,
+  codeEntries,
+  ensureBuilt,
+  libSources,
+  readPackageJson,
+  rel,
+  ROOT,
+  SERVER_DIR,
+  serverSources,
+  walk,
+} from './support.js';
 
 /** How a file refers to a package. */
 type ImportKind = 'static' | 'dynamic' | 'type';
@@ -94,8 +107,8 @@ for (const file of libSources()) {
 
 describe('package.json declares what lib/ imports', () => {
   it('finds the imports (sanity check of the parser)', () => {
-    expect([...sitesByPackage.keys()]).toEqual(expect.arrayContaining(['@nestjs/common', 'axios', 'pg']));
-    expect(sitesByPackage.get('pg')?.some((site) => site.kind === 'dynamic')).toBe(true);
+    expect([...sitesByPackage.keys()]).toEqual(expect.arrayContaining(['@nestjs/common', 'axios', 'ws']));
+    expect(sitesByPackage.get('@nestjs/config')?.some((site) => site.kind === 'dynamic')).toBe(true);
     expect(packageName('@nestjs/common/decorators')).toBe('@nestjs/common');
     expect(packageName('lodash/fp')).toBe('lodash');
     expect(packageName('node:fs/promises')).toBeUndefined();
@@ -160,6 +173,39 @@ describe('package.json declares what lib/ imports', () => {
     const pkg = readPackageJson();
     const unused = Object.keys(pkg.dependencies ?? {}).filter((name) => !sitesByPackage.has(name));
     expect(unused, `dependencies that lib/ never imports (move them to devDependencies or remove them): ${unused.join(', ')}`).toEqual([]);
+  });
+});
+
+describe('the test server package declares what its src/ imports', () => {
+  const serverSites = new Map<string, ImportSite[]>();
+  for (const file of serverSources()) {
+    for (const site of importsOf(file)) serverSites.set(site.pkg, [...(serverSites.get(site.pkg) ?? []), site]);
+  }
+
+  it('imports nothing from the library', () => {
+    expect(serverSites.get('nestjs-vault-secrets') ?? []).toEqual([]);
+    const relative = serverSources().flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '((?:\.\.\/)+[^']*)'/g)]
+        .map((match) => match[1]!)
+        .filter((specifier) => !resolve(dirname(file), specifier).startsWith(join(SERVER_DIR, 'src')))
+        .map((specifier) => `${rel(file)}: ${specifier}`),
+    );
+    expect(relative).toEqual([]);
+  });
+
+  it('every imported package is in dependencies or peerDependencies; packages it only loads lazily are optional peers', () => {
+    const pkg = readPackageJson(SERVER_DIR);
+    expect([...serverSites.keys()]).toEqual(expect.arrayContaining(['ws', 'pg', '@peculiar/x509']));
+    const meta = pkg.peerDependenciesMeta ?? {};
+    const problems = [...serverSites].flatMap(([name, sites]) => {
+      if (pkg.dependencies?.[name] !== undefined) return [];
+      if (pkg.peerDependencies?.[name] === undefined) return [`${name} (not declared): ${describeSites(sites)}`];
+      const lazy = sites.every((site) => site.kind !== 'static');
+      return lazy && meta[name]?.optional !== true ? [`${name} (loaded lazily, but a required peer): ${describeSites(sites)}`] : [];
+    });
+    expect(problems, problems.join('\n')).toEqual([]);
+    const unused = Object.keys(pkg.dependencies ?? {}).filter((name) => !serverSites.has(name));
+    expect(unused, `dependencies that src/ never imports: ${unused.join(', ')}`).toEqual([]);
   });
 });
 

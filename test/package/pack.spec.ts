@@ -43,7 +43,19 @@ const TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE']);
 /** What tsc emits into `dist/`. */
 const DIST_FILE = /^dist\/.+(\.js|\.d\.ts|\.js\.map)$/;
 /** Directories that must never be published (listed to make a failure obvious). */
-const FORBIDDEN = ['lib/', 'test/', 'sample-app/', '.ci/', 'bench/', 'node_modules/', '.sample-dist/', '.tsc-out/', 'coverage/', '.git/'];
+const FORBIDDEN = [
+  'lib/',
+  'packages/',
+  'test/',
+  'sample-app/',
+  '.ci/',
+  'bench/',
+  'node_modules/',
+  '.sample-dist/',
+  '.tsc-out/',
+  'coverage/',
+  '.git/',
+];
 
 let packed: PackResult;
 let paths: string[];

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the repository root (the directory that holds `package.json`). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '');
 
-/** Hook timeout for `beforeAll(ensureBuilt)`: two `tsc` runs take ~30 s, more on a busy machine. */
+/** Absolute path of the workspace package `@nestjs-vault-secrets/vault-test-server`. */
+export const SERVER_DIR = join(ROOT, 'packages', 'vault-test-server');
+
+/** The test server package's name, as users install and import it. */
+export const SERVER_PACKAGE = '@nestjs-vault-secrets/vault-test-server';
+
+/** Hook timeout for `beforeAll(ensureBuilt)`: four `tsc` runs (library and test server) take ~40 s, more on a busy machine. */
 export const BUILD_TIMEOUT_MS = 180_000;
 
 /** The build script (`npm run build`): tsc for the ESM build, then for the CommonJS build. */
@@ -35,9 +41,9 @@ export interface PackageJson {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
-/** `package.json`, read fresh (others may edit it while the suite runs). */
-export function readPackageJson(): PackageJson {
-  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+/** `package.json` of the library (or of the package in `dir`), read fresh (others may edit it while the suite runs). */
+export function readPackageJson(dir = ROOT): PackageJson {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
 }
 
 /** `bin` as a map, whatever form `package.json` uses. */
@@ -61,7 +67,14 @@ export function libSources(): string[] {
     .sort();
 }
 
-/** POSIX-style path relative to the repository root (`lib/testing/cli.ts`). */
+/** The TypeScript sources of the test server package: `packages/vault-test-server/src/**\/*.ts`. */
+export function serverSources(): string[] {
+  return walk(join(SERVER_DIR, 'src'))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('.d.ts'))
+    .sort();
+}
+
+/** POSIX-style path relative to the repository root (`lib/cli/secrets-fallback.ts`). */
 export function rel(file: string): string {
   return relative(ROOT, file).split(sep).join('/');
 }
@@ -76,7 +89,7 @@ export function sourceOfDistFile(distPath: string): string | undefined {
 }
 
 /** Sources the CommonJS build leaves out (the CLIs: their bins run the ESM build; they use `import.meta`). */
-export const ESM_ONLY_SOURCES: readonly string[] = ['lib/cli/', 'lib/testing/cli.ts'];
+export const ESM_ONLY_SOURCES: readonly string[] = ['lib/cli/'];
 
 /** Files the build writes besides tsc's output: `dist/cjs/package.json` (`"type": "commonjs"`). */
 export const BUILD_EXTRA_FILES: readonly string[] = ['dist/cjs/package.json'];
@@ -152,6 +165,26 @@ export function distStaleness(): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the test server package's `dist/` must be rebuilt, or `undefined`: its `dist/index.js` or
+ * `dist/cjs/package.json` missing, or older than a source, a tsconfig or the build script.
+ * (The library's tests import its sources; the packed-package tests use its build.)
+ */
+export function serverDistStaleness(): string | undefined {
+  const marker = join(SERVER_DIR, 'dist', 'index.js');
+  if (!existsSync(marker)) return 'packages/vault-test-server/dist/index.js is missing';
+  if (!existsSync(join(SERVER_DIR, 'dist', 'cjs', 'package.json'))) return 'packages/vault-test-server/dist/cjs/package.json is missing';
+  const builtAt = statSync(marker).mtimeMs;
+  const inputs = [
+    ...serverSources(),
+    ...['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json'].map((name) => join(SERVER_DIR, name)),
+    join(ROOT, 'tsconfig.json'),
+    BUILD,
+  ];
+  const newer = inputs.find((file) => statSync(file).mtimeMs > builtAt);
+  return newer === undefined ? undefined : `${rel(newer)} is newer than packages/vault-test-server/dist/index.js`;
+}
+
 const LOCK_DIR = join(tmpdir(), `nestjs-vault-secrets-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
 const LOCK_STALE_MS = 150_000;
 
@@ -179,23 +212,33 @@ async function withBuildLock<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Deletes `dir/dist` and runs `scripts/build.mjs` in `dir`; on failure deletes the partial `dist/` and throws tsc's output. */
+async function buildIn(dir: string, reason: string): Promise<void> {
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const result = await run(process.execPath, [BUILD], { cwd: dir, timeoutMs: (BUILD_TIMEOUT_MS - 10_000) / 2 });
+  if (result.code !== 0) {
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
+    throw new Error(
+      `Building ${rel(join(dir, 'dist'))}/ (${reason}) failed: node scripts/build.mjs exited ${result.code}\n${result.stdout}${result.stderr}`,
+    );
+  }
+}
+
 /**
- * Makes sure `dist/` is a clean, current build of `lib/`: when {@link distStaleness} says so,
- * deletes `dist/` and runs `scripts/build.mjs` (ESM then CommonJS, ~30 s). Safe to call from several test
+ * Makes sure `dist/` is a clean, current build of `lib/`, and `packages/vault-test-server/dist/` of
+ * the test server package (the packed-package tests install it next to the library): when
+ * {@link serverDistStaleness} or {@link distStaleness} says so, deletes that `dist/` and runs
+ * `scripts/build.mjs` there (ESM then CommonJS, ~30 s for the library). Safe to call from several test
  * files (and several Vitest processes) at once: one builds, the others wait and then find it fresh.
- * @throws Error with tsc's output when the build fails (and deletes the partial `dist/`).
+ * @throws Error with tsc's output when a build fails (and deletes the partial `dist/`).
  */
 export async function ensureBuilt(): Promise<void> {
-  if (distStaleness() === undefined) return;
+  if (serverDistStaleness() === undefined && distStaleness() === undefined) return;
   await withBuildLock(async () => {
+    const serverReason = serverDistStaleness();
+    if (serverReason !== undefined) await buildIn(SERVER_DIR, serverReason);
     const reason = distStaleness();
-    if (reason === undefined) return;
-    rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-    const result = await run(process.execPath, [BUILD], { timeoutMs: BUILD_TIMEOUT_MS - 10_000 });
-    if (result.code !== 0) {
-      rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-      throw new Error(`Building dist/ (${reason}) failed: node scripts/build.mjs exited ${result.code}\n${result.stdout}${result.stderr}`);
-    }
+    if (reason !== undefined) await buildIn(ROOT, reason);
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * Every symbol the package exports (from `lib/index.ts`, `lib/testing/index.ts` and the source of
- * any other `exports` entry, following `export * from` re-exports) has a `/** ... *\/` doc comment
+ * any other `exports` entry, following `export * from` re-exports), and every symbol the test server
+ * package exports (`packages/vault-test-server/src/index.ts`), has a `/** ... *\/` doc comment
  * with text on its declaration, so editors show something on hover. Uses the TypeScript compiler
  * API on `tsconfig.build.json`.
  */
@@ -9,11 +10,12 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { readPackageJson, rel, ROOT, sourceOfDistFile } from './support.js';
 
-/** `lib/index.ts`, `lib/testing/index.ts` and the source of every other code entry of `exports`. */
+/** `lib/index.ts`, `lib/testing/index.ts`, the source of every other code entry of `exports`, and the test server's entry. */
 const ENTRY_POINTS = [
   ...new Set([
     'lib/index.ts',
     'lib/testing/index.ts',
+    'packages/vault-test-server/src/index.ts',
     ...Object.values(readPackageJson().exports ?? {}).flatMap((target) => {
       const source = typeof target === 'object' ? sourceOfDistFile(target.import.default.replace(/^\.\//, '')) : undefined;
       return source ? [source] : [];

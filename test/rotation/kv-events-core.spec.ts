@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManager, SecretsEvents } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { FakeEvents, frame } from '../support/fake-events-server.js';
 import { sleep, waitFor } from '../support/async.js';

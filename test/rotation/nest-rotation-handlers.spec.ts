@@ -13,7 +13,7 @@ import {
   type SecretRotatedEvent,
   type VaultConfig,
 } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 import { MARK } from '../support/leak-markers.js';

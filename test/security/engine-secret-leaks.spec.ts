@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsEvents, SecretsManager, type EngineSecret, type SecretEngine, type VaultEnvelope } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { captureNestLogs } from '../support/capture-logs.js';
 import { dump, MARK } from '../support/leak-markers.js';
 

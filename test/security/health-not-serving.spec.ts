@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisedCore } from '../support/supervised-core.js';
 
 /**

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MalformedResponseError, SecretNotFoundError, SecretsError, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
 import { redactText } from '../../lib/util/redact.js';
 import { MAX_RESPONSE_BYTES } from '../../lib/transport/vault-client.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
 import { settle } from '../support/async.js';

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SECRETS_CONFIG, SecretsModule, SecretsService, VaultRequestError } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { dump, MARKER_CRED, MARKER_TOKEN, MARKER_VALUE } from '../support/leak-markers.js';
 import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';

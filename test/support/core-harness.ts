@@ -3,7 +3,7 @@ import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import { type VaultTestServer } from '../../lib/testing/index.js';
+import { type VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from './capture-logs.js';
 
 /** A framework-free core on a resolved config, with a capturing logger and the empty environment. */

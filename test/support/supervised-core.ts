@@ -3,7 +3,7 @@ import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, type VaultReq
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/secrets-core.js';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { CapturingLogger } from './capture-logs.js';
 import { CountingTransport, FakeTime } from './fake-time.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { VaultAdmin, VaultTestServer } from '../../lib/testing/index.js';
+import { VaultAdmin, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 /**
  * The Vault an e2e test runs against: the in-process `VaultTestServer` by default, or a real

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidSecretKeyError, MalformedResponseError, SecretNotFoundError, SecretsError } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
 import { settle } from '../support/async.js';

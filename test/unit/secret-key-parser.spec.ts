@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidSecretKeyError } from '../../lib/index.js';
 import { SecretKeyParser } from '../../lib/kv/secret-key.parser.js';
 import { SecretsManager } from '../../lib/index.js';
-import { VaultTestServer } from '../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 describe('SecretKeyParser (warm-path memo)', () => {
   it('parses a key once: the same frozen object for every later call', () => {

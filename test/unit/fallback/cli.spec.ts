@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliExitCode, runCli, type CliIo } from '../../../lib/cli/secrets-fallback.js';
 import { decryptFallback } from '../../../lib/fallback/encrypted-file.js';
-import { VaultTestServer } from '../../../lib/testing/index.js';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { expectNoSecretIn } from './leak-check.js';
 
 const SECRET = 'cli-S3cr3t-pa55-5e7a';

@@ -2,7 +2,7 @@
  * REFERENCE §4 (userpass login): users, case-insensitive usernames, login envelope, errors and lockout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

@@ -2,8 +2,8 @@
 /**
  * vault-test-server: run the Vault API test double on its own, like `vault server -dev`.
  *
- *   node dist/testing/cli.js [--port 8200] [--root-token root] [--seed seed.json]
- *                            [--vault-version 1.17|1.16] [--no-dev-mounts] [--tls]
+ *   vault-test-server [--port 8200] [--root-token root] [--seed seed.json]
+ *                     [--vault-version 1.17|1.16] [--no-dev-mounts] [--tls]
  *
  * Listens on 127.0.0.1 (default port 8200), prints
  *   VAULT_ADDR=http://127.0.0.1:8200

@@ -1,7 +1,7 @@
 /**
  * Helpers of the test-server conformance suite: plain `fetch` calls (not our client library).
  */
-import { VaultTestServer, type VaultTestServerOptions } from '../../lib/testing/index.js';
+import { VaultTestServer, type VaultTestServerOptions } from '../src/index.js';
 
 /** A parsed answer. */
 export interface VaultAnswer {

@@ -3,7 +3,7 @@
  * roles, signature/time/audience/bound-claim checks against the server clock, and errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestJwtIssuer, type VaultTestServer } from '../../lib/testing/index.js';
+import { createTestJwtIssuer, type VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer, unique } from './support.js';
 
 const issuer = createTestJwtIssuer();

@@ -2,7 +2,7 @@
  * REFERENCE §3 (token auth method) and §0.5 (403 family).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, envelope, errors, root, startServer, unique } from './support.js';
 
 const INVALID_TOKEN_117 = '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n';

@@ -3,7 +3,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, type VaultTestServer } from '../../lib/testing/index.js';
+import { TestClock, type VaultTestServer } from '../src/index.js';
 import { call, envelope, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

@@ -3,7 +3,7 @@
  * namespaces, pem_keys signatures, audience, expiry), auth metadata and error codes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestJwtIssuer, kubernetesServiceAccountClaims, type VaultTestServer } from '../../lib/testing/index.js';
+import { createTestJwtIssuer, kubernetesServiceAccountClaims, type VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer, unique } from './support.js';
 
 const issuer = createTestJwtIssuer();

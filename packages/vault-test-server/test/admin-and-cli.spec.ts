@@ -5,8 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, parseCliArgs } from '../../lib/testing/cli.js';
-import { VaultAdmin, VaultAdminError, type VaultTestServer } from '../../lib/testing/index.js';
+import { runCli, parseCliArgs } from '../src/cli.js';
+import { VaultAdmin, VaultAdminError, type VaultTestServer } from '../src/index.js';
 import { envelope, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

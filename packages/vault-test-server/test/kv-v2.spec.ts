@@ -2,7 +2,7 @@
  * REFERENCE §1: KV version 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, envelope, errors, root, startServer, unique } from './support.js';
 
 const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

@@ -2,7 +2,7 @@
  * REFERENCE §2: KV version 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createPublicKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

@@ -4,7 +4,7 @@
  * wrap, and the main use: a wrapped AppRole secret_id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer } from './support.js';
 
 const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PkiRootInfo, VaultTestServer } from '../../lib/testing/index.js';
+import type { PkiRootInfo, VaultTestServer } from '../src/index.js';
 import { envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

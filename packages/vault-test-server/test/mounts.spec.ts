@@ -2,7 +2,7 @@
  * `sys/mounts` and `sys/internal/ui/mounts/:path` (REFERENCE §1.8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

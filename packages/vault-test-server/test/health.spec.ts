@@ -2,7 +2,7 @@
  * REFERENCE §8.1 / §8.1b: `sys/health` and `sys/seal-status`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, startServer } from './support.js';
 
 let server: VaultTestServer;

@@ -2,7 +2,7 @@
  * `sys/policies/acl` and ACL enforcement (capabilities, globs, `+`, create vs update).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, envelope, errors, root, startServer, unique } from './support.js';
 
 const DENIED = ['1 error occurred:\n\t* permission denied\n\n'];

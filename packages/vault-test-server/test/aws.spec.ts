@@ -2,7 +2,7 @@
  * REFERENCE §7.1: the AWS secrets engine (simulated; nothing calls AWS).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

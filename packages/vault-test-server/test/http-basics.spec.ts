@@ -3,7 +3,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;

@@ -3,7 +3,7 @@
  * limits and TTLs, login errors, token parameters, TTL capping, renewal and lockout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VaultTestServer } from '../../lib/testing/index.js';
+import type { VaultTestServer } from '../src/index.js';
 import { call, ENVELOPE_KEYS, envelope, errors, root, startServer, unique, type AuthBlock } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

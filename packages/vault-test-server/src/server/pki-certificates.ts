@@ -1,7 +1,7 @@
 /**
  * Real X.509 certificates for the PKI engine, built with `@peculiar/x509` on Node's WebCrypto.
  * `reflect-metadata` and `@peculiar/x509` are loaded with dynamic imports the first time a
- * certificate is generated, so users of `./testing` who never mount `pki` do not need them.
+ * certificate is generated, so users who never mount `pki` do not need them.
  */
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';

@@ -2,11 +2,11 @@
  * Unit checks of the Go-compatibility helpers the wire format depends on.
  */
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, humanDuration, parseDurationSeconds } from '../../lib/testing/server/go-duration.js';
-import { asStruct, encodeGoJson } from '../../lib/testing/server/go-json.js';
-import { parsePolicy } from '../../lib/testing/server/policy-parser.js';
-import { Acl } from '../../lib/testing/server/acl.js';
-import { formatRfc3339Nano } from '../../lib/testing/server/time-format.js';
+import { formatGoDuration, humanDuration, parseDurationSeconds } from '../src/server/go-duration.js';
+import { asStruct, encodeGoJson } from '../src/server/go-json.js';
+import { parsePolicy } from '../src/server/policy-parser.js';
+import { Acl } from '../src/server/acl.js';
+import { formatRfc3339Nano } from '../src/server/time-format.js';
 
 describe('Go durations', () => {
   it('formats like time.Duration.String and humanDuration', () => {
