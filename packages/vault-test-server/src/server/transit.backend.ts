@@ -253,11 +253,18 @@ export class TransitBackend extends FrameworkBackend {
     if (boolField(req.data, 'prehashed', false)) throw badRequest('prehashed input is not supported by the Vault test server');
     const keyVersion = intField(req.data, 'key_version', 0);
     const items = batchItems(req, ['input', 'context'], undefined, '');
+    // Vault names the derived Ed25519 public key `public_key` in a single answer and
+    // `publickey` in batch results (path_sign_verify.go).
+    const publicKeyField = req.data['batch_input'] === undefined || req.data['batch_input'] === null ? 'public_key' : 'publickey';
     return this.respondBatch(req, items, [], (item) => {
       if (!('input' in item)) throw new TransitUserError('missing input');
       const input = decodeInput(item['input']);
       const result = key.sign(input, decodeOptional(item['context']), keyVersion, hash, marshaling);
-      return { signature: result.signature, ...(result.publicKey ? { publickey: result.publicKey } : {}), key_version: result.keyVersion };
+      return {
+        signature: result.signature,
+        ...(result.publicKey ? { [publicKeyField]: result.publicKey } : {}),
+        key_version: result.keyVersion,
+      };
     });
   }
 
