@@ -152,6 +152,14 @@ export class TransitBackend extends FrameworkBackend {
         `cannot set min encryption/decryption values; min encryption version of ${minEncryption} must be greater than or equal to min decryption version of ${minDecryption}`,
       );
     }
+    // After a trim, the limits may not go below min_available_version (texts as in Vault).
+    const changed = minDecryption !== key.minDecryptionVersion || minEncryption !== key.minEncryptionVersion;
+    if (changed && key.minAvailableVersion > minEncryption) {
+      throw badRequest('min encryption version should not be less than min available version');
+    }
+    if (changed && key.minAvailableVersion > minDecryption) {
+      throw badRequest('min decryption version should not be less then min available version');
+    }
     const autoRotatePeriod = durationField(req.data, 'auto_rotate_period');
     if (autoRotatePeriod !== undefined && autoRotatePeriod !== 0 && autoRotatePeriod < 3600) {
       throw badRequest('auto rotate period must be 0 to disable or at least an hour');
