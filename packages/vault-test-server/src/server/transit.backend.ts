@@ -13,10 +13,12 @@
  *   envelope (`batch_results`, one entry per item, in order), or `partial_failure_response_code`
  *   when some items succeeded (Vault's `batchRequestResponse`);
  * - `sign/:name(/:hash_algorithm)`, `verify/:name(/:hash_algorithm)` (signature or HMAC),
- *   `hmac/:name(/:algorithm)`, with `batch_input`.
+ *   `hmac/:name(/:algorithm)`, with `batch_input`;
+ * - `datakey`, `random`, `hash`, `export`, `backup`, `restore` and `keys/:name/trim` (see
+ *   `transit-key-admin.ts`).
  *
- * Not emulated: RSA and managed keys, `prehashed` signing, export/backup/restore, trim,
- * datakey, random, hash, import, cache config.
+ * Not emulated: RSA and managed keys, `prehashed` signing, import, BYOK export, CSR and
+ * certificate chains, cache config, `config/keys`.
  */
 import type { BackendContext } from './backend.js';
 import { pluginStatusBody } from './envelope.js';
@@ -25,6 +27,7 @@ import { boolField, durationField, intField, isPlainObject, stringField } from '
 import type { DataResponse, LogicalRequest, LogicalResponse, RawResponse } from './logical.js';
 import { respondData } from './logical.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
+import { transitKeyAdminPaths } from './transit-key-admin.js';
 import { decodeStdBase64, digestOf, TRANSIT_KEY_TYPES, TransitKey, TransitUserError, type TransitKeyType } from './transit-keyring.js';
 
 /** Vault's `framework.GenericNameRegex`. */
@@ -61,6 +64,7 @@ export class TransitBackend extends FrameworkBackend {
     { pattern: new RegExp(`^sign/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.sign(r, p) } },
     { pattern: new RegExp(`^verify/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.verify(r, p) } },
     { pattern: new RegExp(`^hmac/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.hmac(r, p) } },
+    ...transitKeyAdminPaths(this.keys, () => this.ctx),
   ];
 
   constructor(private readonly ctx: BackendContext) {
