@@ -13,6 +13,7 @@ import { respondData } from './logical.js';
 import { mountInfo, sanitizeMountPath, type MountConfig, type MountTableKind } from './mount-table.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
 import { leasePaths } from './system-leases.js';
+import { toolsPaths } from './system-tools.js';
 import { wrappingPaths } from './wrapping.js';
 
 /** A request to enable a mount. TTLs in **seconds**. */
@@ -90,6 +91,7 @@ export class SystemBackend extends FrameworkBackend {
     },
     ...leasePaths(() => this.ctx),
     ...wrappingPaths(() => this.ctx.wrapping),
+    ...toolsPaths(),
   ];
 
   constructor(

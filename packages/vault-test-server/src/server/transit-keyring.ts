@@ -8,7 +8,10 @@
  * prefix`, `ciphertext or signature version is disallowed by policy (too old)`...), which the
  * backend turns into 400 answers or per-item batch errors.
  *
- * Not emulated: RSA keys, managed keys, imported keys, CMAC, export/backup, `associated_data`.
+ * Versions below `min_available_version` are gone (trimmed); versions below
+ * `min_decryption_version` are kept but not listed (Vault's archive).
+ *
+ * Not emulated: RSA keys, managed keys, imported keys, CMAC, `associated_data`.
  */
 import {
   createCipheriv,
@@ -96,7 +99,8 @@ export function decodeStdBase64(text: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-interface KeyVersion {
+/** One version of a key: its material and creation time. */
+export interface TransitKeyVersion {
   /** Unix seconds. */
   readonly createdSeconds: number;
   readonly createdMs: number;
@@ -104,7 +108,7 @@ interface KeyVersion {
   readonly secret?: Buffer;
   /** Private key (asymmetric types, not derived Ed25519). */
   readonly privateKey?: KeyObject;
-  /** Ed25519 seed (for derivation) . */
+  /** Ed25519 seed (32 bytes; the private key is derived from it). */
   readonly seed?: Buffer;
   /** `public_key` as Vault shows it: base64 for Ed25519, PEM for ECDSA. */
   readonly publicKey?: string;
@@ -133,26 +137,43 @@ export interface TransitSignature {
   readonly publicKey?: string;
 }
 
+/** When a key was last backed up or restored (Vault's `BackupInfo` / `RestoreInfo`). */
+export interface TransitKeyEvent {
+  /** Milliseconds since the epoch. */
+  readonly timeMs: number;
+  /** The latest version at that time. */
+  readonly version: number;
+}
+
 /** A named transit key with its versions (Vault's `keysutil.Policy`). */
 export class TransitKey {
-  readonly versions = new Map<number, KeyVersion>();
+  /** Every version from `minAvailableVersion` (or 1) to `latestVersion`. */
+  readonly versions = new Map<number, TransitKeyVersion>();
   latestVersion = 0;
+  /** 0 until the key is trimmed; versions below it are deleted. */
+  minAvailableVersion = 0;
   minDecryptionVersion = 1;
   minEncryptionVersion = 0;
   deletionAllowed = false;
   exportable: boolean;
   allowPlaintextBackup: boolean;
   autoRotatePeriod: number;
+  backupInfo: TransitKeyEvent | undefined;
+  restoreInfo: TransitKeyEvent | undefined;
 
+  /**
+   * @param nowMs - creation time in milliseconds; the key gets its version 1 then. Omitted for a
+   *   restored key, whose versions the caller adds to {@link versions}.
+   */
   constructor(
     readonly name: string,
     readonly settings: TransitKeySettings,
-    nowMs: number,
+    nowMs?: number,
   ) {
     this.exportable = settings.exportable;
     this.allowPlaintextBackup = settings.allowPlaintextBackup;
     this.autoRotatePeriod = settings.autoRotatePeriod;
-    this.rotate(nowMs);
+    if (nowMs !== undefined) this.rotate(nowMs);
   }
 
   get type(): TransitKeyType {
@@ -174,7 +195,7 @@ export class TransitKey {
   /** Adds a new version (Vault's `RotateInMemory`). */
   rotate(nowMs: number): void {
     const base = { createdSeconds: Math.floor(nowMs / 1000), createdMs: nowMs, hmacKey: randomBytes(32) };
-    let version: KeyVersion;
+    let version: TransitKeyVersion;
     switch (this.type) {
       case 'aes128-gcm96':
         version = { ...base, secret: randomBytes(16) };
@@ -209,7 +230,7 @@ export class TransitKey {
       type: this.type,
       derived: this.settings.derived,
       deletion_allowed: this.deletionAllowed,
-      min_available_version: 0,
+      min_available_version: this.minAvailableVersion,
       min_decryption_version: this.minDecryptionVersion,
       min_encryption_version: this.minEncryptionVersion,
       latest_version: this.latestVersion,
@@ -223,13 +244,15 @@ export class TransitKey {
       imported_key: false,
     };
     if (this.type === 'hmac') data['key_size'] = this.settings.keySize;
+    if (this.backupInfo) data['backup_info'] = eventData(this.backupInfo);
+    if (this.restoreInfo) data['restore_info'] = eventData(this.restoreInfo);
     if (this.settings.derived) {
       data['kdf'] = 'hkdf_sha256';
       data['convergent_encryption'] = this.settings.convergent;
       if (this.settings.convergent) data['convergent_encryption_version'] = 3;
     }
     const keys: Record<string, unknown> = {};
-    for (const [number, version] of this.versions) {
+    for (const [number, version] of this.listedVersions()) {
       keys[String(number)] = this.supportsSigning
         ? {
             name: this.type === 'ed25519' ? 'ed25519' : curveOf(this.type),
@@ -241,6 +264,17 @@ export class TransitKey {
     }
     data['keys'] = keys;
     return data;
+  }
+
+  /** The versions Vault keeps in the policy (from `min_decryption_version` to the latest), ascending. */
+  listedVersions(): [number, TransitKeyVersion][] {
+    return [...this.versions].filter(([number]) => number >= this.minDecryptionVersion).sort(([a], [b]) => a - b);
+  }
+
+  /** Deletes every version below `minAvailable` for good (Vault's trim). */
+  trim(minAvailable: number): void {
+    this.minAvailableVersion = minAvailable;
+    for (const number of [...this.versions.keys()]) if (number < minAvailable) this.versions.delete(number);
   }
 
   /**
@@ -371,7 +405,7 @@ export class TransitKey {
     return this.type === 'chacha20-poly1305' ? 'chacha20-poly1305' : this.type === 'aes128-gcm96' ? 'aes-128-gcm' : 'aes-256-gcm';
   }
 
-  private entry(version: number): KeyVersion {
+  private entry(version: number): TransitKeyVersion {
     const entry = this.versions.get(version);
     if (!entry) throw new TransitUserError('no such key version');
     return entry;
@@ -408,10 +442,13 @@ export class TransitKey {
     return { version, payload: rest.slice(colon + 1) };
   }
 
-  /** The raw key of a version, or (derived keys) `length` bytes of HKDF-SHA256 over it with the context as info. */
+  /**
+   * The raw key of a version, or (derived keys) `length` bytes of HKDF-SHA256 over it with the
+   * context as info. Ed25519 derives from Go's 64-byte private key (seed then public key).
+   */
   private keyMaterial(version: number, context: Buffer | undefined, length: number): Buffer {
     const entry = this.entry(version);
-    const secret = this.type === 'ed25519' ? entry.seed : entry.secret;
+    const secret = this.type === 'ed25519' ? ed25519GoPrivateKey(entry) : entry.secret;
     if (!secret) throw new TransitUserError('no such key version');
     if (!this.settings.derived) return secret;
     if (context === undefined || context.length === 0) throw new TransitUserError(ERR_MISSING_CONTEXT);
@@ -427,16 +464,28 @@ function decodeStdBase64OrThrow(text: string, message: string): Buffer {
   }
 }
 
-function ed25519FromSeed(seed: Buffer): KeyObject {
+/** Go's `ed25519.PrivateKey` of a version (seed then raw public key, 64 bytes). */
+export function ed25519GoPrivateKey(entry: TransitKeyVersion): Buffer | undefined {
+  if (!entry.seed || entry.publicKey === undefined) return undefined;
+  return Buffer.concat([entry.seed, Buffer.from(entry.publicKey, 'base64')]);
+}
+
+function eventData(event: TransitKeyEvent): Record<string, unknown> {
+  return { time: new Date(event.timeMs).toISOString(), version: event.version };
+}
+
+/** The Ed25519 private key of a 32-byte seed. */
+export function ed25519FromSeed(seed: Buffer): KeyObject {
   return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
-function ed25519PublicBase64(key: KeyObject): string {
+/** The raw 32-byte public key of an Ed25519 key, base64. */
+export function ed25519PublicBase64(key: KeyObject): string {
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return spki.subarray(spki.length - 32).toString('base64');
 }
 
 /** Vault's curve name (`P-256`...) of an ECDSA key type. */
-function curveOf(type: TransitKeyType): string {
+export function curveOf(type: TransitKeyType): string {
   return type === 'ecdsa-p384' ? 'P-384' : type === 'ecdsa-p521' ? 'P-521' : 'P-256';
 }

@@ -13,10 +13,12 @@
  *   envelope (`batch_results`, one entry per item, in order), or `partial_failure_response_code`
  *   when some items succeeded (Vault's `batchRequestResponse`);
  * - `sign/:name(/:hash_algorithm)`, `verify/:name(/:hash_algorithm)` (signature or HMAC),
- *   `hmac/:name(/:algorithm)`, with `batch_input`.
+ *   `hmac/:name(/:algorithm)`, with `batch_input`;
+ * - `datakey`, `random`, `hash`, `export`, `backup`, `restore` and `keys/:name/trim` (see
+ *   `transit-key-admin.ts`).
  *
- * Not emulated: RSA and managed keys, `prehashed` signing, export/backup/restore, trim,
- * datakey, random, hash, import, cache config.
+ * Not emulated: RSA and managed keys, `prehashed` signing, import, BYOK export, CSR and
+ * certificate chains, cache config, `config/keys`.
  */
 import type { BackendContext } from './backend.js';
 import { pluginStatusBody } from './envelope.js';
@@ -25,6 +27,7 @@ import { boolField, durationField, intField, isPlainObject, stringField } from '
 import type { DataResponse, LogicalRequest, LogicalResponse, RawResponse } from './logical.js';
 import { respondData } from './logical.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
+import { transitKeyAdminPaths } from './transit-key-admin.js';
 import { decodeStdBase64, digestOf, TRANSIT_KEY_TYPES, TransitKey, TransitUserError, type TransitKeyType } from './transit-keyring.js';
 
 /** Vault's `framework.GenericNameRegex`. */
@@ -61,6 +64,7 @@ export class TransitBackend extends FrameworkBackend {
     { pattern: new RegExp(`^sign/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.sign(r, p) } },
     { pattern: new RegExp(`^verify/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.verify(r, p) } },
     { pattern: new RegExp(`^hmac/${NAME}${ALGORITHM}$`), operations: { update: (r, p) => this.hmac(r, p) } },
+    ...transitKeyAdminPaths(this.keys, () => this.ctx),
   ];
 
   constructor(private readonly ctx: BackendContext) {
@@ -151,6 +155,14 @@ export class TransitBackend extends FrameworkBackend {
       throw badRequest(
         `cannot set min encryption/decryption values; min encryption version of ${minEncryption} must be greater than or equal to min decryption version of ${minDecryption}`,
       );
+    }
+    // After a trim, the limits may not go below min_available_version (texts as in Vault).
+    const changed = minDecryption !== key.minDecryptionVersion || minEncryption !== key.minEncryptionVersion;
+    if (changed && key.minAvailableVersion > minEncryption) {
+      throw badRequest('min encryption version should not be less than min available version');
+    }
+    if (changed && key.minAvailableVersion > minDecryption) {
+      throw badRequest('min decryption version should not be less then min available version');
     }
     const autoRotatePeriod = durationField(req.data, 'auto_rotate_period');
     if (autoRotatePeriod !== undefined && autoRotatePeriod !== 0 && autoRotatePeriod < 3600) {
@@ -253,11 +265,18 @@ export class TransitBackend extends FrameworkBackend {
     if (boolField(req.data, 'prehashed', false)) throw badRequest('prehashed input is not supported by the Vault test server');
     const keyVersion = intField(req.data, 'key_version', 0);
     const items = batchItems(req, ['input', 'context'], undefined, '');
+    // Vault names the derived Ed25519 public key `public_key` in a single answer and
+    // `publickey` in batch results (path_sign_verify.go).
+    const publicKeyField = req.data['batch_input'] === undefined || req.data['batch_input'] === null ? 'public_key' : 'publickey';
     return this.respondBatch(req, items, [], (item) => {
       if (!('input' in item)) throw new TransitUserError('missing input');
       const input = decodeInput(item['input']);
       const result = key.sign(input, decodeOptional(item['context']), keyVersion, hash, marshaling);
-      return { signature: result.signature, ...(result.publicKey ? { publickey: result.publicKey } : {}), key_version: result.keyVersion };
+      return {
+        signature: result.signature,
+        ...(result.publicKey ? { [publicKeyField]: result.publicKey } : {}),
+        key_version: result.keyVersion,
+      };
     });
   }
 
