@@ -1012,6 +1012,21 @@ describe('root/generate, DELETE root (#generate-root, #delete-all-issuers-and-ke
 });
 
 describe('issue/:role against the issuer (#generate-certificate-and-key)', () => {
+  it('issuer/:ref/issue/:role and issuer/:ref/sign/:role use the issuer of the path instead of the role issuer_ref', async () => {
+    const path = await newPkiMount('pki-multi');
+    const first = await generateRoot(path, { key_type: 'ec', issuer_name: 'first' });
+    const second = await generateRoot(path, { key_type: 'ec', issuer_name: 'second', common_name: 'Second Root' });
+    await server.admin.writePkiRole(path, 'web', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec' });
+    const byRole = envelope<SignedData>(await issue(path, 'web', { common_name: 'a.example.com' })).data;
+    expectIssuedBy(byRole.certificate, first.certificate);
+    const byPath = await root(server, 'POST', `${path}/issuer/second/issue/web`, { body: { common_name: 'b.example.com' } });
+    expect(byPath.status).toBe(200);
+    expectIssuedBy(envelope<SignedData>(byPath).data.certificate, second.certificate);
+    const request = await makeCsr({ subject: 'CN=c.example.com', keyType: 'ec' });
+    const signed = await root(server, 'POST', `${path}/issuer/${second.issuer_id}/sign/web`, { body: { csr: request.pem } });
+    expectIssuedBy(envelope<SignedData>(signed).data.certificate, second.certificate);
+  });
+
   it('answers 500 "could not fetch the CA certificate" on a mount without issuer', async () => {
     const path = await newPkiMount('pki-empty');
     await server.admin.writePkiRole(path, 'web', { allow_any_name: true });

@@ -20,15 +20,23 @@ import { nameAllowed, type PkiRole } from './pki-roles.js';
 import { formatRfc3339FromMillis } from './time-format.js';
 
 const NAME = String.raw`(?<name>\w(?:[\w.-]*\w)?)`;
+const ISSUER = String.raw`(?:issuer/(?<ref>\w(?:[\w.-]*\w)?)/)?`;
 
-/** The paths of this module. */
+/** The paths of this module; `issuer/:ref/...` overrides the role's `issuer_ref` with the path's. */
 export function pkiIssuePaths(pki: PkiContext): PathDefinition[] {
+  const withIssuer = (role: PkiRole, params: PathParams): PkiRole => (params['ref'] ? { ...role, issuerRef: params['ref'] } : role);
   return [
-    { pattern: new RegExp(`^issue/${NAME}$`), operations: { update: (r, p) => issue(pki, r, p) } },
-    { pattern: new RegExp(`^sign/${NAME}$`), operations: { update: (r, p) => sign(pki, r, requireRole(pki, p['name'] ?? ''), false) } },
     {
-      pattern: new RegExp(`^sign-verbatim(?:/${NAME})?$`),
-      operations: { update: (r, p) => sign(pki, r, verbatimRole(pki, p['name'] ?? '', r.data), true) },
+      pattern: new RegExp(`^${ISSUER}issue/${NAME}$`),
+      operations: { update: (r, p) => issue(pki, r, withIssuer(requireRole(pki, p['name'] ?? ''), p)) },
+    },
+    {
+      pattern: new RegExp(`^${ISSUER}sign/${NAME}$`),
+      operations: { update: (r, p) => sign(pki, r, withIssuer(requireRole(pki, p['name'] ?? ''), p), false) },
+    },
+    {
+      pattern: new RegExp(`^${ISSUER}sign-verbatim(?:/${NAME})?$`),
+      operations: { update: (r, p) => sign(pki, r, withIssuer(verbatimRole(pki, p['name'] ?? ''), p), true) },
     },
     { pattern: /^revoke$/, operations: { update: (r) => revoke(pki, r) } },
   ];
@@ -41,7 +49,7 @@ function requireRole(pki: PkiContext, name: string): PkiRole {
 }
 
 /** Vault's sign-verbatim role: any name, any key, CSR values; TTLs, lease, storage and issuer from the named role. */
-function verbatimRole(pki: PkiContext, name: string, data: Record<string, unknown>): PkiRole {
+function verbatimRole(pki: PkiContext, name: string): PkiRole {
   const role = name === '' ? undefined : requireRole(pki, name);
   return {
     allowedDomains: [],
@@ -67,7 +75,7 @@ function verbatimRole(pki: PkiContext, name: string, data: Record<string, unknow
     notBeforeDuration: role?.notBeforeDuration ?? 30,
     organization: [],
     ou: [],
-    issuerRef: role?.issuerRef || stringField(data, 'issuer_ref', 'default'),
+    issuerRef: role?.issuerRef || 'default',
   };
 }
 
@@ -112,8 +120,7 @@ function requestNames(role: PkiRole, data: Record<string, unknown>, csr: ParsedC
 }
 
 /** `POST issue/:role` (https://developer.hashicorp.com/vault/api-docs/secret/pki#generate-certificate-and-key). */
-async function issue(pki: PkiContext, req: LogicalRequest, params: PathParams): Promise<DataResponse> {
-  const role = requireRole(pki, params['name'] ?? '');
+async function issue(pki: PkiContext, req: LogicalRequest, role: PkiRole): Promise<DataResponse> {
   if (role.keyType === 'any') throw badRequest('role key type "any" not allowed for issuing certificates, only signing');
   const format = parseFormat(req.data);
   const keyFormat = stringField(req.data, 'private_key_format', 'der');

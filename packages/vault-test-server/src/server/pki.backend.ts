@@ -8,7 +8,8 @@
  *   `root/sign-self-issued` (and their `issuer/:ref/...` forms) — see `pki-ca.paths.ts`,
  *   `pki-sign-ca.paths.ts`;
  * - roles (`roles/:name`, LIST `roles`) and certificates under them: `issue/:role`,
- *   `sign/:role`, `sign-verbatim(/:role)`, `revoke` — see `pki-issue.paths.ts`;
+ *   `sign/:role`, `sign-verbatim(/:role)` (and their `issuer/:ref/...` forms), `revoke` — see
+ *   `pki-issue.paths.ts`;
  * - authority information: `ca`, `ca/pem`, `ca_chain`, `cert/*`, `crl`, `crl/pem`, LIST
  *   `certs`, LIST `issuers`, `issuer/:ref(/json|/der|/pem|/crl...)`, LIST `keys`, `key/:ref`
  *   — see `pki-fetch.paths.ts`;
