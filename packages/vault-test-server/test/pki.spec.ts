@@ -57,7 +57,10 @@ describe('pki/root/generate (§7.2)', () => {
     });
     expect(answer.status).toBe(200);
     const body = envelope<PkiRootInfo>(answer);
-    expect(body.warnings).toEqual(['TTL "1000h0m0s" is longer than permitted maxTTL "768h0m0s", so maxTTL is being used']);
+    expect(body.warnings).toEqual([
+      "This mount hasn't configured any authority information access (AIA) fields; this may make it harder for systems to find missing certificates in the chain or to validate revocation status of certificates. Consider updating /config/urls or the newly generated issuer with this information.",
+      'TTL "1000h0m0s" is longer than permitted maxTTL "768h0m0s", so maxTTL is being used',
+    ]);
     expect(body.data.private_key_type).toBe('ec');
     expect(body.data.private_key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n[\s\S]+\n-----END EC PRIVATE KEY-----$/);
     const cert = new X509Certificate(body.data.certificate);
@@ -187,7 +190,7 @@ describe('CA reads', () => {
     const pem = await root(server, 'GET', `${mount}/ca/pem`);
     expect(pem.status).toBe(200);
     expect(pem.headers.get('content-type')).toBe('application/pem-certificate-chain');
-    expect(pem.text).toBe(`${ca.certificate}\n`);
+    expect(pem.text).toBe(ca.certificate);
     expect(envelope(await root(server, 'GET', `${mount}/cert/ca`)).data).toMatchObject({ certificate: ca.certificate });
     const empty = unique('pki-empty');
     await server.admin.enableSecretsEngine(empty, 'pki');

@@ -11,6 +11,8 @@ export interface HttpResult {
   readonly headers: Readonly<Record<string, string>>;
   /** Body text ('' = no body). */
   readonly body: string;
+  /** Binary body (DER); when set it is written instead of `body`. */
+  readonly bytes?: Buffer;
 }
 
 /** Fields of the success envelope. */

@@ -83,6 +83,8 @@ export interface RawResponse {
   readonly status: number;
   /** Exact body bytes (may be empty). */
   readonly body: string;
+  /** Binary body (DER); when set it is written instead of `body`. */
+  readonly bytes?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -199,7 +199,8 @@ function faultResult(rule: FaultRule): HttpResult {
 function write(res: ServerResponse, result: HttpResult): void {
   if (res.destroyed || res.writableEnded) return;
   const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', ...result.headers };
-  if (result.body !== '') headers['Content-Length'] = Buffer.byteLength(result.body);
+  const body = result.bytes ?? result.body;
+  if (body.length > 0) headers['Content-Length'] = Buffer.byteLength(body);
   res.writeHead(result.status, headers);
-  res.end(result.body === '' ? undefined : result.body);
+  res.end(body.length === 0 ? undefined : body);
 }

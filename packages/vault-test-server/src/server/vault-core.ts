@@ -267,7 +267,12 @@ export class VaultCore implements BackendContext, MountOperations {
       case 'empty':
         return emptyResult(response.status);
       case 'raw':
-        return { status: response.status, headers: { 'Content-Type': 'application/json', ...response.headers }, body: response.body };
+        return {
+          status: response.status,
+          headers: { 'Content-Type': 'application/json', ...response.headers },
+          body: response.body,
+          ...(response.bytes ? { bytes: response.bytes } : {}),
+        };
       case 'data': {
         if (req.operation === 'list' && isEmptyList(response)) return errorResult(404);
         let envelope = buildEnvelope({
