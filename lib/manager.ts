@@ -25,7 +25,7 @@ export type { UserpassAuthOptions } from './auth/userpass.auth.js';
 export type { AgentAuthOptions } from './auth/agent.auth.js';
 export type { CertAuthOptions } from './auth/cert.auth.js';
 export type { SecretsLogger } from './util/secrets-logger.js';
-export type { Clock } from './util/clock.js';
+export type { Clock } from './timing/clock.js';
 
 // Your own auth method or engine
 export type { AuthContext, AuthMethod } from './auth/auth-method.js';

@@ -24,7 +24,7 @@ import { VaultUnavailableError } from './errors/vault-unavailable.error.js';
 import { noopEventBus, type SecretsEventBus } from './events/secrets-event-bus.js';
 import { probeVaultHealth, type VaultHealth } from './health/vault-health.js';
 import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
-import { TimerScheduler, type TaskScheduler } from './leases/task-scheduler.js';
+import { TimerScheduler, type TaskScheduler } from './timing/task-scheduler.js';
 import type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
 import { KvChangeWatcher } from './rotation/kv-change.watcher.js';
 import { KvEventSubscriber } from './rotation/kv-event.subscriber.js';
@@ -32,7 +32,7 @@ import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import type { RotationReason } from './rotation/secret-rotated.event.js';
 import type { SecretsStatus } from './secrets-status.js';
 import { RequestLimiter } from './transport/request-limiter.js';
-import { systemClock, type Clock } from './util/clock.js';
+import { systemClock, type Clock } from './timing/clock.js';
 import type { SecretsLogger } from './util/secrets-logger.js';
 
 export type { FetchSecretOptions, SecretDescription } from './core/kv-reader.js';

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { eventBusFrom } from './events/secrets-event-bus.js';
-import { TimerScheduler } from './leases/task-scheduler.js';
+import { TimerScheduler } from './timing/task-scheduler.js';
 import { resolveVaultConfig } from './options/resolve-vault-config.js';
 import type { VaultConfig } from './options/vault-config.js';
 import type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
 import { SecretsCore } from './secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
-import type { Clock } from './util/clock.js';
+import type { Clock } from './timing/clock.js';
 import { ConsoleLogger } from './util/console-logger.js';
 import type { SecretsLogger } from './util/secrets-logger.js';
 

@@ -10,7 +10,7 @@ import { FallbackUsedEvent } from '../fallback/fallback-used.event.js';
 import { openFallbackFile } from '../fallback/open-fallback-file.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { SecretsEvents } from '../secrets.constants.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 

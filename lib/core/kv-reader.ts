@@ -14,7 +14,7 @@ import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import type { SecretsError } from '../errors/secrets.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import type { Availability } from './availability.js';
 import { fingerprint } from './kv-fingerprint.js';
 

@@ -5,7 +5,7 @@ import { UnsupportedOperationError } from '../errors/unsupported-operation.error
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
 import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rotated.event.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import type { KvReader } from './kv-reader.js';
 import { publicVersion } from './kv-fingerprint.js';
 

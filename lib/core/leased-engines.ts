@@ -4,7 +4,7 @@ import type { EngineContext, EngineSecret } from '../engines/secret-engine.js';
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
 import type { LeaseManager, ManagedSecretState } from '../leases/lease.manager.js';
 import type { RotationReason } from '../rotation/secret-rotated.event.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 
 /** One leased or expiring secret to keep alive: which engine reads it, and how it is named. */
 export interface LeasedRequest {

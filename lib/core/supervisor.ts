@@ -8,10 +8,10 @@ import { VaultTlsError } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import { VaultAvailabilityEvent } from '../fallback/fallback-used.event.js';
-import type { TaskScheduler } from '../leases/task-scheduler.js';
+import type { TaskScheduler } from '../timing/task-scheduler.js';
 import { SecretsEvents } from '../secrets.constants.js';
 import { BACKOFF_MAX_MS, planAttempt, type BackoffBounds } from '../timing/backoff.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 
 /** Name of the supervisor's retry timer in the scheduler (and `SchedulerRegistry`). */

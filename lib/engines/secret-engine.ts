@@ -1,5 +1,5 @@
 import type { VaultRequester } from '../transport/vault-transport.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 
 /** A Vault lease as the module tracks it. Durations in seconds. */
 export interface LeaseInfo {

@@ -10,10 +10,11 @@ import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
 import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rotated.event.js';
 import { SecretsEvents } from '../secrets.constants.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import { deepFreeze } from '../util/deep-freeze.js';
-import { backoffDelayMs, boundedRetryDelayMs, renewDelayMs } from './renewal-timing.js';
-import type { TaskScheduler } from './task-scheduler.js';
+import { backoffDelayMs } from '../timing/backoff.js';
+import { boundedRetryDelayMs, renewDelayMs } from '../timing/renewal-timing.js';
+import type { TaskScheduler } from '../timing/task-scheduler.js';
 
 /** What the lease manager needs to keep one secret alive. */
 export interface ManagedSecretSpec<T> {

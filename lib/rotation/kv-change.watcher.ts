@@ -4,7 +4,7 @@ import { RequestLimiter } from '../transport/request-limiter.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import type { TaskScheduler } from '../leases/task-scheduler.js';
+import type { TaskScheduler } from '../timing/task-scheduler.js';
 import { SecretsEvents } from '../secrets.constants.js';
 
 /** Name of the watcher's poll timer in `SchedulerRegistry`. */

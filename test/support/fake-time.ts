@@ -1,5 +1,5 @@
 import type { VaultRequest, VaultResponse } from '../../lib/index.js';
-import type { TaskScheduler } from '../../lib/leases/task-scheduler.js';
+import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import type { VaultTransport } from '../../lib/transport/vault-transport.js';
 import type { TokenSource } from '../../lib/auth/token-source.js';
 import { until } from './until.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretRotatedEvent, type EngineSecret, type VaultRequest, type VaultResponse } from '../../lib/index.js';
 import { LeaseManager } from '../../lib/leases/lease.manager.js';
-import type { TaskScheduler } from '../../lib/leases/task-scheduler.js';
+import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import { RotationOrchestrator } from '../../lib/rotation/rotation.orchestrator.js';
 import { CapturingLogger as Capture } from './capture-logs.js';
 import { MARK } from './leak-markers.js';

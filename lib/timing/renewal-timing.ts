@@ -1,3 +1,5 @@
+import { backoffDelayMs } from './backoff.js';
+
 /**
  * Pure timing rules shared by token and lease renewal. All inputs and outputs in milliseconds;
  * `random` returns a number in [0, 1) and is injected so tests are deterministic.
@@ -17,17 +19,6 @@ export const RENEW_JITTER = 0.1;
 export function renewDelayMs(timeLeftMs: number, random: () => number = Math.random): number {
   if (timeLeftMs <= 0) return 0;
   return Math.max(0, Math.floor(timeLeftMs * (RENEW_FRACTION - RENEW_JITTER * random())));
-}
-
-/**
- * Exponential backoff with full jitter for retries after a transient error:
- * `min(maxMs, baseMs * 2^attempt) * (0.5 + random/2)`.
- *
- * @param attempt - 0 for the first retry.
- */
-export function backoffDelayMs(attempt: number, random: () => number = Math.random, baseMs = 1000, maxMs = 60_000): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(ceiling * (0.5 + random() / 2));
 }
 
 /**
