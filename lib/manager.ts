@@ -5,10 +5,10 @@
  */
 export { SecretsManager, type SecretsManagerOptions } from './secrets-manager.js';
 export type { SecretsFacade } from './secrets.facade.js';
-export type { SecretsStatus } from './secrets-status.js';
+export type { SecretsStatus } from './core/secrets-status.js';
 export type { TokenInfo } from './auth/token.manager.js';
-export type { FetchSecretOptions, SecretDescription } from './secrets-core.js';
-export { SecretsEvents } from './secrets.constants.js';
+export type { FetchSecretOptions, SecretDescription } from './core/secrets-core.js';
+export { SecretsEvents } from './events/secrets-events.js';
 
 // Options
 export { VaultConfig, type KvVersion } from './options/vault-config.js';
@@ -43,12 +43,15 @@ export type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 export type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
 
 // Events
-export type { OnRotateCallback } from './rotation/rotation.orchestrator.js';
-export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './rotation/secret-rotated.event.js';
-export { SecretDeletedEvent } from './rotation/kv-change.watcher.js';
-export { LeaseExpiredEvent } from './leases/lease.manager.js';
-export { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './auth/token-events.js';
-export { FallbackUsedEvent, VaultAvailabilityEvent } from './fallback/fallback-used.event.js';
+export type { OnRotateCallback } from './core/rotation/rotation.orchestrator.js';
+export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './events/secret-rotated.event.js';
+export { SecretDeletedEvent } from './events/secret-deleted.event.js';
+export { LeaseExpiredEvent } from './events/lease-expired.event.js';
+export { TokenExpiringEvent } from './events/token-expiring.event.js';
+export { TokenRenewalFailedEvent } from './events/token-renewal-failed.event.js';
+export { TokenRenewedEvent } from './events/token-renewed.event.js';
+export { FallbackUsedEvent } from './events/fallback-used.event.js';
+export { VaultAvailabilityEvent } from './events/vault-availability.event.js';
 
 // Errors
 export * from './errors/index.js';

@@ -13,11 +13,13 @@ import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import { boundedRetryDelayMs, renewDelayMs } from '../timing/renewal-timing.js';
 import type { TaskScheduler } from '../timing/task-scheduler.js';
-import { SecretsEvents } from '../secrets.constants.js';
+import { SecretsEvents } from '../events/secrets-events.js';
 import type { Clock } from '../timing/clock.js';
 import type { AuthMethod } from './auth-method.js';
 import type { AuthResult } from './auth-result.js';
-import { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './token-events.js';
+import { TokenExpiringEvent } from '../events/token-expiring.event.js';
+import { TokenRenewalFailedEvent } from '../events/token-renewal-failed.event.js';
+import { TokenRenewedEvent } from '../events/token-renewed.event.js';
 import type { TokenSource } from './token-source.js';
 
 /** Name of the renewal timeout in `SchedulerRegistry`. */

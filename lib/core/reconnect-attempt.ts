@@ -2,7 +2,7 @@ import type { TokenManager } from '../auth/token.manager.js';
 import type { VaultRequester } from '../transport/vault-transport.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
-import { probeVaultHealth, type VaultHealth } from '../health/vault-health.js';
+import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js';
 import { VaultNotServingError, type DegradedReason } from './supervisor.js';
 
 /**

@@ -22,7 +22,7 @@ import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuthOptions } from '../auth/auth-options.js';
 import type { SecretsError } from '../errors/secrets.error.js';
 import type { SecretEngine } from '../engines/secret-engine.js';
-import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
+import type { OnRotateCallback } from '../core/rotation/rotation.orchestrator.js';
 import { CacheOptions } from './cache-options.js';
 import { LeaseOptions } from './lease-options.js';
 import { WatchOptions } from './watch-options.js';

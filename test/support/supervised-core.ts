@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, type VaultRequest } from '../../lib/index.js';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
 import type { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { CapturingLogger } from './capture-logs.js';

@@ -7,18 +7,5 @@ export const SECRETS_CLOCK = Symbol.for('nestjs-vault-secrets:SECRETS_CLOCK');
 /** Injection token of an optional {@link VaultTransport} replacing the HTTP client (used by `SecretsTestingModule`). */
 export const SECRETS_TRANSPORT = Symbol.for('nestjs-vault-secrets:SECRETS_TRANSPORT');
 
-/** Event names emitted through `@nestjs/event-emitter`. Payloads never carry a secret value in their `toString`. */
-export const SecretsEvents = {
-  Rotated: 'secrets.rotated',
-  Deleted: 'secrets.deleted',
-  LeaseExpired: 'secrets.lease.expired',
-  TokenRenewed: 'secrets.token.renewed',
-  TokenRenewalFailed: 'secrets.token.renewal-failed',
-  TokenExpiring: 'secrets.token.expiring',
-  FallbackUsed: 'secrets.fallback.used',
-  VaultUnavailable: 'secrets.vault.unavailable',
-  VaultRecovered: 'secrets.vault.recovered',
-} as const;
-
 /** Injection token of the name of a named Vault (`SecretsModule.forRoot({ name })`); absent for the default module. */
 export const SECRETS_VAULT_NAME = Symbol('SECRETS_VAULT_NAME');

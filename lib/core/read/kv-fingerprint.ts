@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { KvSecret } from '../engines/kv-engine.js';
+import type { KvSecret } from '../../engines/kv-engine.js';
 
 /** Per-process key of {@link fingerprint}, so a fingerprint reveals nothing about a value outside this process. */
 const FINGERPRINT_KEY = randomBytes(32);

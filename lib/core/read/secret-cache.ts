@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { LRUCache } from 'lru-cache';
-import { systemClock, type Clock } from '../timing/clock.js';
-import { deepFreeze } from '../util/deep-freeze.js';
+import { systemClock, type Clock } from '../../timing/clock.js';
+import { deepFreeze } from '../../util/deep-freeze.js';
 
 /** Loads a value on a cache miss. */
 export type CacheLoader<V> = () => Promise<V>;

@@ -1,5 +1,5 @@
-import type { VaultRequester } from '../transport/vault-transport.js';
-import { isJsonObject } from '../transport/vault-envelope.js';
+import type { VaultRequester } from './vault-transport.js';
+import { isJsonObject } from './vault-envelope.js';
 import { SecretsError } from '../errors/secrets.error.js';
 
 /** What `GET /v1/sys/health` said (https://developer.hashicorp.com/vault/api-docs/system/health). */

@@ -1,26 +1,15 @@
 import { inspect } from 'node:util';
-import type { SecretsLogger } from '../util/secrets-logger.js';
-import { RequestLimiter } from '../transport/request-limiter.js';
-import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
-import { SecretsError } from '../errors/secrets.error.js';
-import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import type { TaskScheduler } from '../timing/task-scheduler.js';
-import { SecretsEvents } from '../secrets.constants.js';
+import type { SecretsLogger } from '../../util/secrets-logger.js';
+import { RequestLimiter } from '../../transport/request-limiter.js';
+import { SecretNotFoundError } from '../../errors/secret-not-found.error.js';
+import { SecretsError } from '../../errors/secrets.error.js';
+import { SecretDeletedEvent } from '../../events/secret-deleted.event.js';
+import type { SecretsEventBus } from '../../events/secrets-event-bus.js';
+import type { TaskScheduler } from '../../timing/task-scheduler.js';
+import { SecretsEvents } from '../../events/secrets-events.js';
 
 /** Name of the watcher's poll timer in `SchedulerRegistry`. */
 export const KV_WATCH_TIMEOUT_NAME = 'secrets:kv-watch';
-
-/** Payload of `secrets.deleted`: the latest version of a watched KV key was deleted or destroyed. */
-export class SecretDeletedEvent {
-  constructor(
-    readonly key: string,
-    readonly reason: 'deleted' | 'destroyed' | 'missing',
-    /** The version that is gone, when known. */
-    readonly version: number | undefined,
-    /** Milliseconds since the epoch. */
-    readonly at: number,
-  ) {}
-}
 
 /** What the watcher needs from the read path. */
 export interface KvWatchSource {

@@ -1,8 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { SecretValidationError, type SecretValidationIssue } from '../errors/secret-validation.error.js';
-import { deepFreeze } from '../util/deep-freeze.js';
-import { redactText } from '../util/redact.js';
+import { SecretValidationError, type SecretValidationIssue } from '../../errors/secret-validation.error.js';
+import { deepFreeze } from '../../util/deep-freeze.js';
+import { redactText } from '../../util/redact.js';
 import type { SchemaOutput, SecretClass, SecretSchema } from './secret-schema.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 

@@ -1,20 +1,21 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
-import type { SecretsLogger } from '../util/secrets-logger.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
-import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
-import type { EngineSecret } from '../engines/secret-engine.js';
-import { SecretsError } from '../errors/secrets.error.js';
-import { VaultRequestError } from '../errors/vault-request.error.js';
-import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
-import type { SecretsEventBus } from '../events/secrets-event-bus.js';
+import type { SecretsLogger } from '../../util/secrets-logger.js';
+import type { VaultRequester } from '../../transport/vault-transport.js';
+import { isJsonObject, type VaultEnvelope } from '../../transport/vault-envelope.js';
+import type { EngineSecret } from '../../engines/secret-engine.js';
+import { SecretsError } from '../../errors/secrets.error.js';
+import { VaultRequestError } from '../../errors/vault-request.error.js';
+import { VaultUnavailableError } from '../../errors/vault-unavailable.error.js';
+import { LeaseExpiredEvent } from '../../events/lease-expired.event.js';
+import type { SecretsEventBus } from '../../events/secrets-event-bus.js';
 import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
-import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rotated.event.js';
-import { SecretsEvents } from '../secrets.constants.js';
-import type { Clock } from '../timing/clock.js';
-import { deepFreeze } from '../util/deep-freeze.js';
-import { backoffDelayMs } from '../timing/backoff.js';
-import { boundedRetryDelayMs, renewDelayMs } from '../timing/renewal-timing.js';
-import type { TaskScheduler } from '../timing/task-scheduler.js';
+import { SecretRotatedEvent, type RotationReason } from '../../events/secret-rotated.event.js';
+import { SecretsEvents } from '../../events/secrets-events.js';
+import type { Clock } from '../../timing/clock.js';
+import { deepFreeze } from '../../util/deep-freeze.js';
+import { backoffDelayMs } from '../../timing/backoff.js';
+import { boundedRetryDelayMs, renewDelayMs } from '../../timing/renewal-timing.js';
+import type { TaskScheduler } from '../../timing/task-scheduler.js';
 
 /** What the lease manager needs to keep one secret alive. */
 export interface ManagedSecretSpec<T> {
@@ -85,17 +86,6 @@ interface Managed<T> {
   expiredOnArrival: number;
   /** The retry waiting for its backoff, run at once when Vault is back ({@link LeaseManager.recover}). */
   retryTask?: () => void;
-}
-
-/** Payload of `secrets.lease.expired`: a lease could not be renewed or replaced before it expired. */
-export class LeaseExpiredEvent {
-  constructor(
-    readonly key: string,
-    readonly leaseId: string | undefined,
-    /** Milliseconds since the epoch. */
-    readonly expiredAt: number,
-    readonly error: SecretsError,
-  ) {}
 }
 
 const LEASE_LOST = /lease not found|lease expired|invalid lease/i;

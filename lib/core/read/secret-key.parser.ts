@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { splitSecretKey } from '../transport/vault-path.js';
+import { splitSecretKey } from '../../transport/vault-path.js';
 
 /** A checked secret key: its segments and the cache key of its latest version. Frozen, shared by every read of the key. */
 export interface ParsedSecretKey {

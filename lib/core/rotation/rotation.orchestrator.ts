@@ -1,7 +1,7 @@
-import type { SecretsLogger } from '../util/secrets-logger.js';
-import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import { SecretsEvents } from '../secrets.constants.js';
-import type { SecretRotatedEvent } from './secret-rotated.event.js';
+import type { SecretsLogger } from '../../util/secrets-logger.js';
+import type { SecretsEventBus } from '../../events/secrets-event-bus.js';
+import { SecretsEvents } from '../../events/secrets-events.js';
+import type { SecretRotatedEvent } from '../../events/secret-rotated.event.js';
 
 /** The `onRotate(key, secret, event)` option: called for every rotation. */
 export type OnRotateCallback = (key: string, secret: unknown, event: SecretRotatedEvent) => unknown;

@@ -1,18 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import { LRUCache } from 'lru-cache';
-import type { KvSecret } from '../engines/kv-engine.js';
-import type { SecretsError } from '../errors/secrets.error.js';
-import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import { EnvFallbackSource } from '../fallback/env.fallback.js';
-import { FallbackChain } from '../fallback/fallback-chain.js';
-import type { FallbackSource } from '../fallback/fallback-source.js';
-import { FallbackUsedEvent } from '../fallback/fallback-used.event.js';
-import { openFallbackFile } from '../fallback/open-fallback-file.js';
-import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
-import { SecretsEvents } from '../secrets.constants.js';
-import type { Clock } from '../timing/clock.js';
-import { deepFreeze } from '../util/deep-freeze.js';
-import type { SecretsLogger } from '../util/secrets-logger.js';
+import type { KvSecret } from '../../engines/kv-engine.js';
+import type { SecretsError } from '../../errors/secrets.error.js';
+import type { SecretsEventBus } from '../../events/secrets-event-bus.js';
+import { EnvFallbackSource } from '../../fallback/env.fallback.js';
+import { FallbackChain } from '../../fallback/fallback-chain.js';
+import type { FallbackSource } from '../../fallback/fallback-source.js';
+import { FallbackUsedEvent } from '../../events/fallback-used.event.js';
+import { openFallbackFile } from '../../fallback/open-fallback-file.js';
+import type { ResolvedVaultConfig } from '../../options/resolved-vault-config.js';
+import { SecretsEvents } from '../../events/secrets-events.js';
+import type { Clock } from '../../timing/clock.js';
+import { deepFreeze } from '../../util/deep-freeze.js';
+import type { SecretsLogger } from '../../util/secrets-logger.js';
 
 /** Collaborators of {@link Availability}. */
 export interface AvailabilityDeps {

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import type { SecretsLogger } from '../util/secrets-logger.js';
+import type { SecretsLogger } from '../../util/secrets-logger.js';
 import WebSocket from 'ws';
-import { tlsConnectOptions, type TlsSettings } from '../transport/tls-settings.js';
-import { backoffDelayMs } from '../timing/backoff.js';
-import type { TaskScheduler } from '../timing/task-scheduler.js';
+import { tlsConnectOptions, type TlsSettings } from '../../transport/tls-settings.js';
+import { backoffDelayMs } from '../../timing/backoff.js';
+import type { TaskScheduler } from '../../timing/task-scheduler.js';
 
 /** Name of the reconnect timer in `SchedulerRegistry`. */
 export const KV_EVENTS_RECONNECT_NAME = 'secrets:kv-events';

@@ -1,13 +1,13 @@
-import type { KvSecret } from '../engines/kv-engine.js';
-import { KvV2Engine } from '../engines/kv-v2.engine.js';
-import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
-import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
-import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
-import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
-import { SecretRotatedEvent, type RotationReason } from '../rotation/secret-rotated.event.js';
-import type { Clock } from '../timing/clock.js';
-import type { KvReader } from './kv-reader.js';
-import { publicVersion } from './kv-fingerprint.js';
+import type { KvSecret } from '../../engines/kv-engine.js';
+import { KvV2Engine } from '../../engines/kv-v2.engine.js';
+import { SecretNotFoundError } from '../../errors/secret-not-found.error.js';
+import { UnsupportedOperationError } from '../../errors/unsupported-operation.error.js';
+import type { ResolvedVaultConfig } from '../../options/resolved-vault-config.js';
+import type { RotationOrchestrator } from './rotation.orchestrator.js';
+import { SecretRotatedEvent, type RotationReason } from '../../events/secret-rotated.event.js';
+import type { Clock } from '../../timing/clock.js';
+import type { KvReader } from '../read/kv-reader.js';
+import { publicVersion } from '../read/kv-fingerprint.js';
 
 /** Collaborators of {@link KvRotation}. */
 export interface KvRotationDeps {

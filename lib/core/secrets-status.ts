@@ -1,4 +1,4 @@
-import type { DegradedReason, SupervisorState } from './core/supervisor.js';
+import type { DegradedReason, SupervisorState } from './supervisor.js';
 
 /** What `status()` reports: can the module get answers from Vault, and what it serves meanwhile. Times in ms since the epoch. */
 export interface SecretsStatus {
