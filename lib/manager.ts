@@ -16,23 +16,23 @@ export { CacheOptions } from './options/cache-options.js';
 export { FallbackJsonOptions } from './options/fallback-json-options.js';
 export { LeaseOptions } from './options/lease-options.js';
 export { WatchOptions } from './options/watch-options.js';
-export type { AuthOptions } from './auth/auth-options.js';
-export type { TokenAuthOptions } from './auth/token.auth.js';
-export type { AppRoleAuthOptions } from './auth/approle.auth.js';
-export type { KubernetesAuthOptions } from './auth/kubernetes.auth.js';
-export type { JwtAuthOptions } from './auth/jwt.auth.js';
-export type { UserpassAuthOptions } from './auth/userpass.auth.js';
-export type { AgentAuthOptions } from './auth/agent.auth.js';
-export type { CertAuthOptions } from './auth/cert.auth.js';
+export type { AuthOptions } from './options/auth-options.js';
+export type { TokenAuthOptions } from './options/auth-options.js';
+export type { AppRoleAuthOptions } from './options/auth-options.js';
+export type { KubernetesAuthOptions } from './options/auth-options.js';
+export type { JwtAuthOptions } from './options/auth-options.js';
+export type { UserpassAuthOptions } from './options/auth-options.js';
+export type { AgentAuthOptions } from './options/auth-options.js';
+export type { CertAuthOptions } from './options/auth-options.js';
 export type { SecretsLogger } from './util/secrets-logger.js';
 export type { Clock } from './timing/clock.js';
 
 // Your own auth method or engine
-export type { AuthContext, AuthMethod } from './auth/auth-method.js';
-export type { AuthResult } from './auth/auth-result.js';
-export type { SecretEngine, EngineSecret, EngineContext, LeaseInfo } from './engines/secret-engine.js';
-export type { VaultRequester } from './transport/vault-transport.js';
-export type { VaultMethod, VaultRequest, VaultResponse } from './transport/vault-client.js';
+export type { AuthContext, AuthMethod } from './contracts/auth-method.js';
+export type { AuthResult } from './contracts/auth-result.js';
+export type { SecretEngine, EngineSecret, EngineContext, LeaseInfo } from './contracts/secret-engine.js';
+export type { VaultRequester } from './contracts/vault-requester.js';
+export type { VaultMethod, VaultRequest, VaultResponse } from './contracts/vault-request.js';
 export type { VaultAuthBlock, VaultEnvelope, VaultErrorBody } from './transport/vault-envelope.js';
 
 // What reads return
@@ -43,7 +43,7 @@ export type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
 export type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
 
 // Events
-export type { OnRotateCallback } from './core/rotation/rotation.orchestrator.js';
+export type { OnRotateCallback } from './contracts/on-rotate-callback.js';
 export { SecretRotatedEvent, type RotationOutcome, type RotationReason } from './events/secret-rotated.event.js';
 export { SecretDeletedEvent } from './events/secret-deleted.event.js';
 export { LeaseExpiredEvent } from './events/lease-expired.event.js';

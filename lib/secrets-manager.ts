@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { eventBusFrom } from './events/secrets-event-bus.js';
 import { TimerScheduler } from './timing/task-scheduler.js';
-import { resolveVaultConfig } from './options/resolve-vault-config.js';
+import { resolveVaultConfig } from './core/resolve-vault-config.js';
 import type { VaultConfig } from './options/vault-config.js';
-import type { OnRotateCallback } from './core/rotation/rotation.orchestrator.js';
+import type { OnRotateCallback } from './contracts/on-rotate-callback.js';
 import { SecretsCore } from './core/secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
 import type { Clock } from './timing/clock.js';

@@ -1,5 +1,5 @@
 import type { TokenManager } from '../auth/token.manager.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { healthFault } from '../transport/health-fault.js';
 import { probeVaultHealth } from '../transport/vault-health.js';
 import type { DegradedReason } from './supervisor.js';

@@ -1,5 +1,5 @@
-import type { VaultRequest, VaultResponse } from '../transport/vault-client.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequest, VaultResponse } from '../contracts/vault-request.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';

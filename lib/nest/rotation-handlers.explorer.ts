@@ -1,6 +1,6 @@
 import { Injectable, type Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { pathProblem } from '../transport/vault-path.js';
+import { pathProblem } from '../util/path-problem.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { RotationOrchestrator } from '../core/rotation/rotation.orchestrator.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';

@@ -1,7 +1,7 @@
 import { Injectable, Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { resolveVaultConfig } from '../options/resolve-vault-config.js';
-import type { OnRotateCallback } from '../core/rotation/rotation.orchestrator.js';
+import { resolveVaultConfig } from '../core/resolve-vault-config.js';
+import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
 import { RotationHandlersExplorer } from '../nest/rotation-handlers.explorer.js';
 import { SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../nest/secrets.constants.js';
 import { getSecretsServiceToken } from '../nest/secrets-service-token.js';

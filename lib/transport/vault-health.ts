@@ -1,4 +1,4 @@
-import type { VaultRequester } from './vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { isJsonObject } from './vault-envelope.js';
 import { SecretsError } from '../errors/secrets.error.js';
 

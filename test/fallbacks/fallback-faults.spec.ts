@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PermissionDeniedError, SecretNotFoundError, VaultUnavailableError, type SecretRotatedEvent } from '../../lib/index.js';
 import { FallbackUsedEvent } from '../../lib/events/fallback-used.event.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { coreOn } from '../support/core-harness.js';

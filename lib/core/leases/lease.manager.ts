@@ -1,8 +1,8 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { SecretsLogger } from '../../util/secrets-logger.js';
-import type { VaultRequester } from '../../transport/vault-transport.js';
+import type { VaultRequester } from '../../contracts/vault-requester.js';
 import { isJsonObject, type VaultEnvelope } from '../../transport/vault-envelope.js';
-import type { EngineSecret } from '../../engines/secret-engine.js';
+import type { EngineSecret } from '../../contracts/secret-engine.js';
 import { SecretsError } from '../../errors/secrets.error.js';
 import { VaultRequestError } from '../../errors/vault-request.error.js';
 import { VaultUnavailableError } from '../../errors/vault-unavailable.error.js';

@@ -1,8 +1,9 @@
 import { RequestLimiter } from '../../transport/request-limiter.js';
 import { SecretKeyParser } from './secret-key.parser.js';
 import { SecretCache } from './secret-cache.js';
-import { pathProblem, splitSecretKey } from '../../transport/vault-path.js';
-import type { VaultRequester } from '../../transport/vault-transport.js';
+import { splitSecretKey } from '../../transport/vault-path.js';
+import { pathProblem } from '../../util/path-problem.js';
+import type { VaultRequester } from '../../contracts/vault-requester.js';
 import type { KvLocation, KvSecret } from '../../engines/kv-engine.js';
 import { KvLocator } from '../../engines/kv-locator.js';
 import { AuthFailedError } from '../../errors/auth-failed.error.js';

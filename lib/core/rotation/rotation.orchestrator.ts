@@ -1,10 +1,8 @@
+import type { OnRotateCallback } from '../../contracts/on-rotate-callback.js';
 import type { SecretsLogger } from '../../util/secrets-logger.js';
 import type { SecretsEventBus } from '../../events/secrets-event-bus.js';
 import { SecretsEvents } from '../../events/secrets-events.js';
 import type { SecretRotatedEvent } from '../../events/secret-rotated.event.js';
-
-/** The `onRotate(key, secret, event)` option: called for every rotation. */
-export type OnRotateCallback = (key: string, secret: unknown, event: SecretRotatedEvent) => unknown;
 
 /** Event name that carries only the rotations of one key: `secrets.rotated:<key>`. */
 export function rotatedEventName(key: string): string {

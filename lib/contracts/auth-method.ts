@@ -1,4 +1,4 @@
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from './vault-requester.js';
 import type { AuthResult } from './auth-result.js';
 
 /** What an auth method may use to log in. */

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { authOptionProblems, createAuthMethod, type AuthOptions } from '../auth/auth-options.js';
-import type { AuthMethod } from '../auth/auth-method.js';
+import type { AuthMethodBuilder } from './auth-method-builder.js';
+import { type AuthOptions } from './auth-options.js';
+import type { AuthMethod } from '../contracts/auth-method.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { pathProblem } from '../transport/vault-path.js';
+import { pathProblem } from '../util/path-problem.js';
 import { parseGoBool, readVaultEnv } from './env-defaults.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
 import { normalizeNamespace } from './normalize-namespace.js';
@@ -74,11 +75,13 @@ function trimSlashes(value: string): string {
  * the CA file. Called once at boot by `SecretsModule` and `SecretsManager`.
  *
  * @param input - the options object given by the app (plain object or `VaultConfig` instance).
- * @param env - environment to read `VAULT_*` from; default `process.env`.
+ * @param env - environment to read `VAULT_*` from.
+ * @param auth - checks `auth` and builds the method (given by `auth/`: options never import auth);
+ *   `resolveVaultConfig` in `core/` passes it.
  * @returns the frozen resolved configuration.
  * @throws InvalidOptionsError (code `SECRETS_INVALID_OPTIONS`) listing every problem found.
  */
-export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedVaultConfig {
+export function resolveVaultOptions(input: unknown, env: NodeJS.ProcessEnv, auth: AuthMethodBuilder): ResolvedVaultConfig {
   if (input === null || input === undefined) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new InvalidOptionsError(['options must be an object such as { address, token, secretsPath }']);
@@ -146,11 +149,11 @@ export function resolveVaultConfig(input: unknown, env: NodeJS.ProcessEnv = proc
     problems.push('token must not contain whitespace (check for a trailing newline when it is read from a file)');
   }
   const rawAuth = (safeInput as { auth?: unknown }).auth;
-  const authProblems = authOptionProblems(rawAuth);
+  const authProblems = auth.problems(rawAuth);
   problems.push(...authProblems);
   let authMethod: AuthMethod | undefined;
   if (authProblems.length === 0) {
-    authMethod = createAuthMethod(rawAuth as AuthOptions | AuthMethod | undefined, token, { ...env, VAULT_TOKEN: vaultEnv.VAULT_TOKEN });
+    authMethod = auth.create(rawAuth as AuthOptions | AuthMethod | undefined, token, { ...env, VAULT_TOKEN: vaultEnv.VAULT_TOKEN });
     if (!authMethod) {
       problems.push(
         'a token is required: set `token`, the VAULT_TOKEN environment variable or ~/.vault-token, or configure `auth` (approle, kubernetes, jwt, userpass)',

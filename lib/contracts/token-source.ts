@@ -11,16 +11,3 @@ export interface TokenSource {
    */
   handleInvalidToken?(rejectedToken: string | undefined): Promise<boolean>;
 }
-
-/** A {@link TokenSource} that always returns the same token (from options or `VAULT_TOKEN`). */
-export class StaticTokenSource implements TokenSource {
-  readonly #token: string | undefined;
-
-  constructor(token: string | undefined) {
-    this.#token = token;
-  }
-
-  getToken(): Promise<string | undefined> {
-    return Promise.resolve(this.#token);
-  }
-}

@@ -1,4 +1,4 @@
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from './vault-requester.js';
 import type { Clock } from '../timing/clock.js';
 
 /** A Vault lease as the module tracks it. Durations in seconds. */

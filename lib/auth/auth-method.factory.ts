@@ -1,18 +1,15 @@
 import { isJsonObject } from '../transport/vault-envelope.js';
 import type { OptionSpec } from '../options/option-spec.js';
 import { OPTIONS_SCHEMA } from '../options/options.schema.js';
-import { AgentAuthMethod, type AgentAuthOptions } from './agent.auth.js';
-import { AppRoleAuthMethod, type AppRoleAuthOptions } from './approle.auth.js';
-import { CertAuthMethod, type CertAuthOptions } from './cert.auth.js';
-import { isAuthMethod, type AuthMethod } from './auth-method.js';
-import { JwtAuthMethod, type JwtAuthOptions } from './jwt.auth.js';
-import { KubernetesAuthMethod, type KubernetesAuthOptions } from './kubernetes.auth.js';
-import { TokenAuthMethod, type TokenAuthOptions } from './token.auth.js';
-import { UserpassAuthMethod, type UserpassAuthOptions } from './userpass.auth.js';
-
-/** `VaultConfig.auth`: one of the built-in methods by name, or your own {@link AuthMethod}. */
-export type AuthOptions =
-  AgentAuthOptions | TokenAuthOptions | AppRoleAuthOptions | KubernetesAuthOptions | JwtAuthOptions | UserpassAuthOptions | CertAuthOptions;
+import type { AuthOptions } from '../options/auth-options.js';
+import { AgentAuthMethod } from './agent.auth.js';
+import { AppRoleAuthMethod } from './approle.auth.js';
+import { CertAuthMethod } from './cert.auth.js';
+import { isAuthMethod, type AuthMethod } from '../contracts/auth-method.js';
+import { JwtAuthMethod } from './jwt.auth.js';
+import { KubernetesAuthMethod } from './kubernetes.auth.js';
+import { TokenAuthMethod } from './token.auth.js';
+import { UserpassAuthMethod } from './userpass.auth.js';
 
 const AUTH_FIELDS: Readonly<Record<string, OptionSpec>> = OPTIONS_SCHEMA.auth.fields;
 
