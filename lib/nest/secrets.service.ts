@@ -16,7 +16,7 @@ import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from './secrets.constants.js';
 import { SecretsCore } from '../core/secrets-core.js';
-import { SecretsFacade } from '../secrets.facade.js';
+import { SecretsFacade } from '../core/secrets.facade.js';
 import type { Clock } from '../timing/clock.js';
 import { findOptionalPeers } from './optional-peers.js';
 import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';

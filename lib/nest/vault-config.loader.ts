@@ -1,7 +1,7 @@
 import type { ModuleRef } from '@nestjs/core';
 import { SecretFeatureError } from '../errors/secret-feature.error.js';
 import type { VaultConfig } from '../options/vault-config.js';
-import { SecretsManager } from '../secrets-manager.js';
+import { SecretsManager } from '../core/secrets.manager.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
 import { SecretsEvents } from '../events/secrets-events.js';
 

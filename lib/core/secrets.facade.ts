@@ -1,17 +1,17 @@
 import { inspect } from 'node:util';
-import type { TokenInfo } from './auth/token.manager.js';
-import type { AwsFetchOptions } from './engines/aws.engine.js';
-import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from './engines/credentials.js';
-import type { KvSecret } from './engines/kv-engine.js';
-import type { CertificateData, PkiIssueOptions } from './engines/pki.engine.js';
-import type { RotationReason } from './events/secret-rotated.event.js';
-import type { FetchSecretOptions, SecretDescription, SecretsCore } from './core/secrets-core.js';
-import type { SecretsStatus } from './core/secrets-status.js';
-import type { SchemaOutput, SecretSchema } from './core/schema/secret-schema.js';
-import { validateSecret } from './core/schema/validate-secret.js';
-import type { VaultHealth } from './transport/vault-health.js';
-import { sendRawRequest, type RawVaultRequest, type RawVaultResponse } from './core/raw-request.js';
-import { TransitEngine } from './engines/transit.engine.js';
+import type { TokenInfo } from '../auth/token.manager.js';
+import type { AwsFetchOptions } from '../engines/aws.engine.js';
+import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from '../engines/credentials.js';
+import type { KvSecret } from '../engines/kv-engine.js';
+import type { CertificateData, PkiIssueOptions } from '../engines/pki.engine.js';
+import type { RotationReason } from '../events/secret-rotated.event.js';
+import type { FetchSecretOptions, SecretDescription, SecretsCore } from './secrets-core.js';
+import type { SecretsStatus } from './secrets-status.js';
+import type { SchemaOutput, SecretSchema } from './schema/secret-schema.js';
+import { validateSecret } from './schema/validate-secret.js';
+import type { VaultHealth } from '../transport/vault-health.js';
+import { sendRawRequest, type RawVaultRequest, type RawVaultResponse } from './raw-request.js';
+import { TransitEngine } from '../engines/transit.engine.js';
 
 /**
  * What `SecretsService` (NestJS) and `SecretsManager` (no framework) offer: the same methods over

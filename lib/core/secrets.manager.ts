@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { eventBusFrom } from './events/secrets-event-bus.js';
-import { TimerScheduler } from './timing/task-scheduler.js';
-import { resolveVaultConfig } from './core/resolve-vault-config.js';
-import type { VaultConfig } from './options/vault-config.js';
-import type { OnRotateCallback } from './contracts/on-rotate-callback.js';
-import { SecretsCore } from './core/secrets-core.js';
+import { eventBusFrom } from '../events/secrets-event-bus.js';
+import { TimerScheduler } from '../timing/task-scheduler.js';
+import { resolveVaultConfig } from './resolve-vault-config.js';
+import type { VaultConfig } from '../options/vault-config.js';
+import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
+import { SecretsCore } from './secrets-core.js';
 import { SecretsFacade } from './secrets.facade.js';
-import type { Clock } from './timing/clock.js';
-import { ConsoleLogger } from './util/console-logger.js';
-import type { SecretsLogger } from './util/secrets-logger.js';
+import type { Clock } from '../timing/clock.js';
+import { ConsoleLogger } from '../util/console-logger.js';
+import type { SecretsLogger } from '../util/secrets-logger.js';
 
 /** Options of {@link SecretsManager} beyond the Vault settings. */
 export interface SecretsManagerOptions {
