@@ -1,7 +1,6 @@
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
 import type { AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
-import type { AgentAuthOptions } from '../options/auth-options.js';
 
 /**
  * Vault Agent / Vault Proxy mode: the agent at `address` adds its own auto-auth token to every

@@ -6,7 +6,6 @@ import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential, type CredentialSource } from './credential-source.js';
-import type { TokenAuthOptions } from '../options/auth-options.js';
 
 /** Where the Vault CLI stores the token after `vault login`. */
 export function defaultTokenFile(): string {
