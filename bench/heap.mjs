@@ -13,7 +13,7 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const { SecretsManager } = await import('../dist/index.js');
-const { SecretCache } = await import('../dist/cache/secret-cache.js');
+const { SecretCache } = await import('../dist/core/read/secret-cache.js');
 const { ROUNDS, fmtInt, fmtMB, fmtMs, fmtRatio, header, median, now, pool, report, run, silentLogger } =
   await import('./support/common.mjs');
 const { pad, secretData } = await import('./support/data.mjs');

@@ -5,9 +5,9 @@
 import nodeVault from 'node-vault';
 import { LRUCache } from 'lru-cache';
 import { SecretsManager } from '../dist/index.js';
-import { SecretCache } from '../dist/cache/secret-cache.js';
+import { SecretCache } from '../dist/core/read/secret-cache.js';
 import { splitSecretKey } from '../dist/transport/vault-path.js';
-import { SecretKeyParser } from '../dist/kv/secret-key.parser.js';
+import { SecretKeyParser } from '../dist/core/read/secret-key.parser.js';
 import {
   ROUNDS,
   countConnections,

@@ -12,11 +12,11 @@ export {
   type SecretsOptionsFactory,
 } from './nest/secrets.module-definition.js';
 export { SecretsService } from './nest/secrets.service.js';
-export { SECRETS_CONFIG } from './secrets.constants.js';
+export { SECRETS_CONFIG } from './nest/secrets.constants.js';
 
 // Resolved options, health and supervisor state
 export type { ResolvedVaultConfig } from './options/resolved-vault-config.js';
-export type { VaultHealth } from './health/vault-health.js';
+export type { VaultHealth } from './transport/vault-health.js';
 export type { DegradedReason, SupervisorSnapshot, SupervisorState } from './core/supervisor.js';
 
 // Injected secrets, rotating resources, named Vaults, ConfigService
@@ -28,8 +28,8 @@ export { SecretRef, type SecretRefListener } from './nest/secret-ref.js';
 export { Rotating } from './nest/rotating.js';
 export { vaultConfigLoader, type VaultConfigLoaderOptions } from './nest/vault-config.loader.js';
 export type { SecretDeclaration, RotatingDeclaration, SecretFeature } from './nest/secret-feature.js';
-export type { SecretSchema, SecretClass, SchemaOutput } from './schema/secret-schema.js';
-export type { StandardSchemaV1 } from './schema/standard-schema.js';
+export type { SecretSchema, SecretClass, SchemaOutput } from './core/schema/secret-schema.js';
+export type { StandardSchemaV1 } from './core/schema/standard-schema.js';
 
 // Raw requests and transit
 export type { RawRequestMethod, RawQueryValue, RawVaultRequest, RawVaultResponse } from './core/raw-request.js';

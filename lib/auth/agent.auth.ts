@@ -1,11 +1,6 @@
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
-import type { AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
-
-/** Options of the `agent` mode: `address` is a Vault Agent / Vault Proxy with auto-auth. */
-export interface AgentAuthOptions {
-  method: 'agent';
-}
+import type { AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 
 /**
  * Vault Agent / Vault Proxy mode: the agent at `address` adds its own auto-auth token to every

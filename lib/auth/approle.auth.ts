@@ -1,29 +1,10 @@
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
-import type { AuthContext, AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
+import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential, type CredentialSource } from './credential-source.js';
 import { postLogin } from './login-request.js';
-
-/** Options of the `approle` auth method. Give the role ID and the secret ID each as a value, a file or an env var. */
-export interface AppRoleAuthOptions {
-  method: 'approle';
-  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
-  namespace?: string;
-  /** Mount path of the AppRole method, default `approle` (may contain `/`). */
-  mount?: string;
-  roleId?: string;
-  roleIdFile?: string;
-  roleIdEnv?: string;
-  secretId?: string;
-  secretIdFile?: string;
-  secretIdEnv?: string;
-  /**
-   * The secret ID source holds a response-wrapping token, not the secret ID: it is unwrapped
-   * once with `POST sys/wrapping/unwrap` and the secret ID kept in memory for later logins.
-   */
-  secretIdWrapped?: boolean;
-}
+import type { AppRoleAuthOptions } from '../options/auth-options.js';
 
 /** AppRole login: `POST auth/<mount>/login` with `{ role_id, secret_id }`. */
 export class AppRoleAuthMethod implements AuthMethod {

@@ -1,24 +1,7 @@
-import type { AuthContext, AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
+import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 import { postLogin } from './login-request.js';
-
-/**
- * Options of the `cert` (TLS certificate) auth method. The certificate is the TLS client
- * certificate of every connection (`clientCert` / `clientKey`, or `VAULT_CLIENT_CERT` /
- * `VAULT_CLIENT_KEY`), so it is not repeated here.
- */
-export interface CertAuthOptions {
-  method: 'cert';
-  /** Mount path of the cert method, default `cert` (may contain `/`). */
-  mount?: string;
-  /**
-   * The certificate role to log in against (`auth/<mount>/certs/<name>`); without it Vault tries
-   * every role whose CA the client certificate chains to.
-   */
-  name?: string;
-  /** Namespace to log in to, when it differs from `namespace` (e.g. the parent of the secrets' one). */
-  namespace?: string;
-}
+import type { CertAuthOptions } from '../options/auth-options.js';
 
 /**
  * TLS certificate login: `POST auth/<mount>/login` with `{ name? }`, authenticated by the client

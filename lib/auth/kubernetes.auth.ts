@@ -1,23 +1,11 @@
-import type { AuthContext, AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
+import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential } from './credential-source.js';
 import { postLogin } from './login-request.js';
+import type { KubernetesAuthOptions } from '../options/auth-options.js';
 
 /** Where Kubernetes mounts the pod's service-account token. */
 export const DEFAULT_KUBERNETES_JWT_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** Options of the `kubernetes` auth method. */
-export interface KubernetesAuthOptions {
-  method: 'kubernetes';
-  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
-  namespace?: string;
-  /** The Vault role bound to the service account. */
-  role: string;
-  /** Mount path, default `kubernetes`. */
-  mount?: string;
-  /** Service-account JWT file, default `/var/run/secrets/kubernetes.io/serviceaccount/token`. Re-read at every login (projected tokens rotate). */
-  jwtFile?: string;
-}
 
 /** Kubernetes login: `POST auth/<mount>/login` with `{ role, jwt }`, the JWT read from the file each time. */
 export class KubernetesAuthMethod implements AuthMethod {

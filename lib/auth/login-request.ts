@@ -1,6 +1,7 @@
 import { encodeSegments } from '../transport/vault-path.js';
-import type { AuthContext } from './auth-method.js';
-import { authResultFromBody, type AuthResult } from './auth-result.js';
+import type { AuthContext } from '../contracts/auth-method.js';
+import { type AuthResult } from '../contracts/auth-result.js';
+import { authResultFromBody } from './auth-result-from-body.js';
 
 /**
  * `POST auth/<mount>/login[/<suffix>]` with no token, and reads the auth block.

@@ -3,20 +3,9 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
-import type { AuthContext, AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
+import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential, type CredentialSource } from './credential-source.js';
-
-/** Options of the `token` auth method. */
-export interface TokenAuthOptions {
-  method: 'token';
-  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
-  namespace?: string;
-  /** The token. Default: the top-level `token` option, then `VAULT_TOKEN`, then `~/.vault-token`. */
-  token?: string;
-  /** A file holding the token, re-read at every "login" (e.g. a Vault Agent sink file). */
-  tokenFile?: string;
-}
 
 /** Where the Vault CLI stores the token after `vault login`. */
 export function defaultTokenFile(): string {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import { registerLiveSecret } from '../util/redact.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
@@ -11,14 +11,16 @@ import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import { boundedRetryDelayMs, renewDelayMs } from '../leases/renewal-timing.js';
-import type { TaskScheduler } from '../leases/task-scheduler.js';
-import { SecretsEvents } from '../secrets.constants.js';
-import type { Clock } from '../util/clock.js';
-import type { AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
-import { TokenExpiringEvent, TokenRenewalFailedEvent, TokenRenewedEvent } from './token-events.js';
-import type { TokenSource } from './token-source.js';
+import { boundedRetryDelayMs, renewDelayMs } from '../timing/renewal-timing.js';
+import type { TaskScheduler } from '../timing/task-scheduler.js';
+import { SecretsEvents } from '../events/secrets-events.js';
+import type { Clock } from '../timing/clock.js';
+import type { AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
+import { TokenExpiringEvent } from '../events/token-expiring.event.js';
+import { TokenRenewalFailedEvent } from '../events/token-renewal-failed.event.js';
+import { TokenRenewedEvent } from '../events/token-renewed.event.js';
+import type { TokenSource } from '../contracts/token-source.js';
 
 /** Name of the renewal timeout in `SchedulerRegistry`. */
 export const TOKEN_RENEWAL_TIMEOUT_NAME = 'secrets:token-renewal';

@@ -1,20 +1,8 @@
-import type { AuthContext, AuthMethod } from './auth-method.js';
-import type { AuthResult } from './auth-result.js';
+import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
+import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential } from './credential-source.js';
 import { postLogin } from './login-request.js';
-
-/** Options of the `userpass` auth method. */
-export interface UserpassAuthOptions {
-  method: 'userpass';
-  /** Namespace to log in to and keep the token in, when it differs from `namespace` (e.g. the parent of the secrets' one). */
-  namespace?: string;
-  username: string;
-  password?: string;
-  passwordFile?: string;
-  passwordEnv?: string;
-  /** Mount path, default `userpass`. */
-  mount?: string;
-}
+import type { UserpassAuthOptions } from '../options/auth-options.js';
 
 /** Userpass login: `POST auth/<mount>/login/<username>` with `{ password }`. */
 export class UserpassAuthMethod implements AuthMethod {

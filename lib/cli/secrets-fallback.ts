@@ -27,7 +27,7 @@ import { readFallbackFile } from '../fallback/fallback-file-read.js';
 import { FallbackKey, generateFallbackKey } from '../fallback/fallback-key.js';
 import { parseFallbackSecrets, parseJsonSafely, type FallbackSecrets } from '../fallback/fallback-secrets.js';
 import type { KvVersion } from '../options/vault-config.js';
-import { SecretsManager } from '../secrets-manager.js';
+import { SecretsManager } from '../core/secrets.manager.js';
 import { redactText } from '../util/redact.js';
 import { writePrivateFile } from './write-private-file.js';
 

@@ -1,10 +1,10 @@
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import type { EngineRegistry } from '../engines/engine.registry.js';
-import type { EngineContext, EngineSecret } from '../engines/secret-engine.js';
+import type { EngineContext, EngineSecret } from '../contracts/secret-engine.js';
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
-import type { LeaseManager, ManagedSecretState } from '../leases/lease.manager.js';
-import type { RotationReason } from '../rotation/secret-rotated.event.js';
-import type { Clock } from '../util/clock.js';
+import type { LeaseManager, ManagedSecretState } from './leases/lease.manager.js';
+import type { RotationReason } from '../events/secret-rotated.event.js';
+import type { Clock } from '../timing/clock.js';
 
 /** One leased or expiring secret to keep alive: which engine reads it, and how it is named. */
 export interface LeasedRequest {

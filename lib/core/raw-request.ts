@@ -1,5 +1,5 @@
-import type { VaultRequest } from '../transport/vault-client.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequest } from '../contracts/vault-request.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import type { VaultEnvelope } from '../transport/vault-envelope.js';
 import { encodeSegments } from '../transport/vault-path.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';

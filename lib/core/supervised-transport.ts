@@ -1,9 +1,9 @@
-import type { VaultRequest, VaultResponse } from '../transport/vault-client.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequest, VaultResponse } from '../contracts/vault-request.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import { classifyFault, type Supervisor } from './supervisor.js';
 
 /** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */

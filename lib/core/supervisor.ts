@@ -3,15 +3,16 @@ import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { SecretsErrorCode } from '../errors/secrets-error-code.js';
+import { VaultNotServingError } from '../errors/vault-not-serving.error.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultTlsError } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
-import { VaultAvailabilityEvent } from '../fallback/fallback-used.event.js';
-import type { TaskScheduler } from '../leases/task-scheduler.js';
-import { SecretsEvents } from '../secrets.constants.js';
+import { VaultAvailabilityEvent } from '../events/vault-availability.event.js';
+import type { TaskScheduler } from '../timing/task-scheduler.js';
+import { SecretsEvents } from '../events/secrets-events.js';
 import { BACKOFF_MAX_MS, planAttempt, type BackoffBounds } from '../timing/backoff.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../timing/clock.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 
 /** Name of the supervisor's retry timer in the scheduler (and `SchedulerRegistry`). */
@@ -62,18 +63,6 @@ export interface SupervisorDeps {
   random?: () => number;
   /** Backoff windows, in milliseconds; default 1 s doubling to 5 min. */
   bounds?: BackoffBounds;
-}
-
-/** Error raised by a `sys/health` probe for a non-serving node; classified by its reason. */
-export class VaultNotServingError extends VaultUnavailableError {
-  constructor(reason: 'standby-no-active' | 'dr-secondary', status?: number) {
-    super(
-      reason === 'dr-secondary'
-        ? 'this node is a disaster-recovery secondary and serves no reads'
-        : 'this node is a standby and there is no active node',
-      { path: 'sys/health', status, reason },
-    );
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { encodeSegments, splitSecretKey } from '../transport/vault-path.js';
 import type { VaultEnvelope } from '../transport/vault-envelope.js';
 import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
-import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
+import type { EngineContext, EngineSecret, SecretEngine } from '../contracts/secret-engine.js';
 
 /** AWS credentials. `sessionToken` is set for STS types (assumed_role, federation_token, session_token). */
 export interface AwsCredentialsData {

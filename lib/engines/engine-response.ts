@@ -1,6 +1,6 @@
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
-import type { EngineContext, LeaseInfo } from './secret-engine.js';
+import type { EngineContext, LeaseInfo } from '../contracts/secret-engine.js';
 
 /** The JSON type a response field must have. */
 export type FieldType = 'string' | 'number';

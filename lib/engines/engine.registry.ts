@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { awsEngine } from './aws.engine.js';
 import { databaseEngine } from './database.engine.js';
 import { pkiEngine } from './pki.engine.js';
-import type { SecretEngine } from './secret-engine.js';
+import type { SecretEngine } from '../contracts/secret-engine.js';
 
 /** Engines by name: the built-in `database`, `aws`, `pki`, plus the app's own. */
 export class EngineRegistry {

@@ -1,5 +1,5 @@
 import { encodeSegments } from '../transport/vault-path.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';

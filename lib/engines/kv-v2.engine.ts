@@ -1,5 +1,5 @@
 import { encodeSegments } from '../transport/vault-path.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';

@@ -2,7 +2,7 @@ import { encodeSegments, splitSecretKey } from '../transport/vault-path.js';
 import type { VaultEnvelope } from '../transport/vault-envelope.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import { envelopeData, envelopeLease, parseLeased } from './engine-response.js';
-import type { EngineContext, EngineSecret, SecretEngine } from './secret-engine.js';
+import type { EngineContext, EngineSecret, SecretEngine } from '../contracts/secret-engine.js';
 
 /** An issued certificate. PEM strings; `expiresAt` in milliseconds since the epoch. */
 export interface CertificateData {

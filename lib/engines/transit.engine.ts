@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
 import { mapVaultStatus } from '../transport/map-vault-error.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
-import { encodeSegments, pathProblem } from '../transport/vault-path.js';
-import type { VaultRequester } from '../transport/vault-transport.js';
+import { encodeSegments } from '../transport/vault-path.js';
+import { pathProblem } from '../util/path-problem.js';
+import type { VaultRequester } from '../contracts/vault-requester.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { quoteInput } from '../util/quote-input.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';

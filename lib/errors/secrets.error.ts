@@ -13,12 +13,34 @@ export interface SecretsErrorDetails {
 }
 
 /**
+ * The brand every {@link SecretsError} carries: the names of its classes, from its own up to
+ * `SecretsError`. A registered symbol, so the ESM and the CommonJS copy of the package (both can
+ * load in one process) read the same brand.
+ */
+const kSecretsError = Symbol.for('nestjs-vault-secrets.error');
+
+interface Branded {
+  readonly [kSecretsError]?: readonly string[];
+}
+
+/**
  * Base class of every error thrown by the module. `code` is stable and safe to match on.
  * Messages, `cause` chains, `toJSON()` and `util.inspect()` never contain a token or a secret
  * value: anything that came from outside is passed through {@link redactText}, and runs of more
  * than 200 characters (a hostile key, say) are cut to a readable length.
+ *
+ * `instanceof SecretsError` (and `instanceof` each subclass) holds across the ESM and the CommonJS
+ * build of the package loaded in one process: each error is branded with its class names under
+ * `Symbol.for('nestjs-vault-secrets.error')` and the check reads that brand.
  */
 export class SecretsError extends Error {
+  /** `instanceof` by brand (see the class comment), so an error from the other build of the package matches too. */
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    const brand = typeof instance === 'object' && instance !== null ? (instance as Branded)[kSecretsError] : undefined;
+    if (Array.isArray(brand)) return brand.includes(this.name);
+    return Function.prototype[Symbol.hasInstance].call(this, instance);
+  }
+
   /** Stable machine-readable code, e.g. `SECRETS_NOT_FOUND`. */
   readonly code: SecretsErrorCode;
   /** The Vault API path involved (no `/v1/` prefix), when known. */
@@ -30,6 +52,10 @@ export class SecretsError extends Error {
     super(shortenLongRuns(redactText(message)), details.cause === undefined ? undefined : { cause: sanitizeCause(details.cause) });
     this.name = new.target.name;
     this.code = code;
+    const names: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c))
+      names.push((c as { name: string }).name);
+    Object.defineProperty(this, kSecretsError, { value: Object.freeze(names) });
     if (details.path !== undefined) this.path = shortenLongRuns(details.path);
     if (details.status !== undefined) this.status = details.status;
   }

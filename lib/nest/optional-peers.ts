@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { EventEmitter2Like } from '../events/secrets-event-bus.js';
-import type { TimeoutRegistry } from '../leases/task-scheduler.js';
+import type { TimeoutRegistry } from '../timing/task-scheduler.js';
 
 /** What the module uses from the app's optional peers, when the app has them. */
 export interface OptionalPeers {

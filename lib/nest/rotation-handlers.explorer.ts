@@ -1,9 +1,9 @@
 import { Injectable, type Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { pathProblem } from '../transport/vault-path.js';
+import { pathProblem } from '../util/path-problem.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import type { RotationOrchestrator } from '../rotation/rotation.orchestrator.js';
-import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';
+import type { RotationOrchestrator } from '../core/rotation/rotation.orchestrator.js';
+import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
 import { ON_SECRET_ROTATED_METADATA, type OnSecretRotatedMetadata } from './on-secret-rotated.decorator.js';
 
 /** One `@OnSecretRotated` handler found at boot. */

@@ -1,5 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
-import type { SecretSchema } from '../schema/secret-schema.js';
+import type { SecretSchema } from '../core/schema/secret-schema.js';
 
 /**
  * A secret declared with `SecretsModule.forFeature`: registered as a live `SecretRef`, injected

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder, type DynamicModule, type Provider } from '@nestjs/common';
 import { VaultConfig } from '../options/vault-config.js';
-import { SECRETS_CONFIG, SECRETS_VAULT_NAME } from '../secrets.constants.js';
+import { SECRETS_CONFIG, SECRETS_VAULT_NAME } from './secrets.constants.js';
 import { getSecretsServiceToken } from './secrets-service-token.js';
 import { SecretsService } from './secrets.service.js';
 

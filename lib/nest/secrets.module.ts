@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { resolveVaultConfig } from '../options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../core/resolve-vault-config.js';
 import type { VaultConfig } from '../options/vault-config.js';
-import { SECRETS_CONFIG } from '../secrets.constants.js';
+import { SECRETS_CONFIG } from './secrets.constants.js';
 import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 import type { SecretFeature } from './secret-feature.js';
 import { SecretsFeatureModule } from './secrets-feature.module.js';

@@ -1,9 +1,9 @@
 import type { ModuleRef } from '@nestjs/core';
 import { SecretFeatureError } from '../errors/secret-feature.error.js';
 import type { VaultConfig } from '../options/vault-config.js';
-import { SecretsManager } from '../secrets-manager.js';
-import type { SecretRotatedEvent } from '../rotation/secret-rotated.event.js';
-import { SecretsEvents } from '../secrets.constants.js';
+import { SecretsManager } from '../core/secrets.manager.js';
+import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
+import { SecretsEvents } from '../events/secrets-events.js';
 
 /** Options of {@link vaultConfigLoader}: which keys, under which prefix, plus any Vault setting. */
 export interface VaultConfigLoaderOptions extends VaultConfig {

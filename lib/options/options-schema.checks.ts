@@ -2,7 +2,7 @@
  * Compile-time checks that the option types agree with {@link OPTIONS_SCHEMA}: adding an option to
  * one place and not the others fails `tsc`. Nothing here runs; the file holds types only.
  */
-import type { AuthOptions } from '../auth/auth-options.js';
+import type { AuthOptions } from './auth-options.js';
 import type { CacheOptions } from './cache-options.js';
 import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { LeaseOptions } from './lease-options.js';

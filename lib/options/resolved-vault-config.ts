@@ -1,7 +1,7 @@
-import type { AuthMethod } from '../auth/auth-method.js';
+import type { AuthMethod } from '../contracts/auth-method.js';
 import type { SecretsError } from '../errors/secrets.error.js';
-import type { SecretEngine } from '../engines/secret-engine.js';
-import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
+import type { SecretEngine } from '../contracts/secret-engine.js';
+import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
 import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { KvVersion } from './vault-config.js';
 

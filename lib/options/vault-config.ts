@@ -18,11 +18,11 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import type { AuthMethod } from '../auth/auth-method.js';
-import type { AuthOptions } from '../auth/auth-options.js';
+import type { AuthMethod } from '../contracts/auth-method.js';
+import type { AuthOptions } from './auth-options.js';
 import type { SecretsError } from '../errors/secrets.error.js';
-import type { SecretEngine } from '../engines/secret-engine.js';
-import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
+import type { SecretEngine } from '../contracts/secret-engine.js';
+import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
 import { CacheOptions } from './cache-options.js';
 import { LeaseOptions } from './lease-options.js';
 import { WatchOptions } from './watch-options.js';

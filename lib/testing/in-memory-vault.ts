@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { TokenSource } from '../auth/token-source.js';
-import type { VaultRequest, VaultResponse } from '../transport/vault-client.js';
+import type { TokenSource } from '../contracts/token-source.js';
+import type { VaultRequest, VaultResponse } from '../contracts/vault-request.js';
 import type { VaultTransport } from '../transport/vault-transport.js';
 import { mapVaultStatus } from '../transport/map-vault-error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';

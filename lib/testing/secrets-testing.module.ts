@@ -1,9 +1,9 @@
 import { Injectable, Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { resolveVaultConfig } from '../options/resolve-vault-config.js';
-import type { OnRotateCallback } from '../rotation/rotation.orchestrator.js';
+import { resolveVaultConfig } from '../core/resolve-vault-config.js';
+import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
 import { RotationHandlersExplorer } from '../nest/rotation-handlers.explorer.js';
-import { SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../secrets.constants.js';
+import { SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from '../nest/secrets.constants.js';
 import { getSecretsServiceToken } from '../nest/secrets-service-token.js';
 import { SecretsService } from '../nest/secrets.service.js';
 import { InMemoryVault, type InMemorySecrets } from './in-memory-vault.js';

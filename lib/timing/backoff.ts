@@ -51,3 +51,15 @@ export function planAttempt(
   const at = Math.max(notBefore, windowStart + Math.floor(width * random()));
   return { at, nextWindowStart: Math.max(at, windowStart + width) };
 }
+
+/**
+ * A retry delay after a transient error: the width of window `attempt` (same formula as the
+ * supervisor's windows, {@link backoffWindowMs}, with `baseMs` as the first width and `maxMs` as the
+ * widest), with equal jitter: `width * (0.5 + random / 2)`. Milliseconds.
+ *
+ * @param attempt - 0 for the first retry.
+ * @param random - a number in [0, 1) (injected so tests are deterministic).
+ */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random, baseMs = 1000, maxMs = 60_000): number {
+  return Math.floor(backoffWindowMs(attempt, { minMs: baseMs, maxMs }) * (0.5 + random() / 2));
+}

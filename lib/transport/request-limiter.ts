@@ -1,10 +1,5 @@
+import type { RequestPriority } from '../contracts/vault-request.js';
 import { inspect } from 'node:util';
-
-/**
- * Queue order of a request waiting for a slot: `high` (logins, token and lease renewals and
- * revocations) goes ahead of every `normal` one (reads, lists, the watcher).
- */
-export type RequestPriority = 'high' | 'normal';
 
 interface Waiter {
   start: () => void;

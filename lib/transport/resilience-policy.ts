@@ -11,7 +11,7 @@ import {
 } from 'cockatiel';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
-import { backoffDelayMs } from '../leases/renewal-timing.js';
+import { backoffDelayMs } from '../timing/backoff.js';
 
 /** First retry delay, in milliseconds (doubling, jittered, up to {@link RETRY_MAX_DELAY_MS}). */
 export const RETRY_INITIAL_DELAY_MS = 100;

@@ -5,7 +5,6 @@ import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   FallbackFileError,
-  FallbackUsedEvent,
   SecretsEvents,
   SecretsManager,
   SecretsModule,
@@ -13,6 +12,7 @@ import {
   VaultUnavailableError,
   type SecretRotatedEvent,
 } from '../../lib/index.js';
+import { FallbackUsedEvent } from '../../lib/events/fallback-used.event.js';
 import { encryptFallback } from '../../lib/fallback/encrypted-file.js';
 import { generateFallbackKey } from '../../lib/fallback/fallback-key.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';

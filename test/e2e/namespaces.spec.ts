@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionsError, SecretsManager, type VaultConfig } from '../../lib/index.js';
 import { normalizeNamespace } from '../../lib/options/normalize-namespace.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger } from '../support/capture-logs.js';
 

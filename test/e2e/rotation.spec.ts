@@ -6,7 +6,6 @@ import {
   InvalidOptionsError,
   OnSecretRotated,
   RotationConflictError,
-  SecretDeletedEvent,
   SecretRotatedEvent,
   SecretsEvents,
   SecretsManager,
@@ -14,6 +13,7 @@ import {
   SecretsService,
   type VaultConfig,
 } from '../../lib/index.js';
+import { SecretDeletedEvent } from '../../lib/events/secret-deleted.event.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/until.js';

@@ -10,7 +10,7 @@ import {
   type SecretEngine,
   type VaultConfig,
 } from '../../lib/index.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisedCore } from '../support/supervised-core.js';
 

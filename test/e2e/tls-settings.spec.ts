@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionsError, SecretsManager, VaultTlsError, type SecretsError, type VaultConfig } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { buildTlsSettings } from '../../lib/transport/tls-settings.js';
 import { mapTransportError } from '../../lib/transport/map-vault-error.js';
 import {

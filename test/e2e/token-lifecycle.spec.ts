@@ -214,8 +214,8 @@ describe('re-login', () => {
 
   it('shares one login among 100 concurrent first reads', async () => {
     const method = mintingMethod({ ttl: 3600 });
-    const { SecretsCore } = await import('../../lib/secrets-core.js');
-    const { resolveVaultConfig } = await import('../../lib/options/resolve-vault-config.js');
+    const { SecretsCore } = await import('../../lib/core/secrets-core.js');
+    const { resolveVaultConfig } = await import('../../lib/core/resolve-vault-config.js');
     const core = new SecretsCore(resolveVaultConfig({ address: server.address, auth: method, secretsPath: 'secret/app' }, {}));
     const reads = await Promise.all(Array.from({ length: 100 }, (_, i) => core.fetchSecret('db', { refresh: i % 2 === 0 })));
     expect(reads.every((r) => r.password === 'token-lifecycle')).toBe(true);

@@ -14,8 +14,8 @@ import {
   SecretsService,
   VaultRequestError,
   VaultUnavailableError,
-  type VaultRequester,
 } from '../../lib/index.js';
+import { type VaultRequester } from '../../lib/contracts/vault-requester.js';
 import { TransitEngine } from '../../lib/engines/transit.engine.js';
 import { bootApp } from '../support/boot-app.js';
 import { startTestVault, uniqueName, type TestVault } from '../support/test-vault.js';

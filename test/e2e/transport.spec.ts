@@ -19,7 +19,7 @@ import {
   type VaultConfig,
 } from '../../lib/index.js';
 import { postLogin } from '../../lib/auth/login-request.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import type { ResolvedVaultConfig } from '../../lib/options/resolved-vault-config.js';
 import { buildTlsSettings, tlsConnectOptions } from '../../lib/transport/tls-settings.js';
 import { MAX_RESPONSE_BYTES, VaultClient } from '../../lib/transport/vault-client.js';

@@ -7,15 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  FallbackUsedEvent,
-  PermissionDeniedError,
-  SecretNotFoundError,
-  VaultUnavailableError,
-  type SecretRotatedEvent,
-} from '../../lib/index.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { PermissionDeniedError, SecretNotFoundError, VaultUnavailableError, type SecretRotatedEvent } from '../../lib/index.js';
+import { FallbackUsedEvent } from '../../lib/events/fallback-used.event.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { coreOn } from '../support/core-harness.js';

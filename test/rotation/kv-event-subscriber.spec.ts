@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TimerScheduler } from '../../lib/leases/task-scheduler.js';
-import { KvEventSubscriber, KV_EVENTS_RECONNECT_NAME } from '../../lib/rotation/kv-event.subscriber.js';
+import { TimerScheduler } from '../../lib/timing/task-scheduler.js';
+import { KvEventSubscriber, KV_EVENTS_RECONNECT_NAME } from '../../lib/core/rotation/kv-event.subscriber.js';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { FakeEvents, frame } from '../support/fake-events-server.js';
 import { sleep, waitFor } from '../support/async.js';

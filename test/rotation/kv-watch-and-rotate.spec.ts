@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RotationConflictError, SecretNotFoundError, VaultUnavailableError, type SecretRotatedEvent } from '../../lib/index.js';
-import { type SecretsCore } from '../../lib/secrets-core.js';
+import { type SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { coreOn } from '../support/core-harness.js';
 import { deferred } from '../support/async.js';

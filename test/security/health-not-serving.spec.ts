@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisedCore } from '../support/supervised-core.js';
 

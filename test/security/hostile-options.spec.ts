@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { MARKER_CRED, MARKER_TOKEN } from '../support/leak-markers.js';
 
 const A = 'http://127.0.0.1:8200';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 
 describe('paths named __proto__', () => {
   it('is refused at boot, with the other problems listed', () => {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { type VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from './capture-logs.js';
 

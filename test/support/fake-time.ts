@@ -1,7 +1,7 @@
-import type { VaultRequest, VaultResponse } from '../../lib/index.js';
-import type { TaskScheduler } from '../../lib/leases/task-scheduler.js';
+import type { VaultRequest, VaultResponse } from '../../lib/contracts/vault-request.js';
+import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import type { VaultTransport } from '../../lib/transport/vault-transport.js';
-import type { TokenSource } from '../../lib/auth/token-source.js';
+import type { TokenSource } from '../../lib/contracts/token-source.js';
 import { until } from './until.js';
 
 /**

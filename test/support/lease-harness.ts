@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
-import { SecretRotatedEvent, type EngineSecret, type VaultRequest, type VaultResponse } from '../../lib/index.js';
-import { LeaseManager } from '../../lib/leases/lease.manager.js';
-import type { TaskScheduler } from '../../lib/leases/task-scheduler.js';
-import { RotationOrchestrator } from '../../lib/rotation/rotation.orchestrator.js';
+import { SecretRotatedEvent, type EngineSecret } from '../../lib/index.js';
+import { type VaultRequest, type VaultResponse } from '../../lib/contracts/vault-request.js';
+import { LeaseManager } from '../../lib/core/leases/lease.manager.js';
+import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
+import { RotationOrchestrator } from '../../lib/core/rotation/rotation.orchestrator.js';
 import { CapturingLogger as Capture } from './capture-logs.js';
 import { MARK } from './leak-markers.js';
 

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, type VaultRequest } from '../../lib/index.js';
+import { SecretsEvents, type SecretRotatedEvent, type VaultConfig } from '../../lib/index.js';
+import { type VaultRequest } from '../../lib/contracts/vault-request.js';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
-import { SecretsCore } from '../../lib/secrets-core.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
+import { SecretsCore } from '../../lib/core/secrets-core.js';
 import type { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { CapturingLogger } from './capture-logs.js';

@@ -1,5 +1,5 @@
 import type { SecretsFacade } from '../../lib/index.js';
-import type { SecretsCore } from '../../lib/secrets-core.js';
+import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import type { Supervisor } from '../../lib/core/supervisor.js';
 
 /** The core behind a `SecretsService` or `SecretsManager` (tests only). */

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MalformedResponseError, VaultSealedError, VaultUnavailableError, type AuthMethod } from '../../lib/index.js';
-import { type SecretsCore } from '../../lib/secrets-core.js';
+import { type SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { getMetadataStorage } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, VaultConfig } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { CacheOptions } from '../../lib/options/cache-options.js';
 import { FallbackJsonOptions } from '../../lib/options/fallback-json-options.js';
 import { LeaseOptions } from '../../lib/options/lease-options.js';

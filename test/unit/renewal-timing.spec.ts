@@ -1,7 +1,8 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelayMs, boundedRetryDelayMs, renewDelayMs } from '../../lib/leases/renewal-timing.js';
-import { MAX_TIMER_DELAY_MS, TimerScheduler } from '../../lib/leases/task-scheduler.js';
+import { backoffDelayMs } from '../../lib/timing/backoff.js';
+import { boundedRetryDelayMs, renewDelayMs } from '../../lib/timing/renewal-timing.js';
+import { MAX_TIMER_DELAY_MS, TimerScheduler } from '../../lib/timing/task-scheduler.js';
 
 describe('renewal timing', () => {
   it('renews at about two thirds of the time left, jittered down by at most 10%', () => {

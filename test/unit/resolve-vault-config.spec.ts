@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, SecretsErrorCode, type ResolvedVaultConfig, type VaultRequest } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/options/resolve-vault-config.js';
+import { InvalidOptionsError, SecretsErrorCode, type ResolvedVaultConfig } from '../../lib/index.js';
+import { type VaultRequest } from '../../lib/contracts/vault-request.js';
+import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 
 /** The token the configured auth method would send: runs its login against a fake client that records it. */
 async function tokenOf(config: ResolvedVaultConfig): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSecretKeyError } from '../../lib/index.js';
-import { SecretKeyParser } from '../../lib/kv/secret-key.parser.js';
+import { SecretKeyParser } from '../../lib/core/read/secret-key.parser.js';
 import { SecretsManager } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 

@@ -1,0 +1,286 @@
+import { RequestLimiter } from '../../transport/request-limiter.js';
+import { SecretKeyParser } from './secret-key.parser.js';
+import { SecretCache } from './secret-cache.js';
+import { splitSecretKey } from '../../transport/vault-path.js';
+import { pathProblem } from '../../util/path-problem.js';
+import type { VaultRequester } from '../../contracts/vault-requester.js';
+import type { KvLocation, KvSecret } from '../../engines/kv-engine.js';
+import { KvLocator } from '../../engines/kv-locator.js';
+import { AuthFailedError } from '../../errors/auth-failed.error.js';
+import { InvalidSecretKeyError } from '../../errors/invalid-secret-key.error.js';
+import { InvalidTokenError } from '../../errors/invalid-token.error.js';
+import { MalformedResponseError } from '../../errors/malformed-response.error.js';
+import { PermissionDeniedError } from '../../errors/permission-denied.error.js';
+import { SecretNotFoundError } from '../../errors/secret-not-found.error.js';
+import type { SecretsError } from '../../errors/secrets.error.js';
+import { VaultUnavailableError } from '../../errors/vault-unavailable.error.js';
+import type { ResolvedVaultConfig } from '../../options/resolved-vault-config.js';
+import type { Clock } from '../../timing/clock.js';
+import type { Availability } from './availability.js';
+import { fingerprint } from './kv-fingerprint.js';
+
+/** Per-call options of `fetchSecret`. */
+export interface FetchSecretOptions {
+  /** A KV v2 version to read instead of the latest. Cached separately from "latest". */
+  version?: number;
+  /** Skip a fresh cache entry and read from Vault (the result refreshes the cache). */
+  refresh?: boolean;
+  /** @internal Never serve a fallback: throw the Vault error (change detection and rotation must see Vault's value). */
+  noFallback?: boolean;
+}
+
+/** What `describeSecret` tells about a key: versions and metadata, never a value. Times are RFC 3339 strings. */
+export interface SecretDescription {
+  /** The key as given, relative to `secretsPath`. */
+  key: string;
+  /** The KV mount, e.g. `secret`. */
+  mount: string;
+  /** The path inside the mount, e.g. `app/database`. */
+  path: string;
+  kvVersion: 1 | 2;
+  /** Latest version number (KV v2). */
+  currentVersion?: number;
+  /** Oldest version still kept (KV v2). */
+  oldestVersion?: number;
+  /** When the key was first written (KV v2). */
+  createdTime?: string;
+  /** When the latest version was written (KV v2). */
+  updatedTime?: string;
+  /** Key-level custom metadata (KV v2). */
+  customMetadata?: Record<string, string> | null;
+  /** Per version: creation and deletion times, destroyed flag (KV v2). */
+  versions?: Record<number, { createdTime: string; deletionTime: string; destroyed: boolean }>;
+}
+
+/** Collaborators of {@link KvReader}. */
+export interface KvReaderDeps {
+  config: ResolvedVaultConfig;
+  /** The supervised requester (refuses at once while the supervisor backs off). */
+  client: VaultRequester;
+  clock: Clock;
+  availability: Availability;
+  /** Called after each read of the latest version from Vault (watch it; announce a value that differs from the fallback served before). */
+  onVaultRead: (key: string, secret: KvSecret, previousFallback: Record<string, unknown> | undefined) => void;
+}
+
+/**
+ * The KV read path: key → KV location → cache (single-flight) → KV engine → Vault; when Vault
+ * is unavailable (or the token cannot be replaced), the last good value or a fallback.
+ * Permission denied and not found are answers: they fall back only for `fallbackKeys`.
+ * Never logs or stringifies a value.
+ */
+export class KvReader {
+  readonly #deps: KvReaderDeps;
+  readonly #locator: KvLocator;
+  /** Locators of the named `paths` (`shared:kafka` → the `shared` path). */
+  readonly #paths = new Map<string, KvLocator>();
+  readonly #cache: SecretCache<KvSecret>;
+  /** Memoised key parsing for the warm path (bounded). */
+  readonly #keys = new SecretKeyParser();
+
+  constructor(deps: KvReaderDeps) {
+    this.#deps = deps;
+    this.#locator = new KvLocator(deps.config, deps.client);
+    for (const [name, path] of Object.entries(deps.config.paths ?? {})) {
+      this.#paths.set(name, new KvLocator({ ...deps.config, secretsPath: path, secretsMount: undefined }, deps.client));
+    }
+    this.#cache = new SecretCache<KvSecret>({
+      ttlMs: deps.config.cache.ttlMs,
+      maxEntries: deps.config.cache.maxEntries,
+      clock: deps.clock,
+    });
+  }
+
+  /**
+   * The warm path: the cached latest value of a key when fresh, from a memoised parse of the key
+   * (no allocation on a hit); `undefined` otherwise (then {@link read} does the work).
+   */
+  peekWarm(key: string): KvSecret | undefined {
+    return this.#cache.peek(this.#keys.parse(key).latestCacheKey);
+  }
+
+  /** The mount locator of `secretsPath` (mount and KV version detection). */
+  get locator(): KvLocator {
+    return this.#locator;
+  }
+
+  /**
+   * Where a key lives: `name:rest` with `name` one of the `paths` → that location; any other key
+   * → relative to `secretsPath`. `cachePrefix` names the location in the cache.
+   * @throws InvalidSecretKeyError for a malformed key.
+   */
+  route(key: string): { locator: KvLocator; segments: string[]; cachePrefix: string } {
+    const colon = typeof key === 'string' ? key.indexOf(':') : -1;
+    const named = colon > 0 ? this.#paths.get(key.slice(0, colon)) : undefined;
+    if (named) {
+      const segments = splitSecretKey(key.slice(colon + 1));
+      return { locator: named, segments, cachePrefix: `${key.slice(0, colon)}:${segments.join('/')}` };
+    }
+    const segments = splitSecretKey(key);
+    return { locator: this.#locator, segments, cachePrefix: segments.join('/') };
+  }
+
+  /**
+   * Keys and folders directly under a folder, without values (KV v2 `LIST <mount>/metadata/<folder>/`,
+   * KV v1 `LIST <mount>/<folder>/`). `prefix` is relative to `secretsPath` (`''` = its root), or
+   * `name:` / `name:folder` for a named path. Folders end with `/`. A missing folder lists nothing.
+   * @throws InvalidSecretKeyError, PermissionDeniedError, VaultUnavailableError.
+   */
+  async list(prefix = ''): Promise<string[]> {
+    const colon = prefix.indexOf(':');
+    const name = colon > 0 ? prefix.slice(0, colon) : undefined;
+    const named = name === undefined ? undefined : this.#paths.get(name);
+    const locator = named ?? this.#locator;
+    const folder = (named ? prefix.slice(colon + 1) : prefix).replace(/\/+$/, '');
+    const segments = folder === '' ? [] : splitSecretKey(folder);
+    const base = await locator.base();
+    const entries = await base.engine.list({ mount: base.mount, path: [...base.base, ...segments] });
+    return [...entries].sort();
+  }
+
+  /**
+   * Reads a KV secret relative to `secretsPath` (`GET <mount>/data/<path>` for KV v2,
+   * `GET <mount>/<path>` for KV v1), through the cache.
+   *
+   * @throws InvalidSecretKeyError before any request for a malformed key or version;
+   *   SecretNotFoundError; PermissionDeniedError; VaultUnavailableError / VaultSealedError (with
+   *   `nextAttemptAt` while the supervisor backs off) when no fallback has the key;
+   *   UnsupportedOperationError for a version on KV v1.
+   */
+  async read(key: string, options: FetchSecretOptions = {}): Promise<KvSecret> {
+    const { locator, segments, cachePrefix } = this.route(key);
+    const { version } = options;
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+      throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
+    }
+    const cacheKey = `${cachePrefix}@${version ?? 'latest'}`;
+    try {
+      return await this.#cache.get(
+        cacheKey,
+        async () => {
+          const { location, engine } = await locator.locate(segments);
+          const secret = await engine.read(location, key, version);
+          if (version === undefined) this.#deps.onVaultRead(key, secret, this.#deps.availability.remember(key, secret)?.previous);
+          return secret;
+        },
+        options.refresh === true,
+      );
+    } catch (error) {
+      if (version !== undefined || options.noFallback) throw error;
+      const outage = error instanceof VaultUnavailableError || error instanceof AuthFailedError || error instanceof InvalidTokenError;
+      // 403/404 are answers, not outages: they fall back only for keys the app opted in.
+      const optedIn =
+        (error instanceof SecretNotFoundError || error instanceof PermissionDeniedError) && this.#deps.config.fallbackKeys.includes(key);
+      if (!outage && !optedIn) throw error;
+      const served = await this.#deps.availability.serve(key, error as SecretsError);
+      if (!served) throw error;
+      return served;
+    }
+  }
+
+  /** The cached latest entry of `key`, if any (no request). */
+  peekLatest(key: string): KvSecret | undefined {
+    return this.#cache.peek(`${this.route(key).cachePrefix}@latest`);
+  }
+
+  /** Drops cached entries: one key (all its versions) or, without a key, everything. */
+  invalidate(key?: string): void {
+    if (key === undefined) return this.#cache.clear();
+    const prefix = `${this.route(key).cachePrefix}@`;
+    for (const cacheKey of this.#cache.keys()) if (cacheKey.startsWith(prefix)) this.#cache.delete(cacheKey);
+  }
+
+  /** Number of cached entries. */
+  get cachedEntries(): number {
+    return this.#cache.size;
+  }
+
+  /** A JSON-safe description of the cache (no values). */
+  cacheJson(): Record<string, unknown> {
+    return this.#cache.toJSON();
+  }
+
+  /**
+   * Reads every key under `secretsPath`, recursing into folders: `LIST` each folder, then one
+   * read per key (through the cache), at most `bulkConcurrency` requests at once. Keys whose
+   * latest version is deleted or destroyed are left out.
+   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met).
+   */
+  async readAll(): Promise<Record<string, Record<string, unknown>>> {
+    const base = await this.#locator.base();
+    const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
+    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
+    const result = new Map<string, Record<string, unknown>>();
+    const walk = async (folder: string[]): Promise<void> => {
+      const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
+      const keys = await limit(() => base.engine.list(location));
+      await Promise.all(
+        keys.map(async (entry) => {
+          const name = entry.endsWith('/') ? entry.slice(0, -1) : entry;
+          const problem = name.includes('/') ? 'contains "/"' : pathProblem(name);
+          if (problem) {
+            throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
+          }
+          if (entry.endsWith('/')) return walk([...folder, name]);
+          const key = [...folder, entry].join('/');
+          try {
+            result.set(key, (await limit(() => this.read(key))).data as Record<string, unknown>);
+          } catch (error) {
+            if (!(error instanceof SecretNotFoundError)) throw error;
+          }
+        }),
+      );
+    };
+    await walk([]);
+    return Object.fromEntries([...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * Describes a key without reading its value: KV v2 metadata (`GET <mount>/metadata/<path>`).
+   * On KV v1, which keeps no metadata, only the location is returned.
+   * @throws InvalidSecretKeyError; SecretNotFoundError; PermissionDeniedError; VaultUnavailableError.
+   */
+  async describe(key: string): Promise<SecretDescription> {
+    const { locator, segments } = this.route(key);
+    const { location, engine } = await locator.locate(segments);
+    const description: SecretDescription = {
+      key,
+      mount: location.mount.join('/'),
+      path: location.path.join('/'),
+      kvVersion: engine.version,
+    };
+    const metadata = await engine.readMetadata(location, key);
+    if (!metadata) return description;
+    return {
+      ...description,
+      currentVersion: metadata.currentVersion,
+      oldestVersion: metadata.oldestVersion,
+      createdTime: metadata.createdTime,
+      updatedTime: metadata.updatedTime,
+      customMetadata: metadata.customMetadata,
+      versions: metadata.versions,
+    };
+  }
+
+  /** The latest version of a KV key (v2 metadata), or a fingerprint of its value (v1). @throws SecretNotFoundError when the latest version is gone. */
+  async currentVersion(key: string): Promise<string | number> {
+    const { locator, segments } = this.route(key);
+    const { location, engine } = await locator.locate(segments);
+    const metadata = await engine.readMetadata(location, key);
+    if (!metadata) return fingerprint((await engine.read(location, key)).data);
+    const latest = metadata.versions[metadata.currentVersion];
+    if (latest?.destroyed) throw new SecretNotFoundError(key, 'destroyed', { version: metadata.currentVersion });
+    if (latest?.deletionTime && Date.parse(latest.deletionTime) <= this.#deps.clock.now()) {
+      throw new SecretNotFoundError(key, 'deleted', { version: metadata.currentVersion });
+    }
+    // The creation time tells a re-created key apart from the old one at the same version number.
+    return `${metadata.currentVersion}@${latest?.createdTime ?? ''}`;
+  }
+
+  /** `secret/data/app/db` → `db` when it lies under `secretsPath`. */
+  async keyOfDataPath(dataPath: string): Promise<string | undefined> {
+    const base = await this.#locator.base();
+    const prefix = [...base.mount, 'data', ...base.base].join('/') + '/';
+    return dataPath.startsWith(prefix) ? dataPath.slice(prefix.length) : undefined;
+  }
+}

@@ -1,0 +1,24 @@
+import type { DegradedReason, SupervisorState } from './supervisor.js';
+
+/** What `status()` reports: can the module get answers from Vault, and what it serves meanwhile. Times in ms since the epoch. */
+export interface SecretsStatus {
+  /** The supervisor's state: `starting` (before the first attempt ended), `ready`, or `degraded`. */
+  state: SupervisorState;
+  /** Why it is degraded: `unreachable`, `sealed`, `standby-no-active`, `dr-secondary`, `auth-failed`, `rate-limited`. */
+  reason?: DegradedReason;
+  /** When the supervisor tries Vault again, while degraded (ms since the epoch). */
+  nextAttemptAt?: number;
+  /** `up` when ready, `down` when degraded, `unknown` while starting (same truth as `state`). */
+  vault: 'up' | 'down' | 'unknown';
+  /** True while degraded or while at least one key is served from a fallback. */
+  degraded: boolean;
+  /** Keys currently served from a fallback, with the source (`stale-cache`, `env`, `json-file`, `encrypted-file`). */
+  fallbackKeys: Record<string, string>;
+  /** The module's token: accessor and expiry, never the token. */
+  token?: { accessor?: string; expiresAt?: number; renewable: boolean };
+  /**
+   * Leased secrets under management, when the first one expires, and per key any condition worth
+   * an operator's eye (e.g. a certificate TTL clipped to its CA's expiry). Never a value.
+   */
+  leases: { count: number; nextExpiry?: number; notices: Record<string, string> };
+}
