@@ -13,6 +13,7 @@ export * from './malformed-response.error.js';
 export * from './vault-tls.error.js';
 export * from './unsupported-operation.error.js';
 export * from './auth-failed.error.js';
+export * from './login-held.error.js';
 export * from './rotation-conflict.error.js';
 export * from './fallback-file.error.js';
 export * from './fallback-key.error.js';
