@@ -1,18 +1,24 @@
 /**
- * The `sys/` backend: mount management (`sys/mounts`, `sys/auth`, tune), ACL policies
- * (`sys/policies/acl`), `sys/capabilities-self`, and `sys/internal/ui/mounts` (KV version
- * detection, https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts). `sys/health` and
- * `sys/seal-status` are raw HTTP handlers
- * (see `health.ts`).
+ * The `sys/` backend: mount management (`sys/mounts`, `sys/auth`, tune, `sys/remount`), ACL
+ * policies (`sys/policies/acl` and the older `sys/policy`), `sys/capabilities-self`,
+ * `sys/internal/ui/mounts` (KV version detection,
+ * https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts), leases, wrapping,
+ * audit devices, `sys/key-status` and `sys/rekey/backup`. `sys/health`, `sys/seal-status`,
+ * `sys/init`, `sys/seal`, `sys/unseal`, `sys/leader`, `sys/rekey/*` and `sys/generate-root/*` are
+ * raw HTTP handlers (see `health.ts` and `operator-endpoints.ts`).
  */
 import type { BackendContext } from './backend.js';
-import { badRequest, VaultError } from './errors.js';
+import { aclDenied, badRequest, VaultError } from './errors.js';
 import { boolField, durationField, isPlainObject, stringField, stringMapField, stringSliceField } from './fields.js';
 import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import { mountInfo, sanitizeMountPath, type MountConfig, type MountTableKind } from './mount-table.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
+import { auditPaths } from './system-audit.js';
 import { leasePaths } from './system-leases.js';
+import { legacyPolicyPaths } from './system-policy-legacy.js';
+import { remountPaths } from './system-remount.js';
+import { formatRfc3339FromMillis } from './time-format.js';
 import { wrappingPaths } from './wrapping.js';
 
 /** A request to enable a mount. TTLs in **seconds**. */
@@ -27,6 +33,14 @@ export interface EnableMountRequest {
   readonly local?: boolean;
   readonly sealWrap?: boolean;
   readonly externalEntropyAccess?: boolean;
+}
+
+/** The barrier keyring as `sys/key-status` reports it. */
+export interface KeyringInfo {
+  /** When the (only) encryption key was installed, in **ms** since the epoch (server start). */
+  readonly keyInstallTimeMs: number;
+  /** Writes the server has handled, standing in for Vault's estimated encryption count. */
+  readonly barrierEncryptions: number;
 }
 
 /** Mount administration offered by the core to the system backend. */
@@ -90,13 +104,48 @@ export class SystemBackend extends FrameworkBackend {
     },
     ...leasePaths(() => this.ctx),
     ...wrappingPaths(() => this.ctx.wrapping),
+    ...legacyPolicyPaths(() => this.ctx),
+    ...auditPaths(() => this.ctx),
+    ...remountPaths(() => this.ctx),
+    { pattern: /^key-status$/, operations: { read: () => this.keyStatus() } },
+    {
+      pattern: /^rekey\/backup$/,
+      operations: {
+        // The test server never stores PGP-encrypted backups (`pgp_keys` is not supported).
+        read: (r) => {
+          this.requireSudo(r);
+          throw badRequest('no backed-up keys found');
+        },
+        delete: (r) => {
+          this.requireSudo(r);
+          return null;
+        },
+      },
+    },
   ];
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly ops: MountOperations,
+    private readonly ops: MountOperations & KeyringInfo,
   ) {
     super();
+  }
+
+  /** `GET sys/key-status` (https://developer.hashicorp.com/vault/api-docs/system/key-status): one key, term 1. */
+  private keyStatus(): DataResponse {
+    return respondData(
+      {
+        encryptions: this.ops.barrierEncryptions,
+        install_time: formatRfc3339FromMillis(this.ops.keyInstallTimeMs),
+        term: 1,
+      },
+      { injectDataAtTopLevel: true },
+    );
+  }
+
+  private requireSudo(req: LogicalRequest): void {
+    const token = req.token ?? this.ctx.authenticate(req.clientToken);
+    if (!this.ctx.aclFor(token).isSudo(req.path)) throw aclDenied();
   }
 
   private routerPath(table: MountTableKind, params: PathParams): string {
