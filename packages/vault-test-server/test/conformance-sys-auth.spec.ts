@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificateAuthority, type VaultTestServer } from '../src/index.js';
-import { ENVELOPE_KEYS, envelope, errors, root, startServer, unique } from './support.js';
+import { ENVELOPE_KEYS, call, envelope, errors, root, startServer, unique } from './support.js';
 
 let server: VaultTestServer;
 beforeAll(async () => {
@@ -26,6 +26,18 @@ describe('sys/auth', () => {
     expect((answer.json as Record<string, unknown>)[`${path}/`]).toEqual(data[`${path}/`]);
     expect((await root(server, 'DELETE', `sys/auth/${path}`)).status).toBe(204);
     expect(envelope<Record<string, unknown>>(await root(server, 'GET', 'sys/auth')).data).not.toHaveProperty(`${path}/`);
+  });
+
+  it('enabling, reading, tuning and disabling below sys/auth/ need sudo (a root path); the list does not', async () => {
+    await server.admin.writePolicy('auth-admin', 'path "sys/auth*" { capabilities = ["create", "read", "update", "delete", "list"] }');
+    const token = (await server.admin.createToken({ policies: ['auth-admin'] })).client_token;
+    expect((await call(server, 'GET', 'sys/auth', { token })).status).toBe(200);
+    const path = unique('nosudo');
+    expect((await call(server, 'POST', `sys/auth/${path}`, { token, body: { type: 'userpass' } })).status).toBe(403);
+    expect((await call(server, 'GET', 'sys/auth/token/tune', { token })).status).toBe(403);
+    await server.admin.writePolicy('auth-sudo', 'path "sys/auth/*" { capabilities = ["create", "update", "sudo"] }');
+    const sudo = (await server.admin.createToken({ policies: ['auth-sudo'] })).client_token;
+    expect((await call(server, 'POST', `sys/auth/${path}`, { token: sudo, body: { type: 'userpass' } })).status).toBe(204);
   });
 });
 

@@ -68,16 +68,20 @@ export class SystemBackend extends FrameworkBackend {
       },
     },
     { pattern: /^auth$/, operations: { read: () => this.listMounts('auth') } },
+    // `auth/*` is a root path of Vault's system backend: everything below `sys/auth/` needs sudo.
     {
       pattern: /^auth\/(?<path>.+)\/tune$/s,
-      operations: { read: (_r, p) => this.readTune('auth', p), update: (r, p) => this.writeTune('auth', r, p) },
+      operations: {
+        read: (r, p) => this.sudo(r, () => this.readTune('auth', p)),
+        update: (r, p) => this.sudo(r, () => this.writeTune('auth', r, p)),
+      },
     },
     {
       pattern: /^auth\/(?<path>.+)$/s,
       operations: {
-        read: (_r, p) => this.readMount('auth', p),
-        update: (r, p) => this.enable('auth', r, p),
-        delete: (_r, p) => this.disable('auth', p),
+        read: (r, p) => this.sudo(r, () => this.readMount('auth', p)),
+        update: (r, p) => this.sudo(r, () => this.enable('auth', r, p)),
+        delete: (r, p) => this.sudo(r, () => this.disable('auth', p)),
       },
     },
     { pattern: /^policies\/acl\/?$/, operations: { list: () => respondData({ keys: this.ctx.policies.list() }) } },
@@ -112,14 +116,10 @@ export class SystemBackend extends FrameworkBackend {
       pattern: /^rekey\/backup$/,
       operations: {
         // The test server never stores PGP-encrypted backups (`pgp_keys` is not supported).
-        read: (r) => {
-          this.requireSudo(r);
+        read: () => {
           throw badRequest('no backed-up keys found');
         },
-        delete: (r) => {
-          this.requireSudo(r);
-          return null;
-        },
+        delete: () => null,
       },
     },
   ];
@@ -143,9 +143,11 @@ export class SystemBackend extends FrameworkBackend {
     );
   }
 
-  private requireSudo(req: LogicalRequest): void {
+  /** Runs `handler` for a token with `sudo` on the request path (Vault's root-protected paths); 403 otherwise. */
+  private sudo<T>(req: LogicalRequest, handler: () => T): T {
     const token = req.token ?? this.ctx.authenticate(req.clientToken);
     if (!this.ctx.aclFor(token).isSudo(req.path)) throw aclDenied();
+    return handler();
   }
 
   private routerPath(table: MountTableKind, params: PathParams): string {
