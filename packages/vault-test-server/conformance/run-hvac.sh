@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs hvac_conformance.py (python3-hvac, an independent Vault client) against a Vault test
-# server started from this package's CLI, then stops the server.
+# server started from this package's CLI (through start-server.mjs), then stops the server.
 #
 #   packages/vault-test-server/conformance/run-hvac.sh
 #
@@ -39,8 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The CLI prints VAULT_ADDR=..., VAULT_TOKEN=... and VAULT_UNSEAL_KEY=... once it listens.
-node "$package/dist/cli.js" --port 0 >"$workdir/server.out" 2>"$workdir/server.err" &
+# start-server.mjs runs the package's CLI and prints VAULT_ADDR=..., VAULT_TOKEN=... and
+# VAULT_UNSEAL_KEY=... once the server listens.
+node "$here/start-server.mjs" --port 0 >"$workdir/server.out" 2>"$workdir/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   if grep -q '^VAULT_UNSEAL_KEY=' "$workdir/server.out" 2>/dev/null; then break; fi
@@ -48,7 +49,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if ! grep -q '^VAULT_UNSEAL_KEY=' "$workdir/server.out" 2>/dev/null; then
-  echo "FAIL hvac conformance: the vault-test-server CLI did not start" >&2
+  echo "FAIL hvac conformance: the Vault test server did not start" >&2
   cat "$workdir/server.err" >&2 || true
   exit 1
 fi

@@ -8,7 +8,6 @@
  * Listens on 127.0.0.1 (default port 8200), prints
  *   VAULT_ADDR=http://127.0.0.1:8200
  *   VAULT_TOKEN=<root token>
- *   VAULT_UNSEAL_KEY=<the single unseal key share, base64>
  * on stdout, and stops cleanly on SIGINT/SIGTERM. The clock follows real time.
  *
  * With `--tls` it serves HTTPS with a certificate for `localhost` and `127.0.0.1` issued by a CA
@@ -38,7 +37,7 @@ import { VaultTestServer } from './vault-test-server.js';
 export const USAGE = `Usage: vault-test-server [options]
 
 Runs the Vault API test double (a test double of HashiCorp Vault's HTTP API, not Vault) on
-127.0.0.1, prints VAULT_ADDR, VAULT_TOKEN and VAULT_UNSEAL_KEY (and VAULT_CACERT with --tls), and stops on
+127.0.0.1, prints VAULT_ADDR and VAULT_TOKEN (and VAULT_CACERT with --tls), and stops on
 SIGINT/SIGTERM. The clock follows real time.
 
 Options:
@@ -155,7 +154,6 @@ export async function runCli(
   }
   out(`VAULT_ADDR=${server.address}`);
   out(`VAULT_TOKEN=${server.rootToken}`);
-  out(`VAULT_UNSEAL_KEY=${server.unsealKeys[0] ?? ''}`);
   if (caFile !== undefined) out(`VAULT_CACERT=${caFile}`);
   return server;
 }
