@@ -63,11 +63,11 @@ describe('auth/cert', () => {
     expect(envelope<{ display_name: string }>(await root(server, 'GET', `auth/${mount}/certs/${named}`)).data.display_name).toBe('shown');
   });
 
-  it('config reads the zero values until written, then what was written; refuses a bad cache size', async () => {
+  it('config reads the documented defaults until written, then what was written; refuses a bad cache size', async () => {
     const fresh = await root(server, 'GET', `auth/${mount}/config`);
     expect(fresh.status).toBe(200);
     expect(Object.keys(fresh.json as object)).toEqual(ENVELOPE_KEYS);
-    expect(envelope(fresh).data).toEqual({ disable_binding: false, enable_identity_alias_metadata: false, ocsp_cache_size: 0 });
+    expect(envelope(fresh).data).toEqual({ disable_binding: false, enable_identity_alias_metadata: false, ocsp_cache_size: 100 });
 
     const written = await root(server, 'POST', `auth/${mount}/config`, { body: { disable_binding: true, ocsp_cache_size: 500 } });
     expect(written.status).toBe(204);

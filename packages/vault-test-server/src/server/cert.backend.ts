@@ -34,7 +34,10 @@ interface CertRole {
   token: TokenParams;
 }
 
-/** `auth/<mount>/config` (cert `path_config.go`); an unwritten config reads as Go's zero values. */
+/**
+ * `auth/<mount>/config` (cert `path_config.go`). `ocsp_cache_size` starts at the documented default
+ * of 100 (Vault's source stores 0 until a size is written; the docs win).
+ */
 interface CertConfig {
   disableBinding: boolean;
   enableIdentityAliasMetadata: boolean;
@@ -52,7 +55,7 @@ const INVALID = 'invalid certificate or no client certificate supplied';
 export class CertBackend extends FrameworkBackend {
   private readonly roles = new Map<string, CertRole>();
   private readonly entities = new EntityAliases();
-  private readonly config: CertConfig = { disableBinding: false, enableIdentityAliasMetadata: false, ocspCacheSize: 0 };
+  private readonly config: CertConfig = { disableBinding: false, enableIdentityAliasMetadata: false, ocspCacheSize: 100 };
 
   protected readonly paths: readonly PathDefinition[] = [
     { pattern: /^login$/, operations: { update: (r) => this.login(r) }, unauthenticated: true },

@@ -68,8 +68,8 @@ class GenerateRootEndpoints {
     }
   }
 
+  /** Like Vault's handler, any method is read as a key submission. */
   update(r: RawRequest): HttpResult {
-    if (r.method !== 'PUT' && r.method !== 'POST') return errorResult(405);
     const body = RawBody.parse(r.body);
     const text = body.string('key');
     if (text === '') throw new VaultError(400, ["'key' must be specified in request body as JSON"]);

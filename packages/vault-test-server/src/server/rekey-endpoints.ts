@@ -67,6 +67,7 @@ class RekeyEndpoints {
     }
   }
 
+  /** Like Vault's handler, any method is read as a key submission. */
   update(r: RawRequest): HttpResult {
     const body = RawBody.parse(r.body);
     const key = this.keyShare(body);
