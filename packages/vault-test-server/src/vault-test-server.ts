@@ -236,14 +236,24 @@ export class VaultTestServer {
     this.log.clear();
   }
 
-  /** Seals the server: logical paths answer 503 `Vault is sealed`, `sys/health` 503. */
+  /** Seals the server (like `PUT sys/seal`): logical paths answer 503 `Vault is sealed`, `sys/health` 503. */
   seal(): void {
     this.vaultCore.sealed = true;
   }
 
-  /** Unseals the server (state is kept across seal/unseal). */
+  /** Unseals the server without key shares (state is kept across seal/unseal). */
   unseal(): void {
+    this.vaultCore.unsealKeys.resetUnseal();
     this.vaultCore.sealed = false;
+  }
+
+  /**
+   * The current unseal key shares, base64 (what `sys/init` would have returned as `keys_base64`):
+   * one share at start, like `vault server -dev`; after a completed `sys/rekey`, the new shares.
+   * Give `threshold` of them to `sys/unseal`, `sys/rekey/update` or `sys/generate-root/update`.
+   */
+  get unsealKeys(): readonly string[] {
+    return this.vaultCore.unsealKeys.shares.map((share) => share.toString('base64'));
   }
 
   /** Whether the server is sealed. */

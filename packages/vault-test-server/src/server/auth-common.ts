@@ -12,7 +12,7 @@ import { newUuid } from './ids.js';
 import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import type { MountDescriptor } from './mount-table.js';
-import { sanitizePolicies, tokenAuthBlock } from './token.backend.js';
+import { sanitizePolicies, tokenAuthBlock } from './token-common.js';
 import type { TokenEntry } from './token-store.js';
 import { calculateTtl } from './ttl.js';
 

@@ -3,7 +3,8 @@
  * (API docs `website/content/api-docs/auth/cert.mdx`): certificate roles at `certs/:name`
  * (`certificate` = the trusted CA or pinned certificate, PEM; `allowed_common_names`; token
  * parameters) and the unauthenticated `POST auth/<mount>/login` with an optional `name`, which
- * checks that the client certificate presented in the TLS handshake chains to a role's certificate.
+ * checks that the client certificate presented in the TLS handshake chains to a role's certificate;
+ * `config` (`disable_binding`, `enable_identity_alias_metadata`, `ocsp_cache_size`) is stored and read back.
  */
 import { X509Certificate } from 'node:crypto';
 import {
@@ -18,7 +19,7 @@ import {
 } from './auth-common.js';
 import type { BackendContext } from './backend.js';
 import { badRequest, VaultError } from './errors.js';
-import { stringField, stringSliceField } from './fields.js';
+import { boolField, intField, stringField, stringSliceField } from './fields.js';
 import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import type { MountDescriptor } from './mount-table.js';
@@ -33,7 +34,19 @@ interface CertRole {
   token: TokenParams;
 }
 
+/**
+ * `auth/<mount>/config` (cert `path_config.go`). `ocsp_cache_size` starts at the documented default
+ * of 100 (Vault's source stores 0 until a size is written; the docs win).
+ */
+interface CertConfig {
+  disableBinding: boolean;
+  enableIdentityAliasMetadata: boolean;
+  ocspCacheSize: number;
+}
+
 const NAME = String.raw`(?<name>\w(?:[\w.-]*\w)?)`;
+/** `maxCacheSize` of the cert method. */
+const MAX_OCSP_CACHE_SIZE = 100_000;
 /** Extended key usage OID of TLS client authentication. */
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 const INVALID = 'invalid certificate or no client certificate supplied';
@@ -42,9 +55,11 @@ const INVALID = 'invalid certificate or no client certificate supplied';
 export class CertBackend extends FrameworkBackend {
   private readonly roles = new Map<string, CertRole>();
   private readonly entities = new EntityAliases();
+  private readonly config: CertConfig = { disableBinding: false, enableIdentityAliasMetadata: false, ocspCacheSize: 100 };
 
   protected readonly paths: readonly PathDefinition[] = [
     { pattern: /^login$/, operations: { update: (r) => this.login(r) }, unauthenticated: true },
+    { pattern: /^config$/, operations: { read: () => this.readConfig(), update: (r) => this.writeConfig(r) } },
     { pattern: /^certs\/?$/, operations: { list: () => respondData({ keys: [...this.roles.keys()].sort() }) } },
     {
       pattern: new RegExp(`^certs/${NAME}$`),
@@ -69,6 +84,27 @@ export class CertBackend extends FrameworkBackend {
 
   cleanup(): void {
     revokeMountTokens(this.ctx, this.mount);
+  }
+
+  private readConfig(): DataResponse {
+    return respondData({
+      disable_binding: this.config.disableBinding,
+      enable_identity_alias_metadata: this.config.enableIdentityAliasMetadata,
+      ocsp_cache_size: this.config.ocspCacheSize,
+    });
+  }
+
+  private writeConfig(req: LogicalRequest): null {
+    const disableBinding = boolField(req.data, 'disable_binding');
+    const aliasMetadata = boolField(req.data, 'enable_identity_alias_metadata');
+    const cacheSize = intField(req.data, 'ocsp_cache_size');
+    if (cacheSize !== undefined && (cacheSize < 2 || cacheSize > MAX_OCSP_CACHE_SIZE)) {
+      throw badRequest(`invalid cache size, must be >= 2 and <= ${MAX_OCSP_CACHE_SIZE}`);
+    }
+    if (disableBinding !== undefined) this.config.disableBinding = disableBinding;
+    if (aliasMetadata !== undefined) this.config.enableIdentityAliasMetadata = aliasMetadata;
+    if (cacheSize !== undefined) this.config.ocspCacheSize = cacheSize;
+    return null;
   }
 
   private readRole(params: PathParams): DataResponse | null {
@@ -105,7 +141,8 @@ export class CertBackend extends FrameworkBackend {
       certificatePem,
       trusted,
       allowedCommonNames,
-      displayName: stringField(req.data, 'display_name', existing?.displayName ?? name),
+      // Vault defaults an empty display name to the role name (path_certs.go).
+      displayName: stringField(req.data, 'display_name', existing?.displayName ?? '') || name,
       token,
     });
     return null;

@@ -11,6 +11,12 @@ import { parseGoBool } from './fields.js';
 export interface HealthState {
   readonly initialized: boolean;
   readonly sealed: boolean;
+  /** Shares needed to unseal (`t`) and shares issued (`n`). */
+  readonly sealThreshold: number;
+  readonly sealShares: number;
+  /** Shares given so far to `sys/unseal`, and the nonce of that unseal (`''` when none). */
+  readonly unsealProgress: number;
+  readonly unsealNonce: string;
   readonly standby: boolean;
   readonly performanceStandby: boolean;
   /** e.g. `1.17.6` */
@@ -88,10 +94,10 @@ export function sysSealStatus(method: string, state: HealthState): HttpResult {
       type: 'shamir',
       initialized: state.initialized,
       sealed: state.sealed,
-      t: 1,
-      n: 1,
-      progress: 0,
-      nonce: '',
+      t: state.sealThreshold,
+      n: state.sealShares,
+      progress: state.unsealProgress,
+      nonce: state.unsealNonce,
       version: state.version,
       build_date: state.buildDate,
       migration: false,

@@ -143,6 +143,15 @@ export class KubernetesBackend extends FrameworkBackend {
     const data = req.data;
     const host = stringField(data, 'kubernetes_host');
     if (host === '') throw badRequest('no host provided');
+    // Plugin v0.18 (Vault 1.16) needs a CA with disable_local_ca_jwt; v0.19 (Vault 1.17) falls back
+    // to the host's root CAs.
+    if (
+      this.ctx.settings.vaultVersion === '1.16' &&
+      boolField(data, 'disable_local_ca_jwt', false) &&
+      stringField(data, 'kubernetes_ca_cert') === ''
+    ) {
+      throw badRequest('kubernetes_ca_cert must be given when disable_local_ca_jwt is true');
+    }
     const tokenReviewerJwt = stringField(data, 'token_reviewer_jwt');
     if (tokenReviewerJwt !== '' && tokenReviewerJwt.split('.').length !== 3) {
       throw internalError('token is malformed: token contains an invalid number of segments');

@@ -116,6 +116,20 @@ export class MountTable {
     return entry;
   }
 
+  /**
+   * Moves the mount at exactly `from` to `to` (router paths with a trailing slash), keeping its
+   * backend, accessor and uuid, like `sys/remount`. The caller checks conflicts first.
+   */
+  move(from: string, to: string): MountEntry | undefined {
+    const entry = this.entries.get(from);
+    if (!entry) return undefined;
+    this.entries.delete(from);
+    // The path is read-only for everyone but the table itself.
+    (entry as { path: string }).path = to;
+    this.entries.set(to, entry);
+    return entry;
+  }
+
   /** The mount at exactly `path`. */
   get(path: string): MountEntry | undefined {
     return this.entries.get(path);

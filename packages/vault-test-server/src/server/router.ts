@@ -1,6 +1,7 @@
 /**
  * The HTTP front of the test server: request log, fault rules, raw `sys/` handlers
- * (`sys/health`, `sys/seal-status`), HTTP parsing, then the core's logical pipeline.
+ * (`sys/health`, `sys/seal-status`, and the operator endpoints of `operator-endpoints.ts`), HTTP
+ * parsing, then the core's logical pipeline.
  * Every answer carries `Cache-Control: no-store`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import type { FaultInjector, FaultRule } from './fault-injector.js';
 import { sysHealth, sysSealStatus } from './health.js';
 import { buildLogicalRequest, clientTokenFrom, MAX_REQUEST_BYTES, queryRecord } from './http-request.js';
 import { LIST_MARKER_HEADER } from './list-method-shim.js';
+import { registerOperatorEndpoints } from './operator-endpoints.js';
 import type { RequestLog } from './request-log.js';
 import type { VaultCore } from './vault-core.js';
 
@@ -20,6 +22,8 @@ export interface RawRequest {
   readonly path: string;
   readonly params: URLSearchParams;
   readonly headers: IncomingMessage['headers'];
+  /** The request body (empty when none). */
+  readonly body: Buffer;
 }
 
 /** A handler that bypasses the logical pipeline (and the seal check). */
@@ -36,6 +40,7 @@ export class HttpRouter {
   ) {
     this.registerRawHandler('sys/health', (r) => sysHealth(r.method, r.params, this.core.healthState()));
     this.registerRawHandler('sys/seal-status', (r) => sysSealStatus(r.method, this.core.healthState()));
+    registerOperatorEndpoints(this, this.core);
   }
 
   /** Registers a raw handler for an exact path (without `/v1/`). */
@@ -106,10 +111,10 @@ export class HttpRouter {
       const raw = isApi ? this.rawHandlers.get(path) : undefined;
       if (!isApi) {
         result = errorResult(404);
-      } else if (raw) {
-        result = raw({ method, path, params: url.searchParams, headers: req.headers });
       } else if (body === 'too-large') {
         result = errorResult(413, ['http: request body too large']);
+      } else if (raw) {
+        result = raw({ method, path, params: url.searchParams, headers: req.headers, body });
       } else {
         result = await this.handleLogical(method, path, url.searchParams, req, body);
       }

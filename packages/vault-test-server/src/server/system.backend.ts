@@ -1,19 +1,25 @@
 /**
- * The `sys/` backend: mount management (`sys/mounts`, `sys/auth`, tune), ACL policies
- * (`sys/policies/acl`), `sys/capabilities-self`, and `sys/internal/ui/mounts` (KV version
- * detection, https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts). `sys/health` and
- * `sys/seal-status` are raw HTTP handlers
- * (see `health.ts`).
+ * The `sys/` backend: mount management (`sys/mounts`, `sys/auth`, tune, `sys/remount`), ACL
+ * policies (`sys/policies/acl` and the older `sys/policy`), `sys/capabilities-self`,
+ * `sys/internal/ui/mounts` (KV version detection,
+ * https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts), leases, wrapping,
+ * audit devices, `sys/key-status` and `sys/rekey/backup`. `sys/health`, `sys/seal-status`,
+ * `sys/init`, `sys/seal`, `sys/unseal`, `sys/leader`, `sys/rekey/*` and `sys/generate-root/*` are
+ * raw HTTP handlers (see `health.ts` and `operator-endpoints.ts`).
  */
 import type { BackendContext } from './backend.js';
-import { badRequest, VaultError } from './errors.js';
+import { aclDenied, badRequest, VaultError } from './errors.js';
 import { boolField, durationField, isPlainObject, stringField, stringMapField, stringSliceField } from './fields.js';
 import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import { mountInfo, sanitizeMountPath, type MountConfig, type MountTableKind } from './mount-table.js';
 import { FrameworkBackend, type PathDefinition, type PathParams } from './path-router.js';
+import { auditPaths } from './system-audit.js';
 import { leasePaths } from './system-leases.js';
 import { toolsPaths } from './system-tools.js';
+import { legacyPolicyPaths } from './system-policy-legacy.js';
+import { remountPaths } from './system-remount.js';
+import { formatRfc3339FromMillis } from './time-format.js';
 import { wrappingPaths } from './wrapping.js';
 
 /** A request to enable a mount. TTLs in **seconds**. */
@@ -28,6 +34,14 @@ export interface EnableMountRequest {
   readonly local?: boolean;
   readonly sealWrap?: boolean;
   readonly externalEntropyAccess?: boolean;
+}
+
+/** The barrier keyring as `sys/key-status` reports it. */
+export interface KeyringInfo {
+  /** When the (only) encryption key was installed, in **ms** since the epoch (server start). */
+  readonly keyInstallTimeMs: number;
+  /** Writes the server has handled, standing in for Vault's estimated encryption count. */
+  readonly barrierEncryptions: number;
 }
 
 /** Mount administration offered by the core to the system backend. */
@@ -55,16 +69,20 @@ export class SystemBackend extends FrameworkBackend {
       },
     },
     { pattern: /^auth$/, operations: { read: () => this.listMounts('auth') } },
+    // `auth/*` is a root path of Vault's system backend: everything below `sys/auth/` needs sudo.
     {
       pattern: /^auth\/(?<path>.+)\/tune$/s,
-      operations: { read: (_r, p) => this.readTune('auth', p), update: (r, p) => this.writeTune('auth', r, p) },
+      operations: {
+        read: (r, p) => this.sudo(r, () => this.readTune('auth', p)),
+        update: (r, p) => this.sudo(r, () => this.writeTune('auth', r, p)),
+      },
     },
     {
       pattern: /^auth\/(?<path>.+)$/s,
       operations: {
-        read: (_r, p) => this.readMount('auth', p),
-        update: (r, p) => this.enable('auth', r, p),
-        delete: (_r, p) => this.disable('auth', p),
+        read: (r, p) => this.sudo(r, () => this.readMount('auth', p)),
+        update: (r, p) => this.sudo(r, () => this.enable('auth', r, p)),
+        delete: (r, p) => this.sudo(r, () => this.disable('auth', p)),
       },
     },
     { pattern: /^policies\/acl\/?$/, operations: { list: () => respondData({ keys: this.ctx.policies.list() }) } },
@@ -92,13 +110,46 @@ export class SystemBackend extends FrameworkBackend {
     ...leasePaths(() => this.ctx),
     ...wrappingPaths(() => this.ctx.wrapping),
     ...toolsPaths(),
+    ...legacyPolicyPaths(() => this.ctx),
+    ...auditPaths(() => this.ctx),
+    ...remountPaths(() => this.ctx),
+    { pattern: /^key-status$/, operations: { read: () => this.keyStatus() } },
+    {
+      pattern: /^rekey\/backup$/,
+      operations: {
+        // The test server never stores PGP-encrypted backups (`pgp_keys` is not supported).
+        read: () => {
+          throw badRequest('no backed-up keys found');
+        },
+        delete: () => null,
+      },
+    },
   ];
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly ops: MountOperations,
+    private readonly ops: MountOperations & KeyringInfo,
   ) {
     super();
+  }
+
+  /** `GET sys/key-status` (https://developer.hashicorp.com/vault/api-docs/system/key-status): one key, term 1. */
+  private keyStatus(): DataResponse {
+    return respondData(
+      {
+        encryptions: this.ops.barrierEncryptions,
+        install_time: formatRfc3339FromMillis(this.ops.keyInstallTimeMs),
+        term: 1,
+      },
+      { injectDataAtTopLevel: true },
+    );
+  }
+
+  /** Runs `handler` for a token with `sudo` on the request path (Vault's root-protected paths); 403 otherwise. */
+  private sudo<T>(req: LogicalRequest, handler: () => T): T {
+    const token = req.token ?? this.ctx.authenticate(req.clientToken);
+    if (!this.ctx.aclFor(token).isSudo(req.path)) throw aclDenied();
+    return handler();
   }
 
   private routerPath(table: MountTableKind, params: PathParams): string {

@@ -1,53 +1,56 @@
 /**
- * The token auth method, mounted at `auth/token/` (https://developer.hashicorp.com/vault/api-docs/auth/token): create, lookup, renew and
- * revoke, for the calling token (`-self`), another token, or an accessor.
+ * The token auth method, mounted at `auth/token/` (https://developer.hashicorp.com/vault/api-docs/auth/token): create (also against
+ * a token role), lookup, renew and revoke, for the calling token (`-self`), another token, or an
+ * accessor; token roles (`roles/:role_name`).
  */
 import type { BackendContext } from './backend.js';
-import { badRequest, VaultError } from './errors.js';
-import { boolField, durationField, intField, stringField, stringMapField, stringSliceField } from './fields.js';
-import type { AuthBlock, DataResponse, LogicalRequest } from './logical.js';
+import { aclDenied, badRequest, VaultError } from './errors.js';
+import { pluginStatusBody } from './envelope.js';
+import { durationField, stringField } from './fields.js';
+import type { DataResponse, LogicalRequest } from './logical.js';
 import { respondData } from './logical.js';
 import type { MountDescriptor } from './mount-table.js';
 import { FrameworkBackend, type PathDefinition } from './path-router.js';
 import { formatRfc3339FromMillis } from './time-format.js';
-import type { TokenEntry, TokenLease, TokenType } from './token-store.js';
+import type { TokenEntry } from './token-store.js';
 import { calculateTtl } from './ttl.js';
+import { createToken } from './token-create.js';
+import { ROLE_NAME, TokenRoles } from './token-roles.js';
+import { tokenAuthBlock } from './token-common.js';
 
-/** Vault's `policyutil.SanitizePolicies`: trimmed, lower-cased, de-duplicated, sorted; `root` alone wins. */
-export function sanitizePolicies(policies: readonly string[], addDefault: boolean): string[] {
-  if (policies.includes('root')) return ['root'];
-  const all = addDefault ? [...policies, 'default'] : [...policies];
-  return [...new Set(all.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))].sort();
-}
-
-/** The `auth` block describing a token. `leaseDuration` in **seconds**. */
-export function tokenAuthBlock(entry: TokenEntry, leaseDuration: number, renewable: boolean): AuthBlock {
-  return {
-    client_token: entry.id,
-    accessor: entry.accessor,
-    policies: [...entry.policies],
-    token_policies: [...entry.policies],
-    metadata: entry.meta ? { ...entry.meta } : null,
-    lease_duration: leaseDuration,
-    renewable,
-    entity_id: entry.entityId,
-    token_type: entry.type,
-    orphan: entry.parentId === null,
-    mfa_requirement: null,
-    num_uses: Math.max(0, entry.numUses),
-  };
-}
+export { sanitizePolicies, tokenAuthBlock } from './token-common.js';
 
 /** Backend of the `token` auth method. */
 export class TokenBackend extends FrameworkBackend {
+  /** Token roles (`roles/:role_name`). */
+  private readonly roles = new TokenRoles();
+
   protected readonly paths: readonly PathDefinition[] = [
     { pattern: /^create-orphan$/, operations: { update: (req) => this.create(req, true) } },
     {
-      pattern: /^create\/(?<role>.+)$/,
+      pattern: new RegExp(`^create/${ROLE_NAME}$`),
+      operations: { update: (req, params) => this.create(req, false, params['role_name'] ?? '') },
+    },
+    ...this.roles.paths(),
+    {
+      pattern: /^accessors\/?$/,
       operations: {
-        update: (_req, params) => {
-          throw badRequest(`unknown role ${params['role'] ?? ''}`);
+        list: (req) => {
+          if (!this.ctx.aclFor(this.caller(req)).isSudo(req.path)) throw aclDenied();
+          return respondData({ keys: this.ctx.tokens.all().map((t) => t.accessor) });
         },
+      },
+    },
+    {
+      pattern: /^tidy$/,
+      operations: {
+        update: (req) => ({
+          kind: 'raw',
+          status: 202,
+          body: pluginStatusBody(req, {
+            warnings: ["Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs."],
+          }),
+        }),
       },
     },
     { pattern: /^create$/, operations: { update: (req) => this.create(req, false) } },
@@ -230,140 +233,10 @@ export class TokenBackend extends FrameworkBackend {
     return respondData(null, { auth: tokenAuthBlock(entry, ttlSeconds, true), warnings });
   }
 
-  /** `auth/token/create` and `create-orphan` (port of Vault's `handleCreateCommon`). */
-  private create(req: LogicalRequest, orphanPath: boolean): DataResponse {
-    const parent = this.caller(req);
-    if (parent.type === 'batch') throw badRequest('batch tokens cannot create more tokens');
-    if (parent.numUses !== 0) throw badRequest('restricted use token cannot generate child tokens');
-    const acl = this.ctx.aclFor(parent);
-    const isSudo = acl.isSudo(req.path);
-    const data = req.data;
-
-    let renewable = boolField(data, 'renewable', true);
-    const typeText = stringField(data, 'type');
-    let type: TokenType = 'service';
-    const explicitMaxText = data['explicit_max_ttl'];
-    const periodText = data['period'];
-    const numUses = intField(data, 'num_uses', 0);
-    if (typeText === 'batch') {
-      let badReason = '';
-      if (explicitMaxText !== undefined && explicitMaxText !== '' && durationField(data, 'explicit_max_ttl', 0) !== 0) {
-        badReason = 'explicit_max_ttl';
-      } else if (numUses !== 0) {
-        badReason = 'num_uses';
-      } else if (periodText !== undefined && periodText !== '' && durationField(data, 'period', 0) !== 0) {
-        badReason = 'period';
-      }
-      if (badReason !== '') throw badRequest(`batch tokens cannot have "${badReason}" set`);
-      type = 'batch';
-      renewable = false;
-    } else if (typeText !== '' && typeText !== 'service') {
-      throw badRequest("invalid 'token_type' value");
-    }
-    if (numUses < 0) throw badRequest('number of uses cannot be negative');
-    if (stringField(data, 'entity_alias') !== '') {
-      throw badRequest("'entity_alias' is only allowed in combination with token role");
-    }
-
-    const displayInput = stringField(data, 'display_name');
-    const displayName = displayInput === '' ? 'token' : `token-${displayInput}`.replace(/[^a-zA-Z0-9-]/g, '-').replace(/-$/, '');
-
-    const customId = stringField(data, 'id');
-    if (customId !== '' && !isSudo) throw badRequest('root or sudo privileges required to specify token id');
-
-    const noDefault = boolField(data, 'no_default_policy', false);
-    const requested = stringSliceField(data, 'policies');
-    let policySource: string[];
-    let addDefault = false;
-    if (requested.length === 0) {
-      policySource = sanitizePolicies(parent.policies, false);
-    } else if (!isSudo) {
-      const input = sanitizePolicies(requested, false);
-      const parentPolicies = sanitizePolicies(parent.policies, false);
-      if (!input.every((p) => parentPolicies.includes(p))) throw badRequest('child policies must be subset of parent');
-      policySource = requested;
-      addDefault = !noDefault && parent.policies.includes('default');
-    } else {
-      policySource = requested;
-      addDefault = !noDefault;
-    }
-    let policies = sanitizePolicies(policySource, addDefault);
-    if (noDefault) policies = policies.filter((p) => p !== 'default');
-    if (policies.includes('root')) {
-      if (!parent.policies.includes('root')) {
-        throw badRequest('root tokens may not be created without parent token being root');
-      }
-      if (type === 'batch') throw badRequest('batch tokens cannot be root tokens');
-    }
-
-    let parentId: string | null = parent.id;
-    if (boolField(data, 'no_parent', false)) {
-      if (!isSudo) throw badRequest('root or sudo privileges required to create orphan token');
-      parentId = null;
-    } else if (orphanPath) {
-      parentId = null;
-    }
-
-    const explicitMax = durationField(data, 'explicit_max_ttl', 0);
-    if (explicitMax < 0) throw badRequest('explicit_max_ttl must be positive');
-    const period = durationField(data, 'period', 0);
-    if (period < 0) throw badRequest('period must be positive');
-    if (period > 0 && !isSudo) throw badRequest('root or sudo privileges required to create periodic token');
-    let ttl = durationField(data, 'ttl', undefined) ?? durationField(data, 'lease', 0);
-    if (ttl < 0) throw badRequest('ttl must be positive');
-
-    const now = this.ctx.clock.now();
-    const warnings: string[] = [];
-    if (period > 0 || ttl > 0 || !policies.includes('root')) {
-      const result = calculateTtl({
-        incrementSeconds: 0,
-        backendTtlSeconds: ttl,
-        periodSeconds: period,
-        backendMaxTtlSeconds: 0,
-        explicitMaxTtlSeconds: explicitMax,
-        startMs: now,
-        nowMs: now,
-        mountDefaultTtlSeconds: this.ctx.mountDefaultTtl(this.mount),
-        mountMaxTtlSeconds: this.ctx.mountMaxTtl(this.mount),
-      });
-      warnings.push(...result.warnings);
-      ttl = result.ttlSeconds;
-    }
-    if (ttl === 0 && explicitMax > 0) ttl = explicitMax;
-    if (ttl === 0) {
-      if (parent.lease !== null) {
-        throw badRequest('expiring root tokens cannot create non-expiring root tokens');
-      }
-      renewable = false;
-    }
-    if (customId !== '') {
-      warnings.push(
-        'Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups.',
-      );
-    }
-
-    const meta = stringMapField(data, 'meta') ?? stringMapField(data, 'metadata') ?? null;
-    const lease: TokenLease | null =
-      ttl > 0 ? { issueTimeMs: now, expireTimeMs: now + ttl * 1000, ttlSeconds: ttl, lastRenewalMs: null, renewable } : null;
-    const entry = this.ctx.tokens.insert({
-      ...(customId !== '' ? { id: customId } : {}),
-      policies,
-      path: `auth/token/${req.subPath}`,
-      meta: meta && Object.keys(meta).length > 0 ? meta : null,
-      displayName,
-      numUses,
-      creationTimeMs: now,
-      creationTtlSeconds: ttl,
-      explicitMaxTtlSeconds: explicitMax,
-      periodSeconds: period,
-      type,
-      parentId,
-      entityId: parentId !== null ? parent.entityId : '',
-      lease,
-    });
-    for (const policy of policies) {
-      if (!this.ctx.policies.exists(policy)) warnings.push(`Policy "${policy}" does not exist`);
-    }
-    return respondData(null, { auth: tokenAuthBlock(entry, ttl, renewable), warnings });
+  /** `auth/token/create`, `create-orphan` and `create/:role_name` (see `token-create.ts`). */
+  private create(req: LogicalRequest, orphanPath: boolean, roleName?: string): DataResponse {
+    const role = roleName === undefined ? undefined : this.roles.get(roleName);
+    if (roleName !== undefined && !role) throw badRequest(`unknown role ${roleName}`);
+    return createToken({ ctx: this.ctx, mount: this.mount, req, parent: this.caller(req), orphanPath, ...(role ? { role } : {}) });
   }
 }

@@ -23,6 +23,7 @@ import { SystemBackend, type EnableMountRequest, type MountOperations } from './
 import type { TestClock } from './test-clock.js';
 import { TokenBackend } from './token.backend.js';
 import { TokenStore, type TokenEntry } from './token-store.js';
+import { UnsealKeys } from './unseal-keys.js';
 import { isWrappingToken, parseWrapTtl, ResponseWrapping } from './wrapping.js';
 
 /** Vault release lines the server can imitate. */
@@ -72,9 +73,15 @@ export class VaultCore implements BackendContext, MountOperations {
   readonly tokenBackend: TokenBackend;
   /** Seal state: every logical request answers 503 while true. */
   sealed = false;
+  /** The unseal key, its shares and the unseal progress (`sys/unseal`, `sys/rekey`, `sys/generate-root`). */
+  readonly unsealKeys = new UnsealKeys();
   /** HA standby flags (reported by `sys/health`; request forwarding is not emulated yet). */
   standby = false;
   performanceStandby = false;
+  /** When the barrier key was "installed" (server start), in **ms**; reported by `sys/key-status`. */
+  readonly keyInstallTimeMs: number;
+  /** Successful writes handled so far (`sys/key-status` `encryptions`). */
+  barrierEncryptions = 0;
   readonly clusterName = `vault-cluster-${newUuid().slice(0, 8)}`;
   readonly clusterId = newUuid();
 
@@ -88,6 +95,7 @@ export class VaultCore implements BackendContext, MountOperations {
 
   constructor(options: VaultCoreOptions) {
     this.clock = options.clock;
+    this.keyInstallTimeMs = options.clock.now();
     const version = VERSION_STRINGS[options.vaultVersion];
     this.buildDate = version.buildDate;
     this.settings = {
@@ -232,6 +240,7 @@ export class VaultCore implements BackendContext, MountOperations {
           throw new VaultError(404, [`no handler for route ${JSON.stringify(req.path)}. route entry not found.`]);
         }
         const response = await backend.handle(req);
+        if (req.operation !== 'read' && req.operation !== 'list') this.barrierEncryptions += 1;
         await this.leases.settle();
         if (response?.kind === 'data' && response.auth && req.namespace)
           this.tokenNamespaces.set(response.auth.client_token, req.namespace);
@@ -249,6 +258,10 @@ export class VaultCore implements BackendContext, MountOperations {
     return {
       initialized: true,
       sealed: this.sealed,
+      sealThreshold: this.unsealKeys.config.threshold,
+      sealShares: this.unsealKeys.config.shares,
+      unsealProgress: this.unsealKeys.unsealProgress,
+      unsealNonce: this.unsealKeys.unsealNonce,
       standby: this.standby,
       performanceStandby: this.performanceStandby,
       version: this.settings.versionString,

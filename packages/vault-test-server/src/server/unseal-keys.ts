@@ -1,0 +1,127 @@
+/**
+ * The unseal key of the test server, modelled on a Shamir-sealed Vault: one 32-byte key, handed
+ * out as `shares` key shares of which `threshold` rebuild it (a single share is the key itself).
+ * The server starts like `vault server -dev`: one share, threshold 1. `sys/unseal` collects
+ * shares until the threshold is met; `sys/rekey` replaces key and shares; `sys/generate-root`
+ * checks shares against the key. Nothing is encrypted with the key: a wrong share is detected by
+ * comparing the rebuilt key.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { combineShares, SHARE_OVERHEAD, ShamirError, splitSecret } from './shamir.js';
+
+/** Vault's barrier key length bounds in bytes (AES-GCM barrier: 16..32), plus the share overhead. */
+export const MIN_KEY_BYTES = 16;
+export const MAX_KEY_BYTES = 32 + SHARE_OVERHEAD;
+
+/** The shares/threshold of the current seal configuration. */
+export interface SealShape {
+  readonly shares: number;
+  readonly threshold: number;
+}
+
+/** Validates a requested seal configuration like Vault's `SealConfig.Validate`; returns the problem or `undefined`. */
+export function sealConfigProblem(shape: SealShape): string | undefined {
+  if (shape.shares < 1) return 'shares must be at least one';
+  if (shape.threshold < 1) return 'threshold must be at least one';
+  if (shape.shares > 1 && shape.threshold === 1) return 'threshold must be greater than one for multiple shares';
+  if (shape.shares > 255) return 'shares must be less than 256';
+  if (shape.threshold > 255) return 'threshold must be less than 256';
+  if (shape.threshold > shape.shares) return 'threshold cannot be larger than shares';
+  return undefined;
+}
+
+/**
+ * Rebuilds a key from shares of a `threshold`-of-n split (the single share itself when the
+ * threshold is 1).
+ * @throws Error `<prefix>: <shamir error>` when the shares cannot be combined
+ */
+export function rebuildKey(parts: readonly Buffer[], threshold: number, prefix: string): Buffer {
+  if (threshold === 1) return Buffer.from(parts[0] ?? Buffer.alloc(0));
+  try {
+    return combineShares(parts);
+  } catch (error: unknown) {
+    if (error instanceof ShamirError) throw new Error(`${prefix}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The key, its shares, and the progress of an unseal. */
+export class UnsealKeys {
+  private key: Buffer = randomBytes(32);
+  private issued: Buffer[] = [this.key];
+  private shape: SealShape = { shares: 1, threshold: 1 };
+  private progress: Buffer[] = [];
+  private nonce = '';
+
+  /** Current shares and threshold. */
+  get config(): SealShape {
+    return this.shape;
+  }
+
+  /** The shares issued last (at start or by the last rekey). */
+  get shares(): readonly Buffer[] {
+    return this.issued;
+  }
+
+  /** Shares given so far to `sys/unseal`. */
+  get unsealProgress(): number {
+    return this.progress.length;
+  }
+
+  /** The nonce of the unseal in progress (`''` when none). */
+  get unsealNonce(): string {
+    return this.nonce;
+  }
+
+  /** Forgets the shares given to `sys/unseal` (`reset: true`, or after an attempt). */
+  resetUnseal(): void {
+    this.progress = [];
+    this.nonce = '';
+  }
+
+  /**
+   * Adds one share to the unseal in progress. A share already given is ignored.
+   * @returns `'pending'` below the threshold, `'unsealed'` when the shares rebuild the key
+   * @throws Error (`failed to compute combined key: ...` or the decryption failure) when they do not
+   */
+  submitUnsealShare(share: Buffer): 'pending' | 'unsealed' {
+    if (this.progress.some((given) => given.length === share.length && timingSafeEqual(given, share))) return 'pending';
+    if (this.nonce === '') this.nonce = randomUUID();
+    this.progress.push(share);
+    if (this.progress.length < this.shape.threshold) return 'pending';
+    const parts = this.progress;
+    this.resetUnseal();
+    const rebuilt = this.rebuild(parts, 'failed to compute combined key');
+    if (!this.matches(rebuilt)) {
+      throw new Error('unable to retrieve stored keys: failed to decrypt keys from storage: cipher: message authentication failed');
+    }
+    return 'unsealed';
+  }
+
+  /**
+   * Rebuilds a key from `threshold` shares (the single share itself when the threshold is 1).
+   * @throws Error `<prefix>: <shamir error>` when the shares cannot be combined
+   */
+  rebuild(parts: readonly Buffer[], prefix: string): Buffer {
+    return rebuildKey(parts, this.shape.threshold, prefix);
+  }
+
+  /** Whether `candidate` is the unseal key. */
+  matches(candidate: Buffer): boolean {
+    return candidate.length === this.key.length && timingSafeEqual(candidate, this.key);
+  }
+
+  /** A new key split into `shape.shares` shares (validate `shape` first); not installed yet. */
+  static generate(shape: SealShape): { key: Buffer; shares: Buffer[] } {
+    const key = randomBytes(32);
+    return { key, shares: shape.shares === 1 ? [key] : splitSecret(key, shape.shares, shape.threshold) };
+  }
+
+  /** Installs a key generated by {@link generate} (the end of a rekey). */
+  install(shape: SealShape, key: Buffer, shares: Buffer[]): void {
+    this.key = key;
+    this.issued = shares;
+    this.shape = shape;
+    this.resetUnseal();
+  }
+}
