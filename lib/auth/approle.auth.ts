@@ -4,6 +4,8 @@ import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential, type CredentialSource } from './credential-source.js';
 import { postLogin } from './login-request.js';
+import { fingerprint } from './credential-fingerprint.js';
+import type { PreparedLogin } from './prepared-login.js';
 import type { AppRoleAuthOptions } from '../options/auth-options.js';
 
 /** AppRole login: `POST auth/<mount>/login` with `{ role_id, secret_id }`. */
@@ -12,28 +14,46 @@ export class AppRoleAuthMethod implements AuthMethod {
   readonly canLogin = true;
   readonly #options: AppRoleAuthOptions;
   #unwrappedSecretId: string | undefined;
+  /** Fingerprint of the wrapping token the secret_id came from: a new wrapping token is unwrapped again. */
+  #unwrappedFrom: string | undefined;
 
   constructor(options: AppRoleAuthOptions) {
     this.#options = options;
   }
 
   async login(context: AuthContext): Promise<AuthResult> {
-    const o = this.#options;
-    const roleId = await readCredential({ value: o.roleId, file: o.roleIdFile, env: o.roleIdEnv }, 'the AppRole role_id');
-    const body: Record<string, unknown> = { role_id: roleId };
-    const secretSource: CredentialSource = { value: o.secretId, file: o.secretIdFile, env: o.secretIdEnv };
-    if (o.secretId !== undefined || o.secretIdFile !== undefined || o.secretIdEnv !== undefined) {
-      body.secret_id = o.secretIdWrapped
-        ? await this.#unwrap(context, secretSource)
-        : await readCredential(secretSource, 'the AppRole secret_id');
-    }
-    return postLogin(context, o.mount ?? 'approle', body);
+    return (await this.prepareLogin(context)).send();
   }
 
-  /** `POST sys/wrapping/unwrap` with the wrapping token as `X-Vault-Token`; done once. */
-  async #unwrap(context: AuthContext, source: CredentialSource): Promise<string> {
-    if (this.#unwrappedSecretId !== undefined) return this.#unwrappedSecretId;
-    const wrappingToken = await readCredential(source, 'the wrapped AppRole secret_id');
+  /**
+   * Reads role_id and secret_id (or the wrapping token) now and fingerprints them; `send()` posts
+   * the login (unwrapping first when the secret_id is wrapped).
+   */
+  async prepareLogin(context: AuthContext): Promise<PreparedLogin> {
+    const o = this.#options;
+    const mount = o.mount ?? 'approle';
+    const roleId = await readCredential({ value: o.roleId, file: o.roleIdFile, env: o.roleIdEnv }, 'the AppRole role_id');
+    const hasSecret = o.secretId !== undefined || o.secretIdFile !== undefined || o.secretIdEnv !== undefined;
+    const secretSource: CredentialSource = { value: o.secretId, file: o.secretIdFile, env: o.secretIdEnv };
+    const secret = hasSecret
+      ? await readCredential(secretSource, o.secretIdWrapped ? 'the wrapped AppRole secret_id' : 'the AppRole secret_id')
+      : undefined;
+    return {
+      identity: fingerprint('approle', mount, roleId),
+      secret: secret === undefined ? '' : fingerprint(secret),
+      files: [o.roleIdFile, o.secretIdFile].filter((f): f is string => f !== undefined),
+      send: async () => {
+        const body: Record<string, unknown> = { role_id: roleId };
+        if (secret !== undefined) body.secret_id = o.secretIdWrapped ? await this.#unwrap(context, secret) : secret;
+        return postLogin(context, mount, body);
+      },
+    };
+  }
+
+  /** `POST sys/wrapping/unwrap` with the wrapping token as `X-Vault-Token`; done once per wrapping token. */
+  async #unwrap(context: AuthContext, wrappingToken: string): Promise<string> {
+    const wrapped = fingerprint(wrappingToken);
+    if (this.#unwrappedSecretId !== undefined && this.#unwrappedFrom === wrapped) return this.#unwrappedSecretId;
     const path = 'sys/wrapping/unwrap';
     const response = await context.client.request<VaultEnvelope<{ secret_id?: unknown }>>({
       method: 'POST',
@@ -49,6 +69,7 @@ export class AppRoleAuthMethod implements AuthMethod {
       });
     }
     this.#unwrappedSecretId = data.secret_id;
+    this.#unwrappedFrom = wrapped;
     return data.secret_id;
   }
 

@@ -2,6 +2,8 @@ import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential } from './credential-source.js';
 import { postLogin } from './login-request.js';
+import { fingerprint } from './credential-fingerprint.js';
+import type { PreparedLogin } from './prepared-login.js';
 import type { KubernetesAuthOptions } from '../options/auth-options.js';
 
 /** Where Kubernetes mounts the pod's service-account token. */
@@ -19,11 +21,20 @@ export class KubernetesAuthMethod implements AuthMethod {
   }
 
   async login(context: AuthContext): Promise<AuthResult> {
-    const jwt = await readCredential(
-      { file: this.#options.jwtFile ?? DEFAULT_KUBERNETES_JWT_FILE },
-      'the Kubernetes service-account token',
-    );
-    return postLogin(context, this.#options.mount ?? 'kubernetes', { role: this.#options.role, jwt });
+    return (await this.prepareLogin(context)).send();
+  }
+
+  /** Reads the service-account token file now and fingerprints it; `send()` posts the login. */
+  async prepareLogin(context: AuthContext): Promise<PreparedLogin> {
+    const file = this.#options.jwtFile ?? DEFAULT_KUBERNETES_JWT_FILE;
+    const mount = this.#options.mount ?? 'kubernetes';
+    const jwt = await readCredential({ file }, 'the Kubernetes service-account token');
+    return {
+      identity: fingerprint('kubernetes', mount, this.#options.role),
+      secret: fingerprint(jwt),
+      files: [file],
+      send: () => postLogin(context, mount, { role: this.#options.role, jwt }),
+    };
   }
 
   toJSON(): Record<string, unknown> {

@@ -6,6 +6,8 @@ import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import type { AuthContext, AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 import { readCredential, type CredentialSource } from './credential-source.js';
+import { fingerprint } from './credential-fingerprint.js';
+import type { PreparedLogin } from './prepared-login.js';
 
 /** Where the Vault CLI stores the token after `vault login`. */
 export function defaultTokenFile(): string {
@@ -41,7 +43,21 @@ export class TokenAuthMethod implements AuthMethod {
 
   /** `GET auth/token/lookup-self` with the token. */
   async login(context: AuthContext): Promise<AuthResult> {
+    return (await this.prepareLogin(context)).send();
+  }
+
+  /** Reads the token now (a file is re-read each time) and fingerprints it; `send()` looks it up. */
+  async prepareLogin(context: AuthContext): Promise<PreparedLogin> {
     const token = await readCredential(this.#source, 'the Vault token');
+    return {
+      identity: fingerprint('token'),
+      secret: fingerprint(token),
+      files: this.#source.file === undefined ? [] : [this.#source.file],
+      send: () => this.#lookup(context, token),
+    };
+  }
+
+  async #lookup(context: AuthContext, token: string): Promise<AuthResult> {
     const path = 'auth/token/lookup-self';
     const response = await context.client.request<VaultEnvelope<Record<string, unknown>>>({ method: 'GET', path, token, priority: 'high' });
     const data = response.body?.data;

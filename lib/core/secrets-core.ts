@@ -112,6 +112,9 @@ export class SecretsCore {
       random: deps.random,
       // Auth in its own namespace (e.g. the parent of the secrets' one): the token lives there.
       namespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
+      // Issue 17: renewals ask the supervisor first; a rewritten credential file is tried at once.
+      gate: { isOpen: () => !this.supervisor.backingOff, report: (error) => this.supervisor.report(error) },
+      onCredentialChange: () => void this.supervisor.attemptNow(),
     });
     this.tokens = tokens;
     this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : tokens);
@@ -146,6 +149,7 @@ export class SecretsCore {
       logger: this.logger,
       options: { overlapMs: config.leases.overlapMs, shutdownTimeoutMs: config.leases.shutdownTimeoutMs },
       random: deps.random,
+      gate: () => !this.supervisor.backingOff,
     });
     this.#leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
     this.#availability = new Availability({ config, clock: this.clock, logger: this.logger, events: this.events });
@@ -178,7 +182,7 @@ export class SecretsCore {
       this.events,
       this.logger,
       this.clock,
-      { intervalMs: config.watch.intervalMs, concurrency: config.bulkConcurrency },
+      { intervalMs: config.watch.intervalMs, concurrency: config.bulkConcurrency, canPoll: () => !this.supervisor.backingOff },
       deps.random,
     );
     for (const key of config.watch.keys) this.watcher.track(key);
@@ -198,6 +202,7 @@ export class SecretsCore {
     // Leases belong to the token that created them: after a re-login they die with the old token.
     tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     // Convergence after an outage, in this order, with no read by the app.
+    this.supervisor.onRecovered(() => tokens.resume());
     this.supervisor.onRecovered(() => this.#rereadServedKeys());
     this.supervisor.onRecovered(() => this.leases.recover('recovered'));
     this.supervisor.onRecovered(async () => {

@@ -41,6 +41,7 @@ export function supervisedCore(server: VaultTestServer, cores: SecretsCore[], op
   let core: SecretsCore;
   const time = new FakeTime(server.clock, async () => {
     await transport.quiet();
+    await core.tokens.settled();
     await core.supervisor.settled();
     await transport.quiet();
   });

@@ -67,6 +67,12 @@ export interface LeaseManagerDeps {
   logger: SecretsLogger;
   options: LeaseManagerOptions;
   random?: () => number;
+  /**
+   * Asked before a renewal, replacement or re-read is sent (the supervisor: false while
+   * degraded). While closed the work is parked with no retry timer until {@link LeaseManager.recover};
+   * a lease that reaches its expiry meanwhile is only marked lost. Default: always open.
+   */
+  gate?: () => boolean;
 }
 
 interface Managed<T> {
@@ -84,8 +90,10 @@ interface Managed<T> {
   lostReported: boolean;
   /** Fetches in a row that came back already expired (a clock skew between Vault and this host). */
   expiredOnArrival: number;
-  /** The retry waiting for its backoff, run at once when Vault is back ({@link LeaseManager.recover}). */
+  /** The retry waiting for its backoff, or the work parked while Vault is not serving; run at once when Vault is back ({@link LeaseManager.recover}). */
   retryTask?: () => void;
+  /** True while `retryTask` is parked (no request until recovery; the timer only marks the lease lost at expiry). */
+  parked?: boolean;
 }
 
 const LEASE_LOST = /lease not found|lease expired|invalid lease/i;
@@ -205,6 +213,7 @@ export class LeaseManager {
       ...waiting.map(async (managed) => {
         const task = managed.retryTask;
         managed.retryTask = undefined;
+        managed.parked = false;
         this.#deps.scheduler.cancel(timerName(managed.spec.key));
         task?.();
         await this.#replacing.get(managed.spec.key);
@@ -269,6 +278,7 @@ export class LeaseManager {
 
   #plan<T>(managed: Managed<T>): void {
     managed.retryTask = undefined;
+    managed.parked = false;
     if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
     const now = this.#deps.clock.now();
     const { current } = managed;
@@ -346,6 +356,7 @@ export class LeaseManager {
   async #renew<T>(managed: Managed<T>): Promise<void> {
     const lease = managed.current.lease;
     if (!lease || this.#stopped) return;
+    if (!this.#open()) return this.#park(managed, () => void this.#renew(managed));
     try {
       const response = await this.#deps.client.request<VaultEnvelope>({
         method: 'PUT',
@@ -399,6 +410,7 @@ export class LeaseManager {
   }
 
   async #replaceInBackground<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
+    if (!this.#open()) return this.#park(managed, () => void this.#replaceInBackground(managed, reason));
     try {
       await this.#replace(managed, reason);
     } catch (error) {
@@ -409,26 +421,52 @@ export class LeaseManager {
   /** Retries with backoff bounded by the expiry; past it, reports the lease as expired. */
   #retry<T>(managed: Managed<T>, error: SecretsError, task: () => void): void {
     if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
+    // Vault itself is not serving (the supervisor is degraded): no retry timer, wait for the recovery.
+    if (error instanceof VaultUnavailableError && !this.#open()) return this.#park(managed, task);
     const deadline = managed.expiresAt ?? this.#deps.clock.now() + 60_000;
     const delay = boundedRetryDelayMs(managed.attempt, this.#deps.clock.now(), deadline, this.#random);
     managed.attempt += 1;
-    if (delay === undefined) {
-      this.#deps.logger.error?.(`The secret "${managed.spec.key}" expired before it could be renewed or replaced: ${error.message}`);
-      this.#deps.events.emit(
-        SecretsEvents.LeaseExpired,
-        new LeaseExpiredEvent(managed.spec.key, managed.current.lease?.id, deadline, error),
-      );
-      this.#managed.delete(managed.spec.key);
-      this.#notices.delete(managed.spec.key);
-      this.#deps.scheduler.cancel(timerName(managed.spec.key));
-      managed.retryTask = undefined;
-      // Kept aside: when Vault answers again the supervisor has it fetched again and announced.
-      if (!(error instanceof VaultRequestError)) this.#lost.set(managed.spec.key, managed as Managed<unknown>);
-      return;
-    }
+    if (delay === undefined) return this.#expire(managed, error, deadline);
     this.#deps.logger.warn?.(`Keeping "${managed.spec.key}" alive failed (${error.message}); retrying in ${delay} ms`);
     managed.retryTask = task;
     this.#schedule(managed, delay, task);
+  }
+
+  #open(): boolean {
+    return this.#deps.gate?.() ?? true;
+  }
+
+  /**
+   * Vault is not serving: keeps `task` for {@link recover} and sends nothing meanwhile. The only
+   * timer left is at the expiry, which marks the secret lost (`secrets.lease.expired`) without a request.
+   */
+  #park<T>(managed: Managed<T>, task: () => void): void {
+    if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
+    managed.retryTask = task;
+    managed.parked = true;
+    const expiresAt = managed.expiresAt;
+    if (expiresAt === undefined) return this.#deps.scheduler.cancel(timerName(managed.spec.key));
+    this.#schedule(managed, expiresAt - this.#deps.clock.now(), () =>
+      this.#expire(
+        managed,
+        new VaultUnavailableError('Vault did not serve until the secret expired', { path: managed.spec.path }),
+        expiresAt,
+      ),
+    );
+  }
+
+  /** The secret expired before it could be renewed or replaced: announced, kept aside for {@link recover} unless Vault refused it. */
+  #expire<T>(managed: Managed<T>, error: SecretsError, deadline: number): void {
+    if (this.#stopped || this.#managed.get(managed.spec.key) !== managed) return;
+    this.#deps.logger.error?.(`The secret "${managed.spec.key}" expired before it could be renewed or replaced: ${error.message}`);
+    this.#deps.events.emit(SecretsEvents.LeaseExpired, new LeaseExpiredEvent(managed.spec.key, managed.current.lease?.id, deadline, error));
+    this.#managed.delete(managed.spec.key);
+    this.#notices.delete(managed.spec.key);
+    this.#deps.scheduler.cancel(timerName(managed.spec.key));
+    managed.retryTask = undefined;
+    managed.parked = false;
+    // Kept aside: when Vault answers again the supervisor has it fetched again and announced.
+    if (!(error instanceof VaultRequestError)) this.#lost.set(managed.spec.key, managed as Managed<unknown>);
   }
 
   #replace<T>(managed: Managed<T>, reason: RotationReason): Promise<void> {
@@ -474,6 +512,7 @@ export class LeaseManager {
 
   /** Re-reads a secret without a lease (static role) and announces it when its value changed. */
   async #refresh<T>(managed: Managed<T>): Promise<void> {
+    if (!this.#open()) return this.#park(managed, () => void this.#refresh(managed));
     try {
       const next = freeze(await managed.spec.fetch());
       const changed = next.version !== managed.current.version || !isDeepStrictEqual(next.data, managed.current.data);

@@ -27,6 +27,8 @@ export interface KvWatcherOptions {
   intervalMs: number;
   /** Keys polled at most at once. */
   concurrency: number;
+  /** Asked before each poll (the supervisor: false while degraded); a closed gate skips the poll and keeps ticking. Default: always open. */
+  canPoll?: () => boolean;
 }
 
 /**
@@ -113,6 +115,8 @@ export class KvChangeWatcher {
     if (!this.#running || this.#stopped) return;
     const delay = Math.floor(this.options.intervalMs * (0.9 + 0.1 * this.random()));
     this.scheduler.schedule(KV_WATCH_TIMEOUT_NAME, delay, () => {
+      // While Vault is not serving, skip the poll (no per-key gate errors); the recovery polls once.
+      if (this.options.canPoll?.() === false) return this.#scheduleNext();
       void this.pollOnce().finally(() => this.#scheduleNext());
     });
   }
