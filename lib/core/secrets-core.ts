@@ -56,8 +56,8 @@ export interface SecretsCoreDeps {
   transport?: VaultTransport;
   /** The named Vault (`vault.name` in telemetry); undefined for the default one. */
   vaultName?: string;
-  /** Replaces `import('@opentelemetry/api')` (tests: the package missing). */
-  telemetryImporter?: () => Promise<unknown>;
+  /** Replaces the telemetry built from the config (tests share one with their own client). */
+  telemetry?: VaultTelemetry;
 }
 
 /**
@@ -103,12 +103,9 @@ export class SecretsCore {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? new ConsoleLogger('SecretsModule');
     this.scheduler = deps.scheduler ?? new TimerScheduler();
-    this.telemetry = new VaultTelemetry({
-      vault: deps.vaultName,
-      includeKeyNames: config.telemetry.includeKeyNames,
-      authMethod: config.authMethod.name,
-      importer: deps.telemetryImporter,
-    });
+    this.telemetry =
+      deps.telemetry ??
+      new VaultTelemetry({ vault: deps.vaultName, includeKeyNames: config.telemetry.includeKeyNames, authMethod: config.authMethod.name });
     this.events = tapEvents(deps.events ?? noopEventBus, this.telemetry);
     this.client = deps.transport ?? new VaultClient(config, { getToken: () => Promise.resolve(undefined) }, this.telemetry);
     // Agent mode: the Vault Agent adds its own token; the module sends none and renews nothing.

@@ -166,17 +166,24 @@ export class VaultTelemetry {
     let response: T | undefined;
     try {
       if (message) {
-        // The traced function resolves to nothing: the channel's `result` must never hold Vault's body.
-        await requestChannel.tracePromise(async () => {
-          try {
-            response = await run();
-            message.status = response.status;
-          } catch (error) {
-            const status = statusOf(error);
-            if (status !== undefined) message.status = status;
-            throw error;
-          }
-        }, message);
+        // The traced function resolves to nothing and rejects with a summary of the error: the
+        // channel never holds Vault's body, nor an error whose `path` can carry a key name.
+        let failure: unknown;
+        await requestChannel
+          .tracePromise(async () => {
+            try {
+              response = await run();
+              message.status = response.status;
+            } catch (error) {
+              failure = error;
+              const status = statusOf(error);
+              if (status !== undefined) message.status = status;
+              throw errorSummary(error);
+            }
+          }, message)
+          .catch((summary: unknown) => {
+            throw failure ?? summary;
+          });
       } else response = await run();
     } catch (error) {
       this.#finish(attributes, operation, started, statusOf(error), error, span);
@@ -216,10 +223,13 @@ export class VaultTelemetry {
     }
     if (span) {
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
-      if (error !== undefined) {
-        span.setAttribute('error.type', attributes['error.type'] as string);
-        // The error's code only: messages are safe, but a span status stays short and fixed.
-        span.setStatus({ code: this.#api?.SpanStatusCode.ERROR ?? 2, message: attributes['error.type'] as string });
+      // A client span is an error on a thrown error or a 4xx/5xx answer (an accepted 404 included):
+      // the status message is the error's code or the HTTP status, never an error message.
+      const failed =
+        error !== undefined ? (attributes['error.type'] as string) : status !== undefined && status >= 400 ? String(status) : undefined;
+      if (failed !== undefined) {
+        span.setAttribute('error.type', failed);
+        span.setStatus({ code: this.#api?.SpanStatusCode.ERROR ?? 2, message: failed });
       }
       span.end();
     }
@@ -279,6 +289,21 @@ function spanObserver(span: SpanLike): RequestObserver {
     retry: (attempt) => span.addEvent('vault.retry', { 'vault.attempt': attempt }),
     redirect: (status) => span.addEvent('vault.redirect', { 'http.response.status_code': status }),
   };
+}
+
+/** What the request channel's `error` carries: the error's name, code and Vault's status, nothing else. */
+export class RequestErrorSummary extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number | undefined,
+  ) {
+    super(`Vault request failed: ${code}`);
+    this.name = 'RequestErrorSummary';
+  }
+}
+
+function errorSummary(error: unknown): RequestErrorSummary {
+  return new RequestErrorSummary(error instanceof SecretsError ? error.code : 'other', statusOf(error));
 }
 
 function statusOf(error: unknown): number | undefined {
