@@ -15,6 +15,7 @@ export const LAYERS = [
   ['timing', 'events'], // clock, scheduler, backoff, renewal timing | event payloads, names, bus
   ['contracts'], //   plugin contracts user code implements or passes: AuthMethod, SecretEngine, VaultRequester, TokenSource, onRotate
   ['options'], //     plain data: the schema, VaultConfig, the resolved type, env defaults
+  ['telemetry'], //   OpenTelemetry meter/tracer (optional peer, loaded lazily) and diagnostics_channel channels
   ['transport'], //   HTTP client, TLS, retries, error mapping, the sys/health probe
   ['auth', 'engines', 'fallback'],
   ['core'], //        supervisor, read path, leases, rotation, SecretsManager, the wiring
@@ -30,6 +31,7 @@ const FRAMEWORK_FREE = [
   'events',
   'contracts',
   'options',
+  'telemetry',
   'transport',
   'auth',
   'engines',

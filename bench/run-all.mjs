@@ -12,6 +12,7 @@ import { URL, fileURLToPath } from 'node:url';
 
 const BENCHES = [
   { name: 'warm-read', file: 'warm-read.mjs' },
+  { name: 'telemetry', file: 'telemetry.mjs' },
   { name: 'cold-read', file: 'cold-read.mjs' },
   { name: 'bulk-load', file: 'bulk-load.mjs' },
   { name: 'stampede', file: 'stampede.mjs' },

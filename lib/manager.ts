@@ -15,6 +15,7 @@ export { VaultConfig, type KvVersion } from './options/vault-config.js';
 export { CacheOptions } from './options/cache-options.js';
 export { FallbackJsonOptions } from './options/fallback-json-options.js';
 export { LeaseOptions } from './options/lease-options.js';
+export { TelemetryOptions } from './options/telemetry-options.js';
 export { WatchOptions } from './options/watch-options.js';
 export type { AuthOptions } from './options/auth-options.js';
 export type { TokenAuthOptions } from './options/auth-options.js';

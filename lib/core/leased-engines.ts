@@ -30,6 +30,9 @@ export interface LeasedRequest {
  * keeps the result alive (renewal, early replacement, rotation announcements, revocation).
  */
 export class LeasedEngines {
+  /** Engine name of each key acquired (the lease TTL gauge's `vault.engine`). */
+  readonly #engineOf = new Map<string, string>();
+
   constructor(
     private readonly engines: EngineRegistry,
     private readonly leases: LeaseManager,
@@ -45,6 +48,7 @@ export class LeasedEngines {
     const engine = this.engines.get(request.engine);
     if (!engine)
       throw new UnsupportedOperationError(`No secrets engine named "${request.engine}"; registered: ${this.engines.names().join(', ')}`);
+    this.#engineOf.set(request.key, request.engine);
     const fetch = engine.fetch as (context: EngineContext, path: string, options?: unknown) => Promise<EngineSecret<T>>;
     return this.leases.acquire<T>({
       key: request.key,
@@ -54,5 +58,10 @@ export class LeasedEngines {
       holdMs: request.holdMs,
       fetch: () => fetch({ client: this.client, clock: this.clock }, request.name, request.options),
     });
+  }
+
+  /** The engine a key was acquired from, e.g. `database`; undefined for a key never acquired here. */
+  engineOf(key: string): string | undefined {
+    return this.#engineOf.get(key);
   }
 }

@@ -36,6 +36,8 @@ import type { SecretsStatus } from './secrets-status.js';
 import { RequestLimiter } from '../transport/request-limiter.js';
 import { systemClock, type Clock } from '../timing/clock.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
+import { VaultTelemetry } from '../telemetry/vault-telemetry.js';
+import { instrumentCore, tapEvents } from './core-telemetry.js';
 
 export type { FetchSecretOptions, SecretDescription } from './read/kv-reader.js';
 
@@ -52,6 +54,10 @@ export interface SecretsCoreDeps {
   random?: () => number;
   /** Replaces the HTTP client (the in-memory Vault of `SecretsTestingModule`). */
   transport?: VaultTransport;
+  /** The named Vault (`vault.name` in telemetry); undefined for the default one. */
+  vaultName?: string;
+  /** Replaces the telemetry built from the config (tests share one with their own client). */
+  telemetry?: VaultTelemetry;
 }
 
 /**
@@ -82,6 +88,8 @@ export class SecretsCore {
   readonly watcher: KvChangeWatcher;
   /** "Can this app get answers from Vault": state, reason, backoff, convergence. */
   readonly supervisor: Supervisor;
+  /** Metrics, spans and diagnostics channels of this Vault. */
+  readonly telemetry: VaultTelemetry;
   readonly #subscriber: KvEventSubscriber | undefined;
   readonly #agentMode: boolean;
   readonly #availability: Availability;
@@ -95,8 +103,11 @@ export class SecretsCore {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? new ConsoleLogger('SecretsModule');
     this.scheduler = deps.scheduler ?? new TimerScheduler();
-    this.events = deps.events ?? noopEventBus;
-    this.client = deps.transport ?? new VaultClient(config, { getToken: () => Promise.resolve(undefined) });
+    this.telemetry =
+      deps.telemetry ??
+      new VaultTelemetry({ vault: deps.vaultName, includeKeyNames: config.telemetry.includeKeyNames, authMethod: config.authMethod.name });
+    this.events = tapEvents(deps.events ?? noopEventBus, this.telemetry);
+    this.client = deps.transport ?? new VaultClient(config, { getToken: () => Promise.resolve(undefined) }, this.telemetry);
     // Agent mode: the Vault Agent adds its own token; the module sends none and renews nothing.
     this.#agentMode = config.authMethod instanceof AgentAuthMethod;
     const tokens = new TokenManager({
@@ -152,12 +163,19 @@ export class SecretsCore {
       gate: () => !this.supervisor.backingOff,
     });
     this.#leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
-    this.#availability = new Availability({ config, clock: this.clock, logger: this.logger, events: this.events });
+    this.#availability = new Availability({
+      config,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      telemetry: this.telemetry,
+    });
     this.#kv = new KvReader({
       config,
       client: supervised,
       clock: this.clock,
       availability: this.#availability,
+      telemetry: this.telemetry,
       onVaultRead: (key, secret, previousFallback) => {
         if (config.watch.enabled) this.watcher.track(key, watchToken(secret));
         if (previousFallback) void this.#rotation.announce(key, undefined, secret, 'recovered');
@@ -199,6 +217,14 @@ export class SecretsCore {
             logger: this.logger,
           })
         : undefined;
+    instrumentCore(this.telemetry, {
+      clock: this.clock,
+      supervisor: this.supervisor,
+      tokens,
+      leases: this.leases,
+      leased: this.#leased,
+      cacheEntries: () => this.#kv.cachedEntries,
+    });
     // Leases belong to the token that created them: after a re-login they die with the old token.
     tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     // Convergence after an outage, in this order, with no read by the app.
@@ -219,7 +245,10 @@ export class SecretsCore {
     // Warm path: a memoised key and a fresh cache entry answer at once, allocating nothing.
     if (options?.refresh !== true && options?.version === undefined) {
       const hit = this.#kv.peekWarm(key);
-      if (hit !== undefined) return hit.data as T;
+      if (hit !== undefined) {
+        this.telemetry.cacheHit(key);
+        return hit.data as T;
+      }
     }
     return (await this.#kv.read(key, options)).data as T;
   }
@@ -426,6 +455,7 @@ export class SecretsCore {
    */
   async start(): Promise<TokenInfo | undefined> {
     for (const warning of this.config.warnings) this.logger.warn(warning);
+    await this.telemetry.enable();
     await this.#availability.open();
     if (this.config.watch.enabled) this.watcher.start();
     try {
@@ -491,6 +521,7 @@ export class SecretsCore {
     await this.tokens.stop();
     this.scheduler.cancelAll();
     this.#kv.invalidate();
+    this.telemetry.close();
     await this.client.close();
   }
 

@@ -67,6 +67,7 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
       scheduler: this.#scheduler,
       events: prefixedEventBus(this.#events, this.vaultName),
       transport,
+      vaultName: this.vaultName,
     });
   }
 

@@ -9,6 +9,7 @@ import type { LeaseOptions } from './lease-options.js';
 import type { OPTION_DEFAULTS, OPTIONS_SCHEMA, VaultConfigKey } from './options.schema.js';
 import type { ResolvedVaultConfig } from './resolved-vault-config.js';
 import type { VaultConfig } from './vault-config.js';
+import type { TelemetryOptions } from './telemetry-options.js';
 import type { WatchOptions } from './watch-options.js';
 
 /** `true` when `A` and `B` are the same set of keys; otherwise a type naming the keys that differ. */
@@ -30,11 +31,13 @@ const vaultConfigKeys: SameKeys<keyof VaultConfig, VaultConfigKey> = true;
 const cacheKeys: SameKeys<keyof CacheOptions, FieldsOf<'cache'>> = true;
 const leaseKeys: SameKeys<keyof LeaseOptions, FieldsOf<'leases'>> = true;
 const watchKeys: SameKeys<keyof WatchOptions, FieldsOf<'watch'>> = true;
+const telemetryKeys: SameKeys<keyof TelemetryOptions, FieldsOf<'telemetry'>> = true;
 const fallbackJsonKeys: SameKeys<keyof FallbackJsonOptions, FieldsOf<'fallbackJson'>> = true;
 // The resolved configuration holds every option (except the folded ones) and nothing undeclared.
 const resolvedKeys: SameKeys<Exclude<keyof ResolvedVaultConfig, DerivedResolvedKeys>, Exclude<VaultConfigKey, FoldedOptionKeys>> = true;
 const resolvedCacheKeys: SameKeys<keyof ResolvedVaultConfig['cache'], FieldsOf<'cache'>> = true;
 const resolvedLeaseKeys: SameKeys<keyof ResolvedVaultConfig['leases'], FieldsOf<'leases'>> = true;
+const resolvedTelemetryKeys: SameKeys<keyof ResolvedVaultConfig['telemetry'], FieldsOf<'telemetry'>> = true;
 const resolvedWatchKeys: SameKeys<keyof ResolvedVaultConfig['watch'], FieldsOf<'watch'>> = true;
 // Each auth method's options type declares exactly the auth fields the schema gives that method.
 type AuthFields = Schema['auth']['fields'];

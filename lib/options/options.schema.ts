@@ -237,6 +237,18 @@ export const OPTIONS_SCHEMA = {
       },
     },
   },
+  telemetry: {
+    type: 'object',
+    objectExample: '{ includeKeyNames: false }',
+    doc: 'What the OpenTelemetry metrics and spans and the diagnostics channels may show: see [Observability](observability.md).',
+    fields: {
+      includeKeyNames: {
+        type: 'boolean',
+        default: false,
+        doc: 'Put KV key names in metric attributes, span and channel paths and rotation messages (key names can be sensitive and add series).',
+      },
+    },
+  },
   renewToken: {
     type: 'boolean',
     default: true,

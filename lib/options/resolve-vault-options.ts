@@ -341,6 +341,9 @@ export function resolveVaultOptions(input: unknown, env: NodeJS.ProcessEnv, auth
       ttlMs: config.cache?.ttlMs ?? OPTION_DEFAULTS.cache.ttlMs,
       maxEntries: config.cache?.maxEntries ?? OPTION_DEFAULTS.cache.maxEntries,
     }),
+    telemetry: Object.freeze({
+      includeKeyNames: config.telemetry?.includeKeyNames ?? OPTION_DEFAULTS.telemetry.includeKeyNames,
+    }),
     warnings: Object.freeze(warnings),
   };
   Object.defineProperty(resolved, 'authMethod', { value: authMethod, enumerable: false });

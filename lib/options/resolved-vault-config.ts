@@ -52,6 +52,8 @@ export interface ResolvedVaultConfig {
   /** Retries of idempotent calls after a transient error. */
   readonly maxRetries: number;
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number };
+  /** What telemetry may show: KV key names only when `includeKeyNames`. */
+  readonly telemetry: { readonly includeKeyNames: boolean };
   /** How the token is obtained (built from `auth`, `token`, `VAULT_TOKEN` or `~/.vault-token`). */
   readonly authMethod: AuthMethod;
   readonly renewToken: boolean;

@@ -24,6 +24,7 @@ import type { SecretsError } from '../errors/secrets.error.js';
 import type { SecretEngine } from '../contracts/secret-engine.js';
 import type { OnRotateCallback } from '../contracts/on-rotate-callback.js';
 import { CacheOptions } from './cache-options.js';
+import { TelemetryOptions } from './telemetry-options.js';
 import { LeaseOptions } from './lease-options.js';
 import { WatchOptions } from './watch-options.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
@@ -315,6 +316,12 @@ export class VaultConfig {
   @ValidateNested()
   @Type(() => CacheOptions)
   cache?: CacheOptions;
+
+  /** What metrics, spans and diagnostics channels may show (key names only when opted in). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TelemetryOptions)
+  telemetry?: TelemetryOptions;
 }
 
 export { FallbackJsonOptions };

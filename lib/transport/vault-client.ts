@@ -15,6 +15,9 @@ import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
 import { UndiciAdapter } from './undici.adapter.js';
+import type { RequestObserver, VaultTelemetry } from '../telemetry/vault-telemetry.js';
+
+const NO_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => undefined };
 
 /** Largest response body accepted, in bytes (16 MiB). */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -49,9 +52,12 @@ export class VaultClient implements VaultTransport {
   readonly #timeoutMs: number;
   readonly #policy: ResiliencePolicy;
   readonly #hasClientCert: boolean;
+  readonly #telemetry: VaultTelemetry | undefined;
 
-  constructor(config: ResolvedVaultConfig, tokens: TokenSource) {
+  /** @param telemetry - metrics, spans and the `nestjs-vault-secrets:request` channel of every call (none when omitted). */
+  constructor(config: ResolvedVaultConfig, tokens: TokenSource, telemetry?: VaultTelemetry) {
     this.#tokens = tokens;
+    this.#telemetry = telemetry;
     this.#address = config.address;
     this.#namespace = config.namespace;
     this.#timeoutMs = config.requestTimeoutMs;
@@ -102,29 +108,45 @@ export class VaultClient implements VaultTransport {
    *   InvalidTokenError / PermissionDeniedError on 403; SecretNotFoundError on 404;
    *   VaultRequestError on other 4xx; MalformedResponseError when a body is not JSON.
    */
-  async request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
+  request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
+    // The telemetry seam: one span, one histogram entry and one traced channel call per request.
+    if (!this.#telemetry) return this.#request<TBody>(req, NO_OBSERVER);
+    const call = { method: req.method, path: req.path, namespace: req.namespace ?? this.#namespace ?? '' };
+    return this.#telemetry.request(call, (observer) => this.#request<TBody>(req, observer));
+  }
+
+  async #request<TBody>(req: VaultRequest, observer: RequestObserver): Promise<VaultResponse<TBody>> {
     if (req.token !== undefined || req.authenticated === false)
-      return this.#send<TBody>(req, req.authenticated === false ? undefined : req.token);
+      return this.#send<TBody>(req, req.authenticated === false ? undefined : req.token, observer);
     const token = await this.#tokens.getToken();
     try {
-      return await this.#send<TBody>(req, token);
+      return await this.#send<TBody>(req, token, observer);
     } catch (error) {
       if (error instanceof InvalidTokenError && this.#tokens.handleInvalidToken) {
-        if (await this.#tokens.handleInvalidToken(token)) return this.#send<TBody>(req, await this.#tokens.getToken());
+        if (await this.#tokens.handleInvalidToken(token)) return this.#send<TBody>(req, await this.#tokens.getToken(), observer);
       }
       throw error;
     }
   }
 
   /** One call: retries (idempotent methods) and the circuit breaker, all within one deadline of `timeoutMs`. */
-  #send<TBody>(req: VaultRequest, token: string | undefined): Promise<VaultResponse<TBody>> {
+  #send<TBody>(req: VaultRequest, token: string | undefined, observer: RequestObserver): Promise<VaultResponse<TBody>> {
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
     const priority = req.priority ?? 'normal';
+    let attempt = 0;
     return this.#policy.execute(
       () =>
         this.#limiter
-          .run(() => this.#sendOnce<TBody>(req, token, signal, timeoutMs), priority, signal)
+          .run(
+            () => {
+              attempt += 1;
+              if (attempt > 1) observer.retry(attempt);
+              return this.#sendOnce<TBody>(req, token, signal, timeoutMs, observer);
+            },
+            priority,
+            signal,
+          )
           .catch((error: unknown) => {
             // The deadline fired while the request waited for a slot: it never reached Vault.
             if (signal.aborted && error === signal.reason) throw timedOut(req.path, timeoutMs);
@@ -141,6 +163,7 @@ export class VaultClient implements VaultTransport {
     token: string | undefined,
     signal: AbortSignal,
     timeoutMs: number,
+    observer: RequestObserver,
   ): Promise<VaultResponse<TBody>> {
     const isList = req.method === 'LIST';
     const headers: Record<string, string> = {};
@@ -175,6 +198,7 @@ export class VaultClient implements VaultTransport {
       // method, body, token and namespace there, at most MAX_REDIRECTS times, never from https to http.
       const location = response.headers.location;
       if ((response.status !== 307 && response.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) break;
+      observer.redirect(response.status);
       const next = new URL(location, url);
       if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
         throw new VaultRequestError([`refused to follow a redirect from https to ${next.protocol}//${next.host}`], {

@@ -9,6 +9,7 @@ import { LeaseOptions } from '../../lib/options/lease-options.js';
 import type { OptionSpec } from '../../lib/options/option-spec.js';
 import { OPTION_DEFAULTS, OPTIONS_SCHEMA } from '../../lib/options/options.schema.js';
 import { optionTableRows, parseOptionsTable } from '../../lib/options/options-table.js';
+import { TelemetryOptions } from '../../lib/options/telemetry-options.js';
 import { WatchOptions } from '../../lib/options/watch-options.js';
 
 const SCHEMA: Readonly<Record<string, OptionSpec>> = OPTIONS_SCHEMA;
@@ -49,6 +50,7 @@ describe('OPTIONS_SCHEMA', () => {
       leases: LeaseOptions,
       watch: WatchOptions,
       fallbackJson: FallbackJsonOptions,
+      telemetry: TelemetryOptions,
     };
     // `auth` is checked per method by authOptionProblems (next test), the other object options by classes.
     expect(Object.keys(classes).filter(Boolean).sort()).toEqual(

@@ -13,6 +13,8 @@ import { SecretsEvents } from '../../events/secrets-events.js';
 import type { Clock } from '../../timing/clock.js';
 import { deepFreeze } from '../../util/deep-freeze.js';
 import type { SecretsLogger } from '../../util/secrets-logger.js';
+import { readSourceOf } from '../../telemetry/read-source.js';
+import type { VaultTelemetry } from '../../telemetry/vault-telemetry.js';
 
 /** Collaborators of {@link Availability}. */
 export interface AvailabilityDeps {
@@ -22,6 +24,8 @@ export interface AvailabilityDeps {
   events: SecretsEventBus;
   /** Environment for the `env` fallback; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Counts fallback activations. */
+  telemetry?: VaultTelemetry;
 }
 
 /**
@@ -86,6 +90,7 @@ export class Availability {
     if (!hit) return undefined;
     if (this.#served.get(key)?.source !== hit.source) {
       this.#deps.logger.warn(`Vault is unavailable (${error.code}); serving "${key}" from ${hit.source}`);
+      this.#deps.telemetry?.fallbackActivated(readSourceOf(hit.source));
     }
     this.#served.set(key, { data: hit.secret.data, source: hit.source });
     try {
@@ -99,6 +104,11 @@ export class Availability {
   /** Whether a fallback source (env or file, not the last good value) can serve `key`. */
   async canServe(key: string): Promise<boolean> {
     return (await this.#fallback.load(key)) !== undefined;
+  }
+
+  /** The source serving `key` now (`stale-cache`, `env`, `json-file`, `encrypted-file`); undefined when Vault does. */
+  sourceOf(key: string): string | undefined {
+    return this.#served.get(key)?.source;
   }
 
   /** Keys served from a fallback right now, with their source (`stale-cache`, `env`, `json-file`, `encrypted-file`). */

@@ -18,6 +18,8 @@ import type { ResolvedVaultConfig } from '../../options/resolved-vault-config.js
 import type { Clock } from '../../timing/clock.js';
 import type { Availability } from './availability.js';
 import { fingerprint } from './kv-fingerprint.js';
+import { readOutcomeOf, readSourceOf } from '../../telemetry/read-source.js';
+import type { VaultTelemetry } from '../../telemetry/vault-telemetry.js';
 
 /** Per-call options of `fetchSecret`. */
 export interface FetchSecretOptions {
@@ -61,6 +63,8 @@ export interface KvReaderDeps {
   availability: Availability;
   /** Called after each read of the latest version from Vault (watch it; announce a value that differs from the fallback served before). */
   onVaultRead: (key: string, secret: KvSecret, previousFallback: Record<string, unknown> | undefined) => void;
+  /** Counts reads by source and outcome. */
+  telemetry?: VaultTelemetry;
 }
 
 /**
@@ -154,10 +158,13 @@ export class KvReader {
       throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
     }
     const cacheKey = `${cachePrefix}@${version ?? 'latest'}`;
+    const telemetry = this.#deps.telemetry;
+    let fromVault = false;
     try {
-      return await this.#cache.get(
+      const secret = await this.#cache.get(
         cacheKey,
         async () => {
+          fromVault = true;
           const { location, engine } = await locator.locate(segments);
           const secret = await engine.read(location, key, version);
           if (version === undefined) this.#deps.onVaultRead(key, secret, this.#deps.availability.remember(key, secret)?.previous);
@@ -165,17 +172,28 @@ export class KvReader {
         },
         options.refresh === true,
       );
+      telemetry?.read(key, fromVault ? 'vault' : 'cache', 'ok');
+      return secret;
     } catch (error) {
-      if (version !== undefined || options.noFallback) throw error;
-      const outage = error instanceof VaultUnavailableError || error instanceof AuthFailedError || error instanceof InvalidTokenError;
-      // 403/404 are answers, not outages: they fall back only for keys the app opted in.
-      const optedIn =
-        (error instanceof SecretNotFoundError || error instanceof PermissionDeniedError) && this.#deps.config.fallbackKeys.includes(key);
-      if (!outage && !optedIn) throw error;
-      const served = await this.#deps.availability.serve(key, error as SecretsError);
-      if (!served) throw error;
+      const served = await this.#fallBack(key, error, version !== undefined || options.noFallback === true);
+      if (!served) {
+        telemetry?.read(key, 'vault', readOutcomeOf(error));
+        throw error;
+      }
+      telemetry?.read(key, readSourceOf(this.#deps.availability.sourceOf(key)), 'ok');
       return served;
     }
+  }
+
+  /** What serves `key` after `error`: a fallback for outages (and opted-in 403/404), else nothing. */
+  async #fallBack(key: string, error: unknown, never: boolean): Promise<KvSecret | undefined> {
+    if (never) return undefined;
+    const outage = error instanceof VaultUnavailableError || error instanceof AuthFailedError || error instanceof InvalidTokenError;
+    // 403/404 are answers, not outages: they fall back only for keys the app opted in.
+    const optedIn =
+      (error instanceof SecretNotFoundError || error instanceof PermissionDeniedError) && this.#deps.config.fallbackKeys.includes(key);
+    if (!outage && !optedIn) return undefined;
+    return this.#deps.availability.serve(key, error as SecretsError);
   }
 
   /** The cached latest entry of `key`, if any (no request). */

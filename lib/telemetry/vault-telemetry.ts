@@ -1,0 +1,311 @@
+import type { VaultMethod } from '../contracts/vault-request.js';
+import { SecretsError } from '../errors/secrets.error.js';
+import type { ObservableGaugeLike, ObservableResultLike, OtelApi, SpanLike, TelemetryAttributes, TracerLike } from './otel-api.js';
+import { loadOtelApi } from './otel-api.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './package-identity.js';
+import type { ReadOutcome, ReadSource } from './read-source.js';
+import { requestChannel, requestChannelActive, rotationChannel, stateChannel, type RequestChannelMessage } from './telemetry-channels.js';
+import { NOOP_INSTRUMENTS, instrumentsFor, type Instruments } from './telemetry-instruments.js';
+import { telemetryPath, vaultOperation } from './vault-operation.js';
+
+/** Settings of one {@link VaultTelemetry}. */
+export interface VaultTelemetryOptions {
+  /** The named Vault (`vault.name` attribute); `undefined` for the default one (no attribute). */
+  vault?: string;
+  /** Put KV key names in read attributes, spans and channel paths (`telemetry.includeKeyNames`). */
+  includeKeyNames: boolean;
+  /** The auth method's name (`approle`, ...), the `vault.auth.method` of logins. */
+  authMethod?: string;
+  /** Replaces `import('@opentelemetry/api')` (tests). */
+  importer?: () => Promise<unknown>;
+}
+
+/** What the module's gauges read when a metric reader collects. Times in milliseconds since the epoch. */
+export interface TelemetryGauges {
+  now(): number;
+  state(): { state: string; reason?: string };
+  tokenExpiresAt(): number | undefined;
+  leases(): ReadonlyArray<{ engine: string; expiresAt: number | undefined }>;
+  cacheEntries(): number;
+}
+
+/** Told by the HTTP client about the steps inside one call (span events). */
+export interface RequestObserver {
+  /** The call is sent again after a transient failure; `attempt` counts from 2. */
+  retry(attempt: number): void;
+  /** Vault answered a redirect (a standby's 307); `status` is its code. */
+  redirect(status: number): void;
+}
+
+const NOOP_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => undefined };
+const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
+  { state: 'starting' },
+  { state: 'ready' },
+  ...['unreachable', 'sealed', 'standby-no-active', 'dr-secondary', 'auth-failed', 'rate-limited'].map((reason) => ({
+    state: 'degraded',
+    reason,
+  })),
+];
+
+/**
+ * The module's telemetry for one Vault: OpenTelemetry metrics and spans through
+ * `@opentelemetry/api` (loaded lazily at {@link enable}; without it, or with no SDK registered,
+ * every call is a no-op), and the `node:diagnostics_channel` channels (`nestjs-vault-secrets:request`,
+ * `:state`, `:rotation`), which work without OpenTelemetry. Register the OpenTelemetry SDK before
+ * the module starts: the meter is taken at start.
+ *
+ * Attributes are low-cardinality; never a value, a token, a body, or (unless `includeKeyNames`)
+ * a key name.
+ */
+export class VaultTelemetry {
+  readonly #options: VaultTelemetryOptions;
+  readonly #base: TelemetryAttributes;
+  #api: OtelApi | undefined;
+  #tracer: TracerLike | undefined;
+  #instruments: Instruments = NOOP_INSTRUMENTS;
+  #gauges: TelemetryGauges | undefined;
+  readonly #callbacks: Array<[ObservableGaugeLike, (result: ObservableResultLike) => void]> = [];
+  /** Attributes of each source/outcome pair, built once so a read allocates nothing. */
+  readonly #readAttributes = new Map<string, TelemetryAttributes>();
+  readonly #cacheHit: TelemetryAttributes;
+  #enabled: Promise<boolean> | undefined;
+
+  constructor(options: VaultTelemetryOptions) {
+    this.#options = options;
+    this.#base = options.vault === undefined ? {} : { 'vault.name': options.vault };
+    this.#cacheHit = this.#readAttrs('cache', 'ok');
+  }
+
+  /** Loads `@opentelemetry/api` (once) and registers the gauges. @returns whether the API is there. */
+  enable(): Promise<boolean> {
+    this.#enabled ??= loadOtelApi(this.#options.importer).then((api) => {
+      if (!api) return false;
+      this.#api = api;
+      this.#tracer = api.trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
+      this.#instruments = instrumentsFor(api);
+      this.#registerGauges();
+      return true;
+    });
+    return this.#enabled;
+  }
+
+  /** Sets what the gauges read; they report once {@link enable} found the API. */
+  observe(gauges: TelemetryGauges): void {
+    this.#gauges = gauges;
+    if (this.#api) this.#registerGauges();
+  }
+
+  /** Counts a read of `key` by where its value came from and how it ended. */
+  read(key: string, source: ReadSource, outcome: ReadOutcome): void {
+    this.#instruments.reads.add(
+      1,
+      this.#options.includeKeyNames ? { ...this.#readAttrs(source, outcome), 'vault.secret.key': key } : this.#readAttrs(source, outcome),
+    );
+  }
+
+  /** Counts a read answered by a fresh cache entry (the warm path: no allocation unless key names are on). */
+  cacheHit(key: string): void {
+    if (this.#options.includeKeyNames) this.read(key, 'cache', 'ok');
+    else this.#instruments.reads.add(1, this.#cacheHit);
+  }
+
+  /** Counts a key starting to be served from a fallback. */
+  fallbackActivated(source: ReadSource): void {
+    this.#instruments.fallbackActivations.add(1, { ...this.#base, 'vault.read.source': source });
+  }
+
+  /** Counts a rotation and publishes it on `nestjs-vault-secrets:rotation`. */
+  rotated(rotation: { key: string; reason: string; engine: string }): void {
+    this.#instruments.rotations.add(1, { ...this.#base, 'vault.rotation.reason': rotation.reason, 'vault.engine': rotation.engine });
+    if (rotationChannel.hasSubscribers) {
+      rotationChannel.publish({
+        reason: rotation.reason,
+        engine: rotation.engine,
+        vault: this.#options.vault,
+        ...(this.#options.includeKeyNames ? { key: rotation.key } : {}),
+      });
+    }
+  }
+
+  /** Publishes a supervisor state change on `nestjs-vault-secrets:state` (`since` in ms since the epoch). */
+  stateChanged(snapshot: { state: string; reason?: string; since: number }): void {
+    if (stateChannel.hasSubscribers) {
+      stateChannel.publish({ state: snapshot.state, reason: snapshot.reason, since: snapshot.since, vault: this.#options.vault });
+    }
+  }
+
+  /**
+   * Runs one Vault call under a span (`vault <operation>`, child of the caller's active span), the
+   * request tracing channel and the duration histogram; counts errors, logins and renewals.
+   * @param send - the call; it reports retries and redirects to the observer it is given.
+   * @returns what `send` returns; rethrows its error.
+   */
+  async request<T extends { status: number }>(
+    call: { method: VaultMethod; path: string; namespace: string },
+    send: (observer: RequestObserver) => Promise<T>,
+  ): Promise<T> {
+    const api = this.#api;
+    const traced = requestChannelActive();
+    if (!api && !traced) return send(NOOP_OBSERVER);
+    const operation = vaultOperation(call.method, call.path);
+    const path = telemetryPath(call.path, this.#options.includeKeyNames);
+    const attributes: Record<string, string | number> = { ...this.#base, 'http.request.method': call.method, 'vault.operation': operation };
+    const span = this.#tracer?.startSpan(`vault ${operation}`, {
+      kind: api?.SpanKind.CLIENT,
+      attributes: { ...attributes, 'vault.path': path },
+    });
+    const observer = span?.isRecording() ? spanObserver(span) : NOOP_OBSERVER;
+    const run = (): Promise<T> =>
+      api && span
+        ? api.context.with(api.trace.setSpan(api.context.active() as never, span as never) as never, () => send(observer))
+        : send(observer);
+    const message: RequestChannelMessage | undefined = traced
+      ? { method: call.method, path, namespace: call.namespace, vault: this.#options.vault, operation }
+      : undefined;
+    const started = performance.now();
+    let response: T | undefined;
+    try {
+      if (message) {
+        // The traced function resolves to nothing and rejects with a summary of the error: the
+        // channel never holds Vault's body, nor an error whose `path` can carry a key name.
+        let failure: unknown;
+        await requestChannel
+          .tracePromise(async () => {
+            try {
+              response = await run();
+              message.status = response.status;
+            } catch (error) {
+              failure = error;
+              const status = statusOf(error);
+              if (status !== undefined) message.status = status;
+              throw errorSummary(error);
+            }
+          }, message)
+          .catch((summary: unknown) => {
+            throw failure ?? summary;
+          });
+      } else response = await run();
+    } catch (error) {
+      this.#finish(attributes, operation, started, statusOf(error), error, span);
+      throw error;
+    }
+    this.#finish(attributes, operation, started, (response as T).status, undefined, span);
+    return response as T;
+  }
+
+  /** Removes the gauge callbacks (the module is closing). */
+  close(): void {
+    for (const [gauge, callback] of this.#callbacks.splice(0)) gauge.removeCallback(callback);
+  }
+
+  #finish(
+    attributes: Record<string, string | number>,
+    operation: string,
+    started: number,
+    status: number | undefined,
+    error: unknown,
+    span: SpanLike | undefined,
+  ): void {
+    if (status !== undefined) attributes['http.response.status_code'] = status;
+    if (error !== undefined) attributes['error.type'] = error instanceof SecretsError ? error.code : 'other';
+    const instruments = this.#instruments;
+    instruments.requestDuration.record((performance.now() - started) / 1000, attributes);
+    const outcome = error === undefined ? 'success' : 'failure';
+    if (error !== undefined) instruments.errors.add(1, attributes);
+    if (operation === 'auth.login')
+      instruments.logins.add(1, { ...this.#base, 'vault.auth.method': this.#options.authMethod ?? 'unknown', 'vault.outcome': outcome });
+    if (operation === 'token.renew' || operation === 'lease.renew') {
+      instruments.renewals.add(1, {
+        ...this.#base,
+        'vault.renewal.kind': operation === 'token.renew' ? 'token' : 'lease',
+        'vault.outcome': outcome,
+      });
+    }
+    if (span) {
+      if (status !== undefined) span.setAttribute('http.response.status_code', status);
+      // A client span is an error on a thrown error or a 4xx/5xx answer (an accepted 404 included):
+      // the status message is the error's code or the HTTP status, never an error message.
+      const failed =
+        error !== undefined ? (attributes['error.type'] as string) : status !== undefined && status >= 400 ? String(status) : undefined;
+      if (failed !== undefined) {
+        span.setAttribute('error.type', failed);
+        span.setStatus({ code: this.#api?.SpanStatusCode.ERROR ?? 2, message: failed });
+      }
+      span.end();
+    }
+  }
+
+  #readAttrs(source: ReadSource, outcome: ReadOutcome): TelemetryAttributes {
+    const id = `${source}|${outcome}`;
+    let attributes = this.#readAttributes.get(id);
+    if (!attributes) {
+      attributes = Object.freeze({ ...this.#base, 'vault.read.source': source, 'vault.read.outcome': outcome });
+      this.#readAttributes.set(id, attributes);
+    }
+    return attributes;
+  }
+
+  #registerGauges(): void {
+    const gauges = this.#gauges;
+    if (!gauges || this.#callbacks.length > 0) return;
+    const { state, tokenTtl, leaseTtl, cacheEntries } = this.#instruments;
+    const base = this.#base;
+    const add = (gauge: ObservableGaugeLike | undefined, callback: (result: ObservableResultLike) => void): void => {
+      if (!gauge) return;
+      gauge.addCallback(callback);
+      this.#callbacks.push([gauge, callback]);
+    };
+    add(state, (result) => {
+      const now = gauges.state();
+      for (const s of STATES) {
+        const current = s.state === now.state && (s.reason === undefined || s.reason === now.reason);
+        result.observe(
+          current ? 1 : 0,
+          s.reason === undefined
+            ? { ...base, 'vault.state': s.state }
+            : { ...base, 'vault.state': s.state, 'vault.state.reason': s.reason },
+        );
+      }
+    });
+    add(tokenTtl, (result) => {
+      const expiresAt = gauges.tokenExpiresAt();
+      if (expiresAt !== undefined) result.observe(Math.max(0, (expiresAt - gauges.now()) / 1000), base);
+    });
+    add(leaseTtl, (result) => {
+      const soonest = new Map<string, number>();
+      for (const lease of gauges.leases()) {
+        if (lease.expiresAt === undefined) continue;
+        soonest.set(lease.engine, Math.min(soonest.get(lease.engine) ?? Infinity, lease.expiresAt));
+      }
+      for (const [engine, expiresAt] of soonest)
+        result.observe(Math.max(0, (expiresAt - gauges.now()) / 1000), { ...base, 'vault.engine': engine });
+    });
+    add(cacheEntries, (result) => result.observe(gauges.cacheEntries(), base));
+  }
+}
+
+function spanObserver(span: SpanLike): RequestObserver {
+  return {
+    retry: (attempt) => span.addEvent('vault.retry', { 'vault.attempt': attempt }),
+    redirect: (status) => span.addEvent('vault.redirect', { 'http.response.status_code': status }),
+  };
+}
+
+/** What the request channel's `error` carries: the error's name, code and Vault's status, nothing else. */
+export class RequestErrorSummary extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number | undefined,
+  ) {
+    super(`Vault request failed: ${code}`);
+    this.name = 'RequestErrorSummary';
+  }
+}
+
+function errorSummary(error: unknown): RequestErrorSummary {
+  return new RequestErrorSummary(error instanceof SecretsError ? error.code : 'other', statusOf(error));
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof SecretsError ? error.status : undefined;
+}
