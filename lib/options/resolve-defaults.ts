@@ -23,12 +23,21 @@ function fill(schema: Readonly<Record<string, OptionSpec>>, given: unknown): Rec
 }
 
 /**
- * Resolves the options that have a schema default. `fallbackEnv` is more than "given, else
- * default": `true` is the default prefix.
+ * Resolves the options that have a schema default. Two are more than "given, else default":
+ * `fallbackEnv` (`true` is the default prefix) and `connectTimeoutMs`, which is bounded by
+ * `requestTimeoutMs` (the whole-request deadline includes the connection): its default follows a
+ * shorter `requestTimeoutMs`, and an explicit longer value is a problem.
  */
-export function resolveDefaultedOptions({ config }: ResolveContext): ResolvedDefaultedOptions {
+export function resolveDefaultedOptions({ config, problems }: ResolveContext): ResolvedDefaultedOptions {
   const filled = fill(OPTIONS_SCHEMA, config) as unknown as ResolvedDefaultedOptions & { fallbackEnv: string | boolean };
   const fallbackEnv =
     typeof config.fallbackEnv === 'string' ? config.fallbackEnv : config.fallbackEnv === false ? false : OPTIONS_SCHEMA.fallbackEnv.default;
-  return { ...filled, fallbackEnv };
+  let connectTimeoutMs = filled.connectTimeoutMs;
+  if (config.connectTimeoutMs === undefined) connectTimeoutMs = Math.min(connectTimeoutMs, filled.requestTimeoutMs);
+  else if (Number.isInteger(connectTimeoutMs) && Number.isInteger(filled.requestTimeoutMs) && connectTimeoutMs > filled.requestTimeoutMs) {
+    problems.push(
+      `connectTimeoutMs (${connectTimeoutMs}) is longer than requestTimeoutMs (${filled.requestTimeoutMs}), the deadline of the whole request including the connection: set connectTimeoutMs to at most requestTimeoutMs, or raise requestTimeoutMs`,
+    );
+  }
+  return { ...filled, fallbackEnv, connectTimeoutMs };
 }
