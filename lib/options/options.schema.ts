@@ -143,7 +143,7 @@ export const OPTIONS_SCHEMA = {
   namespace: {
     type: 'string',
     defaultText: '`VAULT_NAMESPACE`',
-    doc: 'Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` (normalised: `/team-a` → `team-a/`); see [Namespaces](#namespaces).',
+    doc: 'Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` (normalised: `/team-a` → `team-a/`); printable ASCII only, without whitespace, `?`, `#` or `%` (anything else fails at boot); see [Namespaces](#namespaces).',
   },
   secretsPath: {
     type: 'string',
@@ -203,7 +203,8 @@ export const OPTIONS_SCHEMA = {
   connectTimeoutMs: {
     type: 'number',
     default: 3_000,
-    doc: 'Deadline of opening a connection to Vault (TCP and TLS handshake), in milliseconds, separate from `requestTimeoutMs`; 1 to 600000. Boot with Vault unreachable waits at most this long before serving fallbacks.',
+    defaultText: '`3000` (`requestTimeoutMs` when shorter)',
+    doc: 'Deadline of opening a connection to Vault (TCP and TLS handshake), in milliseconds; 1 to `requestTimeoutMs` (a longer value fails at boot: the request deadline includes the connection). Boot with Vault unreachable waits at most this long before serving fallbacks.',
   },
   maxConcurrentRequests: {
     type: 'number',

@@ -147,7 +147,8 @@ export class VaultConfig {
 
   /**
    * Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` on every request. Normalised as Vault does
-   * (`/team-a` → `team-a/`; `root` or `/` = the root namespace). Default: `VAULT_NAMESPACE`.
+   * (`/team-a` → `team-a/`; `root` or `/` = the root namespace). Printable ASCII only, without
+   * whitespace, `?`, `#` or `%`: anything else fails at boot. Default: `VAULT_NAMESPACE`.
    */
   @IsOptional()
   @IsString({ message: 'namespace must be a string such as "team-a/" (or set VAULT_NAMESPACE)' })
@@ -173,7 +174,8 @@ export class VaultConfig {
   /**
    * Time allowed to open a connection to Vault (TCP connect plus TLS handshake), in milliseconds,
    * separate from (and usually much shorter than) `requestTimeoutMs`: an address that swallows
-   * packets fails fast with `VaultUnavailableError`. Default 3000.
+   * packets fails fast with `VaultUnavailableError`. At most `requestTimeoutMs` (a longer value fails
+   * at boot). Default 3000, or `requestTimeoutMs` when that is shorter.
    */
   @IsOptional()
   @Min(1, { message: 'connectTimeoutMs must be at least 1 (milliseconds)' })
