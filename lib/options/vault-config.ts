@@ -6,14 +6,9 @@ import {
   IsObject,
   Allow,
   IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
-  Max,
-  Min,
   ValidateBy,
   ValidateNested,
   type ValidationOptions,
@@ -27,6 +22,8 @@ import { CacheOptions } from './cache-options.js';
 import { LeaseOptions } from './lease-options.js';
 import { WatchOptions } from './watch-options.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
+import { OPTIONS_SCHEMA } from './options.schema.js';
+import { applySchemaChecks } from './schema-checks.js';
 
 /** Which KV engine version the secrets mount runs: 1, 2, or `'auto'` (asked once per mount with `GET sys/internal/ui/mounts/:path`). */
 export type KvVersion = 1 | 2 | 'auto';
@@ -101,8 +98,6 @@ export class VaultConfig {
   paths?: Record<string, string>;
 
   /** Verify Vault's TLS certificate. Default `true` (`false` when `VAULT_SKIP_VERIFY` is true). Development only. */
-  @IsOptional()
-  @IsBoolean({ message: 'verifySsl must be true or false' })
   verifySsl?: boolean;
 
   /** CA certificate that signed Vault's certificate: PEM text or a file path. Default: `VAULT_CACERT`. */
@@ -155,8 +150,6 @@ export class VaultConfig {
   namespace?: string;
 
   /** KV engine version of the secrets mount. Default `2`. */
-  @IsOptional()
-  @IsIn([1, 2, 'auto'], { message: "kvVersion must be 1, 2 or 'auto'" })
   kvVersion?: KvVersion;
 
   /** Local fallback file used when Vault is unavailable: a path, or `{ path, keyEnv?, keyFile? }` for an encrypted file. */
@@ -165,10 +158,6 @@ export class VaultConfig {
   fallbackJson?: string | FallbackJsonOptions;
 
   /** Whole-request timeout for every Vault call, in milliseconds. Default 10000. */
-  @IsOptional()
-  @Min(1, { message: 'requestTimeoutMs must be at least 1 (milliseconds)' })
-  @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
-  @IsInt({ message: 'requestTimeoutMs must be a whole number of milliseconds, e.g. 10000' })
   requestTimeoutMs?: number;
 
   /**
@@ -177,34 +166,18 @@ export class VaultConfig {
    * packets fails fast with `VaultUnavailableError`. At most `requestTimeoutMs` (a longer value fails
    * at boot). Default 3000, or `requestTimeoutMs` when that is shorter.
    */
-  @IsOptional()
-  @Min(1, { message: 'connectTimeoutMs must be at least 1 (milliseconds)' })
-  @Max(600_000, { message: 'connectTimeoutMs must be at most 600000 (10 minutes)' })
-  @IsInt({ message: 'connectTimeoutMs must be a whole number of milliseconds, e.g. 3000' })
   connectTimeoutMs?: number;
 
   /**
    * Most HTTP requests to Vault in flight at once, shared by reads, logins, lease calls and the
    * change watcher; more wait in a queue where logins and token/lease renewals go first. Default 32.
    */
-  @IsOptional()
-  @Min(1, { message: 'maxConcurrentRequests must be at least 1' })
-  @Max(1024, { message: 'maxConcurrentRequests must be at most 1024' })
-  @IsInt({ message: 'maxConcurrentRequests must be a whole number, e.g. 32' })
   maxConcurrentRequests?: number;
 
   /** Retries of an idempotent call (GET, LIST) after a transient error (network, 5xx, 429, 412), with backoff. Default 2; 0 turns retries off. */
-  @IsOptional()
-  @Min(0, { message: 'maxRetries must be at least 0' })
-  @Max(10, { message: 'maxRetries must be at most 10' })
-  @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })
   maxRetries?: number;
 
   /** How many KV reads `getAllSecrets()` runs at once. Default 32. */
-  @IsOptional()
-  @Min(1, { message: 'bulkConcurrency must be at least 1' })
-  @Max(1024, { message: 'bulkConcurrency must be at most 1024' })
-  @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
   bulkConcurrency?: number;
 
   /**
@@ -216,8 +189,6 @@ export class VaultConfig {
   auth?: AuthOptions | AuthMethod;
 
   /** Renew the token in the background and log in again before it expires. Default `true`. */
-  @IsOptional()
-  @IsBoolean({ message: 'renewToken must be true or false' })
   renewToken?: boolean;
 
   /**
@@ -299,17 +270,12 @@ export class VaultConfig {
   fallbackKeys?: string[];
 
   /** How old a last good value may be and still be served when Vault is unavailable, in milliseconds. Default 86400000 (24 h); 0 turns it off. */
-  @IsOptional()
-  @Min(0, { message: 'maxStalenessMs must be at least 0 (milliseconds)' })
-  @IsInt({ message: 'maxStalenessMs must be a whole number of milliseconds, e.g. 86400000' })
   maxStalenessMs?: number;
 
   /**
    * Fail the boot when Vault is unreachable and a key of `watch.keys` cannot be served from a
    * fallback. Default `false`: the boot continues and reads use the fallbacks.
    */
-  @IsOptional()
-  @IsBoolean({ message: 'failFast must be true or false' })
   failFast?: boolean;
 
   /** In-memory cache settings. */
@@ -320,3 +286,6 @@ export class VaultConfig {
 }
 
 export { FallbackJsonOptions };
+
+// Type, bounds and messages of the whole-number, boolean and literal options come from the schema.
+applySchemaChecks(VaultConfig, OPTIONS_SCHEMA);
