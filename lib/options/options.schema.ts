@@ -5,8 +5,11 @@ import { defaultsOf, type ConfigKeysOf, type DefaultsOf, type OptionSpec } from 
  * an option is declared:
  * - the README's configuration table is generated from it (`npm run docs:options`; a test fails when they differ);
  * - `resolveVaultConfig` reports every key not listed here as an unknown option and takes its defaults from it;
- * - the `VaultConfig` validation classes and the `ResolvedVaultConfig` type are checked against it at compile
- *   time (`options-schema.checks.ts`) and by a test (every entry has a validator, every validator an entry).
+ * - the checks of whole-number (`integer` bounds), boolean and literal-union options, with their messages, are
+ *   generated from it (`schema-checks.ts`); the types of the resolved defaulted options derive from its `type`
+ *   text (`ResolvedDefaultedOptions`);
+ * - the `VaultConfig` classes (the input type) are checked against it at compile time
+ *   (`options-schema.checks.ts`) and by a test (every entry has a validator, every validator an entry).
  *
  * Durations are in milliseconds unless the name says otherwise. Defaults from Vault's CLI environment
  * variables (`VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_NAMESPACE`, `VAULT_CACERT`, `VAULT_SKIP_VERIFY`) are

@@ -51,10 +51,10 @@ function IsStringOrFallbackObject(options?: ValidationOptions): PropertyDecorato
  * `caPath` ← `VAULT_CAPATH`, `clientCert` ← `VAULT_CLIENT_CERT`, `clientKey` ← `VAULT_CLIENT_KEY`,
  * `tlsServerName` ← `VAULT_TLS_SERVER_NAME`, `verifySsl` ← not `VAULT_SKIP_VERIFY`.
  *
- * The options, their defaults and doc lines are declared once in `OPTIONS_SCHEMA`
- * (`options.schema.ts`); this class is the validation engine, checked against the schema at compile
- * time and by a test. Adding an option: add it to the schema, here (with its decorators) and to
- * `ResolvedVaultConfig`, then run `npm run docs:options`.
+ * The options, their defaults, doc lines, bounds and types are declared in `OPTIONS_SCHEMA`
+ * (`options.schema.ts`): the checks of whole-number, boolean and literal options are generated from
+ * it (`applySchemaChecks`); the others keep their decorators here. Adding an option: add it to the
+ * schema and here (and, when it has no default, to `ResolvedVaultConfig`), then run `npm run docs:options`.
  */
 export class VaultConfig {
   /** Vault's address, e.g. `https://vault.example.com:8200`. Default: `VAULT_ADDR`. */
