@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import { mapVaultStatus } from '../transport/map-vault-error.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { encodeSegments } from '../transport/vault-path.js';
 import { pathProblem } from '../util/path-problem.js';
@@ -7,84 +6,43 @@ import type { VaultRequester } from '../contracts/vault-requester.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { quoteInput } from '../util/quote-input.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
-import { SecretsError } from '../errors/secrets.error.js';
-import { VaultRequestError } from '../errors/vault-request.error.js';
-import { redactText } from '../util/redact.js';
+import { base64Field, booleanField, signatureAnswer, stringField } from './transit-answer.js';
+import { readBatchResults } from './transit-batch-results.js';
+import { scrub, sentStrings } from './transit-redaction.js';
+import {
+  checkBatch,
+  checkCiphertext,
+  contextField,
+  hashField,
+  isEncryptItem,
+  signingFields,
+  toBase64,
+  versionField,
+} from './transit-request-fields.js';
+import type {
+  TransitBatchResult,
+  TransitDecryptItem,
+  TransitDecryptOptions,
+  TransitEncryptItem,
+  TransitEncryptOptions,
+  TransitHmacOptions,
+  TransitInput,
+  TransitSignature,
+  TransitSignOptions,
+} from './transit.types.js';
 
-/** Bytes given to transit: a Buffer/Uint8Array as is, a string as its UTF-8 bytes. */
-export type TransitInput = Buffer | Uint8Array | string;
-
-/** Vault's hash algorithm names for sign, verify and HMAC. */
-export type TransitHashAlgorithm =
-  'sha1' | 'sha2-224' | 'sha2-256' | 'sha2-384' | 'sha2-512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
-
-/** Options of {@link TransitEngine.encrypt} and {@link TransitEngine.rewrap}. */
-export interface TransitEncryptOptions {
-  /** Key derivation context (required by `derived` keys), sent base64-encoded. */
-  context?: TransitInput;
-  /** Key version to encrypt with; default the latest (Vault's `key_version`). */
-  keyVersion?: number;
-}
-
-/** Options of {@link TransitEngine.decrypt}. */
-export interface TransitDecryptOptions {
-  /** Key derivation context used at encryption, sent base64-encoded. */
-  context?: TransitInput;
-}
-
-/** Options of {@link TransitEngine.sign} and {@link TransitEngine.verify}. */
-export interface TransitSignOptions {
-  /** Default `sha2-256` (ignored by Ed25519, which hashes itself). Vault's `hash_algorithm`. */
-  hashAlgorithm?: TransitHashAlgorithm;
-  /** RSA keys: `pss` (Vault's default) or `pkcs1v15`. Vault's `signature_algorithm`. */
-  signatureAlgorithm?: 'pss' | 'pkcs1v15';
-  /** The input is already a digest (Vault's `prehashed`). */
-  prehashed?: boolean;
-  /** ECDSA signature encoding: `asn1` (default) or `jws`. Vault's `marshaling_algorithm`. */
-  marshalingAlgorithm?: 'asn1' | 'jws';
-  /** Derivation context (derived Ed25519 keys), sent base64-encoded. */
-  context?: TransitInput;
-  /** Key version to sign with; default the latest (sign only). */
-  keyVersion?: number;
-}
-
-/** Options of {@link TransitEngine.hmac} and {@link TransitEngine.verifyHmac}. */
-export interface TransitHmacOptions {
-  /** Default `sha2-256`. */
-  algorithm?: TransitHashAlgorithm;
-  /** Key version; default the latest (hmac only). */
-  keyVersion?: number;
-}
-
-/** A signature from {@link TransitEngine.sign}. */
-export interface TransitSignature {
-  /** `vault:v<version>:<base64>`, as {@link TransitEngine.verify} expects it. */
-  signature: string;
-  /** The key version that signed. */
-  keyVersion: number;
-  /** Base64 public key of a derived Ed25519 key (Vault's `publickey`), when Vault returns one. */
-  publicKey?: string;
-}
-
-/** One item of {@link TransitEngine.encryptBatch}. */
-export interface TransitEncryptItem {
-  plaintext: TransitInput;
-  context?: TransitInput;
-  keyVersion?: number;
-}
-
-/** One item of {@link TransitEngine.decryptBatch}. */
-export interface TransitDecryptItem {
-  ciphertext: string;
-  context?: TransitInput;
-}
-
-/**
- * The outcome of one batch item: its value, or the typed error Vault reported for that item
- * (a `VaultRequestError` with status 400 and Vault's message, e.g. `invalid ciphertext: no prefix`).
- * Results come in input order, one per item: none is ever dropped.
- */
-export type TransitBatchResult<T> = { ok: true; value: T } | { ok: false; error: SecretsError };
+export type {
+  TransitBatchResult,
+  TransitDecryptItem,
+  TransitDecryptOptions,
+  TransitEncryptItem,
+  TransitEncryptOptions,
+  TransitHashAlgorithm,
+  TransitHmacOptions,
+  TransitInput,
+  TransitSignature,
+  TransitSignOptions,
+} from './transit.types.js';
 
 /** Vault's `framework.GenericNameRegex`: the names Vault accepts for transit keys. */
 const KEY_NAME = /^\w(?:[\w.-]*\w)?$/;
@@ -175,11 +133,7 @@ export class TransitEngine {
   async sign(key: string, input: TransitInput, options: TransitSignOptions = {}): Promise<TransitSignature> {
     const body = { input: toBase64(input, 'input'), ...signingFields(options), ...versionField(options.keyVersion) };
     const data = await this.#call('sign', key, body);
-    const path = this.#path('sign', key);
-    const signature = stringField(data, 'signature', path);
-    const keyVersion = typeof data['key_version'] === 'number' ? data['key_version'] : versionOf(signature);
-    const publicKey = typeof data['publickey'] === 'string' && data['publickey'] !== '' ? data['publickey'] : undefined;
-    return { signature, keyVersion, ...(publicKey === undefined ? {} : { publicKey }) };
+    return signatureAnswer(data, this.#path('sign', key));
   }
 
   /**
@@ -325,160 +279,6 @@ export class TransitEngine {
     } catch (error) {
       throw scrub(error, secrets);
     }
-    const results = response.body?.data?.['batch_results'];
-    if (!Array.isArray(results)) {
-      if (response.status === 400) throw scrub(mapVaultStatus(400, response.body, path, response.headers), secrets);
-      throw new MalformedResponseError('the batch answer has no batch_results', { path, status: response.status });
-    }
-    if (results.length !== batch.length) {
-      throw new MalformedResponseError(`the batch answer has ${results.length} results for ${batch.length} items`, {
-        path,
-        status: response.status,
-      });
-    }
-    return results.map((result: unknown, index): TransitBatchResult<T> => {
-      if (!isJsonObject(result)) return { ok: false, error: new MalformedResponseError(`batch item ${index} is not an object`, { path }) };
-      if (typeof result['error'] === 'string' && result['error'] !== '') {
-        return { ok: false, error: scrub(new VaultRequestError([result['error']], { path, status: 400 }), secrets) };
-      }
-      try {
-        return { ok: true, value: read(result, path) };
-      } catch (error) {
-        return {
-          ok: false,
-          error: error instanceof SecretsError ? error : new MalformedResponseError(`batch item ${index} is unreadable`, { path }),
-        };
-      }
-    });
+    return readBatchResults(response, batch.length, path, secrets, read);
   }
-}
-
-/** Base64 of a Buffer/Uint8Array or of a string's UTF-8 bytes. @throws InvalidRequestError naming the argument, never its value. */
-function toBase64(value: unknown, argument: string): string {
-  if (typeof value === 'string') return Buffer.from(value, 'utf8').toString('base64');
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  throw new InvalidRequestError(argument, `expected a Buffer, a Uint8Array or a string, got ${value === null ? 'null' : typeof value}`);
-}
-
-function contextField(context: unknown, argument = 'context'): { context?: string } {
-  return context === undefined ? {} : { context: toBase64(context, argument) };
-}
-
-function versionField(version: unknown, argument = 'keyVersion'): { key_version?: number } {
-  if (version === undefined) return {};
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
-    throw new InvalidRequestError(
-      argument,
-      `expected a whole number ≥ 0 (0 = latest), got ${typeof version === 'number' ? String(version) : typeof version}`,
-    );
-  }
-  return { key_version: version };
-}
-
-const HASH_ALGORITHMS = new Set(['sha1', 'sha2-224', 'sha2-256', 'sha2-384', 'sha2-512', 'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512']);
-
-function hashField(field: 'algorithm' | 'hash_algorithm', algorithm: unknown): Record<string, string> {
-  if (algorithm === undefined) return {};
-  if (typeof algorithm !== 'string' || !HASH_ALGORITHMS.has(algorithm)) {
-    throw new InvalidRequestError('algorithm', `expected one of ${[...HASH_ALGORITHMS].join(', ')}`);
-  }
-  return { [field]: algorithm };
-}
-
-function signingFields(options: TransitSignOptions): Record<string, unknown> {
-  const fields: Record<string, unknown> = { ...hashField('hash_algorithm', options.hashAlgorithm), ...contextField(options.context) };
-  if (options.signatureAlgorithm !== undefined) {
-    if (options.signatureAlgorithm !== 'pss' && options.signatureAlgorithm !== 'pkcs1v15') {
-      throw new InvalidRequestError('signatureAlgorithm', 'expected "pss" or "pkcs1v15"');
-    }
-    fields['signature_algorithm'] = options.signatureAlgorithm;
-  }
-  if (options.marshalingAlgorithm !== undefined) {
-    if (options.marshalingAlgorithm !== 'asn1' && options.marshalingAlgorithm !== 'jws') {
-      throw new InvalidRequestError('marshalingAlgorithm', 'expected "asn1" or "jws"');
-    }
-    fields['marshaling_algorithm'] = options.marshalingAlgorithm;
-  }
-  if (options.prehashed !== undefined) fields['prehashed'] = options.prehashed === true;
-  return fields;
-}
-
-/** A ciphertext, signature or HMAC must be a non-empty string; its content is Vault's to judge (and never quoted). */
-function checkCiphertext(value: unknown, argument: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new InvalidRequestError(
-      argument,
-      `expected a non-empty "vault:v<N>:..." string, got ${value === '' ? 'an empty string' : value === null ? 'null' : typeof value}`,
-    );
-  }
-  return value;
-}
-
-function checkBatch<T>(items: unknown): readonly T[] {
-  if (!Array.isArray(items) || items.length === 0) throw new InvalidRequestError('items', 'expected a non-empty array');
-  return items as readonly T[];
-}
-
-function isEncryptItem(item: TransitInput | TransitEncryptItem): item is TransitEncryptItem {
-  return typeof item === 'object' && !(item instanceof Uint8Array) && item !== null;
-}
-
-function stringField(data: Record<string, unknown>, field: string, path: string): string {
-  const value = data[field];
-  if (typeof value !== 'string') throw new MalformedResponseError(`the answer has no "${field}" string`, { path });
-  return value;
-}
-
-/** Standard padded base64, as Vault writes it (`Buffer.from(..., 'base64')` would skip bad characters and return garbage). */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** A base64 string field decoded, e.g. a decrypted `plaintext`. @throws MalformedResponseError (never quoting the value) when it is not base64. */
-function base64Field(data: Record<string, unknown>, field: string, path: string): Buffer {
-  const value = stringField(data, field, path);
-  if (!BASE64.test(value)) throw new MalformedResponseError(`the answer's "${field}" is not base64`, { path });
-  return Buffer.from(value, 'base64');
-}
-
-function booleanField(data: Record<string, unknown>, field: string, path: string): boolean {
-  const value = data[field];
-  if (typeof value !== 'boolean') throw new MalformedResponseError(`the answer has no "${field}" boolean`, { path });
-  return value;
-}
-
-/** Request fields that carry data (never quoted in an error). */
-const DATA_FIELDS = ['plaintext', 'ciphertext', 'context', 'input', 'signature', 'hmac'] as const;
-
-/** Every data value sent in the request bodies, and the UTF-8 text behind the base64 ones. */
-function sentStrings(bodies: readonly Record<string, unknown>[]): string[] {
-  const out: string[] = [];
-  for (const body of bodies) {
-    for (const field of DATA_FIELDS) {
-      const value = body[field];
-      if (typeof value !== 'string') continue;
-      out.push(value);
-      if (!value.startsWith('vault:')) out.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-  }
-  return out;
-}
-
-/** `vault:v3:...` → 3 (0 when absent). */
-function versionOf(value: string): number {
-  const match = /^vault:v(\d+):/.exec(value);
-  return match ? Number(match[1]) : 0;
-}
-
-/**
- * Makes sure no plaintext or ciphertext sent in the request comes back inside an error (a proxy
- * or a future Vault might echo input): a VaultRequestError whose text contains one is rebuilt
- * with it redacted. Other errors pass through (they carry no request data).
- */
-function scrub<E>(error: E, secrets: readonly string[]): E | VaultRequestError {
-  if (!(error instanceof VaultRequestError)) return error;
-  const meaningful = secrets.filter((s) => s.length >= 4);
-  if (!meaningful.some((s) => error.message.includes(s) || error.vaultErrors.some((e) => e.includes(s)))) return error;
-  return new VaultRequestError(
-    error.vaultErrors.map((e) => redactText(e, meaningful)),
-    { ...(error.path === undefined ? {} : { path: error.path }), ...(error.status === undefined ? {} : { status: error.status }) },
-  );
 }

@@ -21,6 +21,18 @@ export interface OptionSpec {
    * lists every method). Any other field is reported as unknown for that method.
    */
   readonly methods?: readonly string[];
+  /**
+   * Whole-number options: the bounds checked at boot (the check is generated from them by
+   * `applySchemaChecks`; the default is the message's example, milliseconds when the name ends in `Ms`).
+   */
+  readonly integer?: {
+    readonly min: number;
+    readonly max?: number;
+    /** The maximum in words for the message, e.g. `10 minutes`. */
+    readonly maxText?: string;
+    /** Appended to the "at least" message, e.g. how to bypass what a small value would do. */
+    readonly minHint?: string;
+  };
   /** Fields of an object option, e.g. `cache.ttlMs`. */
   readonly fields?: Readonly<Record<string, OptionSpec>>;
   /**

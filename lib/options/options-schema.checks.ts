@@ -8,7 +8,7 @@ import type { FallbackJsonOptions } from './fallback-json-options.js';
 import type { LeaseOptions } from './lease-options.js';
 import type { OPTION_DEFAULTS, OPTIONS_SCHEMA, VaultConfigKey } from './options.schema.js';
 import type { ResolvedVaultConfig } from './resolved-vault-config.js';
-import type { VaultConfig } from './vault-config.js';
+import type { KvVersion, VaultConfig } from './vault-config.js';
 import type { TelemetryOptions } from './telemetry-options.js';
 import type { WatchOptions } from './watch-options.js';
 
@@ -48,4 +48,11 @@ const authMethods: SameKeys<AuthOptions['method'], AuthFields['method']['methods
 // Every declared default fits the resolved field it fills.
 type ConfigDefaults = Omit<typeof OPTION_DEFAULTS, Exclude<keyof Schema, VaultConfigKey>>;
 const defaultsFit: ConfigDefaults extends Partial<ResolvedVaultConfig> ? true : false = true;
+// The resolved types derived from the schema's type text are the input types, never `never`.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const derivedKv: Same<ResolvedVaultConfig['kvVersion'], KvVersion> = true;
+const derivedNumber: Same<ResolvedVaultConfig['requestTimeoutMs'] | ResolvedVaultConfig['cache']['ttlMs'], number> = true;
+const derivedBoolean: Same<ResolvedVaultConfig['verifySsl'] | ResolvedVaultConfig['watch']['events'], boolean> = true;
+const derivedList: Same<ResolvedVaultConfig['fallbackKeys'] | ResolvedVaultConfig['watch']['keys'], readonly string[]> = true;
+const derivedFallbackEnv: Same<ResolvedVaultConfig['fallbackEnv'], string | false> = true;
 /* eslint-enable @typescript-eslint/no-unused-vars */

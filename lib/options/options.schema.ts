@@ -5,8 +5,11 @@ import { defaultsOf, type ConfigKeysOf, type DefaultsOf, type OptionSpec } from 
  * an option is declared:
  * - the README's configuration table is generated from it (`npm run docs:options`; a test fails when they differ);
  * - `resolveVaultConfig` reports every key not listed here as an unknown option and takes its defaults from it;
- * - the `VaultConfig` validation classes and the `ResolvedVaultConfig` type are checked against it at compile
- *   time (`options-schema.checks.ts`) and by a test (every entry has a validator, every validator an entry).
+ * - the checks of whole-number (`integer` bounds), boolean and literal-union options, with their messages, are
+ *   generated from it (`schema-checks.ts`); the types of the resolved defaulted options derive from its `type`
+ *   text (`ResolvedDefaultedOptions`);
+ * - the `VaultConfig` classes (the input type) are checked against it at compile time
+ *   (`options-schema.checks.ts`) and by a test (every entry has a validator, every validator an entry).
  *
  * Durations are in milliseconds unless the name says otherwise. Defaults from Vault's CLI environment
  * variables (`VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_NAMESPACE`, `VAULT_CACERT`, `VAULT_SKIP_VERIFY`) are
@@ -143,7 +146,7 @@ export const OPTIONS_SCHEMA = {
   namespace: {
     type: 'string',
     defaultText: '`VAULT_NAMESPACE`',
-    doc: 'Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` (normalised: `/team-a` → `team-a/`); see [Namespaces](#namespaces).',
+    doc: 'Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` (normalised: `/team-a` → `team-a/`); printable ASCII only, without whitespace, `?`, `#` or `%` (anything else fails at boot); see [Namespaces](#namespaces).',
   },
   secretsPath: {
     type: 'string',
@@ -197,26 +200,32 @@ export const OPTIONS_SCHEMA = {
   },
   requestTimeoutMs: {
     type: 'number',
+    integer: { min: 1, max: 600_000, maxText: '10 minutes' },
     default: 10_000,
     doc: 'Whole-request deadline of every Vault call (connection, answer and retries), in milliseconds; 1 to 600000.',
   },
   connectTimeoutMs: {
     type: 'number',
+    integer: { min: 1, max: 600_000, maxText: '10 minutes' },
     default: 3_000,
-    doc: 'Deadline of opening a connection to Vault (TCP and TLS handshake), in milliseconds, separate from `requestTimeoutMs`; 1 to 600000. Boot with Vault unreachable waits at most this long before serving fallbacks.',
+    defaultText: '`3000` (`requestTimeoutMs` when shorter)',
+    doc: 'Deadline of opening a connection to Vault (TCP and TLS handshake), in milliseconds; 1 to `requestTimeoutMs` (a longer value fails at boot: the request deadline includes the connection). Boot with Vault unreachable waits at most this long before serving fallbacks.',
   },
   maxConcurrentRequests: {
     type: 'number',
+    integer: { min: 1, max: 1024 },
     default: 32,
     doc: 'Most requests in flight to Vault at once, shared by reads, logins, lease calls and the watcher; more wait in a queue, logins and renewals first. 1 to 1024.',
   },
   maxRetries: {
     type: 'number',
+    integer: { min: 0, max: 10 },
     default: 2,
     doc: 'Retries of an idempotent call (GET, LIST) after a network error, timeout, 5xx, 429 or 412, with backoff; 0 turns retries off, at most 10.',
   },
   bulkConcurrency: {
     type: 'number',
+    integer: { min: 1, max: 1024 },
     default: 32,
     doc: 'Reads `getAllSecrets()` runs at once; 1 to 1024.',
   },
@@ -227,11 +236,13 @@ export const OPTIONS_SCHEMA = {
     fields: {
       ttlMs: {
         type: 'number',
+        integer: { min: 1, minHint: '; use fetchSecret(key, { refresh: true }) to bypass the cache' },
         default: 300_000,
         doc: 'How long a read is served from memory before Vault is asked again, in milliseconds (at least 1).',
       },
       maxEntries: {
         type: 'number',
+        integer: { min: 1, max: 10_000_000 },
         default: 1000,
         doc: 'Most cached entries (least recently used evicted); 1 to 10000000.',
       },
@@ -270,16 +281,19 @@ export const OPTIONS_SCHEMA = {
     fields: {
       overlapMs: {
         type: 'number',
+        integer: { min: 0 },
         default: 30_000,
         doc: 'Fetch a replacement at least this long before the old lease or certificate expires, in milliseconds.',
       },
       handlerTimeoutMs: {
         type: 'number',
+        integer: { min: 1, max: 600_000, maxText: '10 minutes' },
         default: 10_000,
         doc: 'Time rotation handlers get before the old lease is revoked anyway, in milliseconds; at most 600000.',
       },
       shutdownTimeoutMs: {
         type: 'number',
+        integer: { min: 1, max: 120_000, maxText: '2 minutes' },
         default: 5_000,
         doc: 'Longest wait for lease revocations at shutdown, in milliseconds; at most 120000.',
       },
@@ -302,6 +316,7 @@ export const OPTIONS_SCHEMA = {
       },
       intervalMs: {
         type: 'number',
+        integer: { min: 100, max: 86_400_000, maxText: 'one day' },
         default: 60_000,
         doc: 'Poll period in milliseconds (jittered down by up to 10%); 100 to 86400000.',
       },
@@ -352,6 +367,7 @@ export const OPTIONS_SCHEMA = {
   },
   maxStalenessMs: {
     type: 'number',
+    integer: { min: 0 },
     default: 86_400_000,
     doc: 'How old a last good value may be and still be served when Vault is unavailable, in milliseconds (24 h); 0 turns it off.',
   },

@@ -6,14 +6,9 @@ import {
   IsObject,
   Allow,
   IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
-  Max,
-  Min,
   ValidateBy,
   ValidateNested,
   type ValidationOptions,
@@ -28,6 +23,8 @@ import { TelemetryOptions } from './telemetry-options.js';
 import { LeaseOptions } from './lease-options.js';
 import { WatchOptions } from './watch-options.js';
 import { FallbackJsonOptions } from './fallback-json-options.js';
+import { OPTIONS_SCHEMA } from './options.schema.js';
+import { applySchemaChecks } from './schema-checks.js';
 
 /** Which KV engine version the secrets mount runs: 1, 2, or `'auto'` (asked once per mount with `GET sys/internal/ui/mounts/:path`). */
 export type KvVersion = 1 | 2 | 'auto';
@@ -55,10 +52,10 @@ function IsStringOrFallbackObject(options?: ValidationOptions): PropertyDecorato
  * `caPath` ← `VAULT_CAPATH`, `clientCert` ← `VAULT_CLIENT_CERT`, `clientKey` ← `VAULT_CLIENT_KEY`,
  * `tlsServerName` ← `VAULT_TLS_SERVER_NAME`, `verifySsl` ← not `VAULT_SKIP_VERIFY`.
  *
- * The options, their defaults and doc lines are declared once in `OPTIONS_SCHEMA`
- * (`options.schema.ts`); this class is the validation engine, checked against the schema at compile
- * time and by a test. Adding an option: add it to the schema, here (with its decorators) and to
- * `ResolvedVaultConfig`, then run `npm run docs:options`.
+ * The options, their defaults, doc lines, bounds and types are declared in `OPTIONS_SCHEMA`
+ * (`options.schema.ts`): the checks of whole-number, boolean and literal options are generated from
+ * it (`applySchemaChecks`); the others keep their decorators here. Adding an option: add it to the
+ * schema and here (and, when it has no default, to `ResolvedVaultConfig`), then run `npm run docs:options`.
  */
 export class VaultConfig {
   /** Vault's address, e.g. `https://vault.example.com:8200`. Default: `VAULT_ADDR`. */
@@ -102,8 +99,6 @@ export class VaultConfig {
   paths?: Record<string, string>;
 
   /** Verify Vault's TLS certificate. Default `true` (`false` when `VAULT_SKIP_VERIFY` is true). Development only. */
-  @IsOptional()
-  @IsBoolean({ message: 'verifySsl must be true or false' })
   verifySsl?: boolean;
 
   /** CA certificate that signed Vault's certificate: PEM text or a file path. Default: `VAULT_CACERT`. */
@@ -148,15 +143,14 @@ export class VaultConfig {
 
   /**
    * Vault Enterprise namespace of the secrets, sent as `X-Vault-Namespace` on every request. Normalised as Vault does
-   * (`/team-a` → `team-a/`; `root` or `/` = the root namespace). Default: `VAULT_NAMESPACE`.
+   * (`/team-a` → `team-a/`; `root` or `/` = the root namespace). Printable ASCII only, without
+   * whitespace, `?`, `#` or `%`: anything else fails at boot. Default: `VAULT_NAMESPACE`.
    */
   @IsOptional()
   @IsString({ message: 'namespace must be a string such as "team-a/" (or set VAULT_NAMESPACE)' })
   namespace?: string;
 
   /** KV engine version of the secrets mount. Default `2`. */
-  @IsOptional()
-  @IsIn([1, 2, 'auto'], { message: "kvVersion must be 1, 2 or 'auto'" })
   kvVersion?: KvVersion;
 
   /** Local fallback file used when Vault is unavailable: a path, or `{ path, keyEnv?, keyFile? }` for an encrypted file. */
@@ -165,45 +159,26 @@ export class VaultConfig {
   fallbackJson?: string | FallbackJsonOptions;
 
   /** Whole-request timeout for every Vault call, in milliseconds. Default 10000. */
-  @IsOptional()
-  @Min(1, { message: 'requestTimeoutMs must be at least 1 (milliseconds)' })
-  @Max(600_000, { message: 'requestTimeoutMs must be at most 600000 (10 minutes)' })
-  @IsInt({ message: 'requestTimeoutMs must be a whole number of milliseconds, e.g. 10000' })
   requestTimeoutMs?: number;
 
   /**
    * Time allowed to open a connection to Vault (TCP connect plus TLS handshake), in milliseconds,
    * separate from (and usually much shorter than) `requestTimeoutMs`: an address that swallows
-   * packets fails fast with `VaultUnavailableError`. Default 3000.
+   * packets fails fast with `VaultUnavailableError`. At most `requestTimeoutMs` (a longer value fails
+   * at boot). Default 3000, or `requestTimeoutMs` when that is shorter.
    */
-  @IsOptional()
-  @Min(1, { message: 'connectTimeoutMs must be at least 1 (milliseconds)' })
-  @Max(600_000, { message: 'connectTimeoutMs must be at most 600000 (10 minutes)' })
-  @IsInt({ message: 'connectTimeoutMs must be a whole number of milliseconds, e.g. 3000' })
   connectTimeoutMs?: number;
 
   /**
    * Most HTTP requests to Vault in flight at once, shared by reads, logins, lease calls and the
    * change watcher; more wait in a queue where logins and token/lease renewals go first. Default 32.
    */
-  @IsOptional()
-  @Min(1, { message: 'maxConcurrentRequests must be at least 1' })
-  @Max(1024, { message: 'maxConcurrentRequests must be at most 1024' })
-  @IsInt({ message: 'maxConcurrentRequests must be a whole number, e.g. 32' })
   maxConcurrentRequests?: number;
 
   /** Retries of an idempotent call (GET, LIST) after a transient error (network, 5xx, 429, 412), with backoff. Default 2; 0 turns retries off. */
-  @IsOptional()
-  @Min(0, { message: 'maxRetries must be at least 0' })
-  @Max(10, { message: 'maxRetries must be at most 10' })
-  @IsInt({ message: 'maxRetries must be a whole number, e.g. 2' })
   maxRetries?: number;
 
   /** How many KV reads `getAllSecrets()` runs at once. Default 32. */
-  @IsOptional()
-  @Min(1, { message: 'bulkConcurrency must be at least 1' })
-  @Max(1024, { message: 'bulkConcurrency must be at most 1024' })
-  @IsInt({ message: 'bulkConcurrency must be a whole number, e.g. 32' })
   bulkConcurrency?: number;
 
   /**
@@ -215,8 +190,6 @@ export class VaultConfig {
   auth?: AuthOptions | AuthMethod;
 
   /** Renew the token in the background and log in again before it expires. Default `true`. */
-  @IsOptional()
-  @IsBoolean({ message: 'renewToken must be true or false' })
   renewToken?: boolean;
 
   /**
@@ -298,17 +271,12 @@ export class VaultConfig {
   fallbackKeys?: string[];
 
   /** How old a last good value may be and still be served when Vault is unavailable, in milliseconds. Default 86400000 (24 h); 0 turns it off. */
-  @IsOptional()
-  @Min(0, { message: 'maxStalenessMs must be at least 0 (milliseconds)' })
-  @IsInt({ message: 'maxStalenessMs must be a whole number of milliseconds, e.g. 86400000' })
   maxStalenessMs?: number;
 
   /**
    * Fail the boot when Vault is unreachable and a key of `watch.keys` cannot be served from a
    * fallback. Default `false`: the boot continues and reads use the fallbacks.
    */
-  @IsOptional()
-  @IsBoolean({ message: 'failFast must be true or false' })
   failFast?: boolean;
 
   /** In-memory cache settings. */
@@ -325,3 +293,6 @@ export class VaultConfig {
 }
 
 export { FallbackJsonOptions };
+
+// Type, bounds and messages of the whole-number, boolean and literal options come from the schema.
+applySchemaChecks(VaultConfig, OPTIONS_SCHEMA);

@@ -3,6 +3,7 @@
  * context, rotation then rewrap, min_decryption_version refusal, sign/verify, hmac/verify,
  * batches with a bad item, typed errors that never echo a plaintext or a ciphertext.
  */
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -128,6 +129,25 @@ describe('rotation and versions', () => {
 });
 
 describe('sign / verify / hmac', () => {
+  it('a derived ed25519 key: sign returns the public key of the context, which verifies the signature', async () => {
+    const transit = secrets.transit(mount);
+    const key = uniqueName('derived-ed');
+    await vault.admin.createTransitKey(mount, key, { type: 'ed25519', derived: true });
+    const signed = await transit.sign(key, 'invoice #123', { context: 'tenant-a' });
+    expect(signed.publicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const publicKey = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(signed.publicKey ?? '', 'base64').toString('base64url') },
+      format: 'jwk',
+    });
+    const raw = Buffer.from(signed.signature.replace(/^vault:v\d+:/, ''), 'base64');
+    expect(cryptoVerify(null, Buffer.from('invoice #123'), publicKey, raw)).toBe(true);
+    const other = await transit.sign(key, 'invoice #123', { context: 'tenant-b' });
+    expect(other.publicKey).not.toBe(signed.publicKey);
+    const plain = uniqueName('plain-ed');
+    await vault.admin.createTransitKey(mount, plain, { type: 'ed25519' });
+    expect((await transit.sign(plain, 'x')).publicKey).toBeUndefined();
+  });
+
   it('signs with ed25519 and ecdsa-p256 and verifies; a changed input does not verify', async () => {
     const transit = secrets.transit(mount);
     for (const type of ['ed25519', 'ecdsa-p256']) {
