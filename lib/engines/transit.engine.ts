@@ -9,7 +9,7 @@ import { quoteInput } from '../util/quote-input.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
-import { redactText } from '../util/redact.js';
+import { redactSent } from '../util/redact-sent.js';
 
 /** Bytes given to transit: a Buffer/Uint8Array as is, a string as its UTF-8 bytes. */
 export type TransitInput = Buffer | Uint8Array | string;
@@ -475,10 +475,10 @@ function versionOf(value: string): number {
  */
 function scrub<E>(error: E, secrets: readonly string[]): E | VaultRequestError {
   if (!(error instanceof VaultRequestError)) return error;
-  const meaningful = secrets.filter((s) => s.length >= 4);
-  if (!meaningful.some((s) => error.message.includes(s) || error.vaultErrors.some((e) => e.includes(s)))) return error;
-  return new VaultRequestError(
-    error.vaultErrors.map((e) => redactText(e, meaningful)),
-    { ...(error.path === undefined ? {} : { path: error.path }), ...(error.status === undefined ? {} : { status: error.status }) },
-  );
+  const redacted = error.vaultErrors.map((e) => redactSent(e, secrets));
+  if (redacted.every((e, i) => e === error.vaultErrors[i])) return error;
+  return new VaultRequestError(redacted, {
+    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+  });
 }
