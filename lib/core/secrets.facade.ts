@@ -187,10 +187,16 @@ export abstract class SecretsFacade {
    * @returns Vault's status and parsed envelope (`data` is `body.data`).
    * @throws InvalidRequestError before sending for a bad method, path, body or query; otherwise
    *   the transport's typed errors (SecretNotFoundError, PermissionDeniedError, VaultRequestError,
-   *   VaultUnavailableError...).
+   *   VaultUnavailableError...). A write (any method but `GET`/`LIST`) drops the cached KV
+   *   entries of the path it wrote, whether or not it succeeded.
    */
-  request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
-    return sendRawRequest<TData>(this.core.requester, request);
+  async request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
+    try {
+      return await sendRawRequest<TData>(this.core.requester, request);
+    } finally {
+      const method = typeof request?.method === 'string' ? request.method.toUpperCase() : 'GET';
+      if (method !== 'GET' && method !== 'LIST' && typeof request.path === 'string') await this.core.invalidateWritten(request.path);
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import type { ResolvedVaultConfig } from '../../options/resolved-vault-config.js
 import type { Clock } from '../../timing/clock.js';
 import type { Availability } from './availability.js';
 import { fingerprint } from './kv-fingerprint.js';
+import { kvWrittenKey } from './kv-written-key.js';
 
 /** Per-call options of `fetchSecret`. */
 export interface FetchSecretOptions {
@@ -166,6 +167,11 @@ export class KvReader {
         options.refresh === true,
       );
     } catch (error) {
+      // Vault said the latest version is gone: never serve it again, from the cache or as "last good".
+      if (version === undefined && error instanceof SecretNotFoundError) {
+        this.#cache.delete(cacheKey);
+        this.#deps.availability.forget(key);
+      }
       if (version !== undefined || options.noFallback) throw error;
       const outage = error instanceof VaultUnavailableError || error instanceof AuthFailedError || error instanceof InvalidTokenError;
       // 403/404 are answers, not outages: they fall back only for keys the app opted in.
@@ -188,6 +194,26 @@ export class KvReader {
     if (key === undefined) return this.#cache.clear();
     const prefix = `${this.route(key).cachePrefix}@`;
     for (const cacheKey of this.#cache.keys()) if (cacheKey.startsWith(prefix)) this.#cache.delete(cacheKey);
+  }
+
+  /**
+   * Drops the cached entries of the key a write to `apiPath` (relative to `/v1/`, e.g.
+   * `secret/data/app/db` or `secret/metadata/app/db`) may have changed, under `secretsPath` or a
+   * named path. Sends no request unless a mount is still to be detected; never throws.
+   */
+  async invalidateWritten(apiPath: string): Promise<void> {
+    const locators: Array<[string, KvLocator]> = [
+      ['', this.#locator],
+      ...[...this.#paths].map(([n, l]): [string, KvLocator] => [`${n}:`, l]),
+    ];
+    for (const [prefix, locator] of locators) {
+      try {
+        const key = kvWrittenKey(await locator.base(), apiPath);
+        if (key !== undefined) this.invalidate(prefix + key);
+      } catch {
+        // A mount not detected (Vault down) holds nothing in the cache; a path that is no key names none.
+      }
+    }
   }
 
   /** Number of cached entries. */
