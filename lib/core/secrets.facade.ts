@@ -93,7 +93,9 @@ export abstract class SecretsFacade {
    * then one read per key, `bulkConcurrency` at a time). Fills the cache.
    *
    * @returns `{ [key]: data }` with keys relative to `secretsPath`, sorted.
-   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown).
+   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown);
+   *   MalformedResponseError naming the folder when folders nest more than 32 levels deep (a LIST
+   *   cycle); UnsupportedOperationError when more than 100 000 entries are listed.
    */
   getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
     return this.core.getAllSecrets();

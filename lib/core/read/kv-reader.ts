@@ -19,6 +19,13 @@ import type { Clock } from '../../timing/clock.js';
 import type { Availability } from './availability.js';
 import { fingerprint } from './kv-fingerprint.js';
 import { kvWrittenKey } from './kv-written-key.js';
+import { UnsupportedOperationError } from '../../errors/unsupported-operation.error.js';
+
+/** Deepest folder nesting {@link KvReader.readAll} walks. */
+const MAX_LIST_DEPTH = 32;
+
+/** Most keys and folders {@link KvReader.readAll} lists in one call. */
+const MAX_LIST_KEYS = 100_000;
 
 /** Per-call options of `fetchSecret`. */
 export interface FetchSecretOptions {
@@ -230,16 +237,30 @@ export class KvReader {
    * Reads every key under `secretsPath`, recursing into folders: `LIST` each folder, then one
    * read per key (through the cache), at most `bulkConcurrency` requests at once. Keys whose
    * latest version is deleted or destroyed are left out.
-   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met).
+   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met);
+   *   MalformedResponseError naming the folder when folders nest more than 32 levels (a LIST cycle);
+   *   UnsupportedOperationError naming the folder when more than 100 000 entries are listed.
    */
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
     const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
     const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
     const result = new Map<string, Record<string, unknown>>();
+    let seen = 0;
     const walk = async (folder: string[]): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
+      const named = `"${location.path.join('/')}"`;
+      // A folder that lists itself (a proxy, a broken plugin) would be walked for ever.
+      if (folder.length > MAX_LIST_DEPTH) {
+        throw new MalformedResponseError(`folders nest more than ${MAX_LIST_DEPTH} levels deep at ${named} (a LIST cycle?)`, {});
+      }
       const keys = await limit(() => base.engine.list(location));
+      seen += keys.length;
+      if (seen > MAX_LIST_KEYS) {
+        throw new UnsupportedOperationError(
+          `getAllSecrets() stops after ${MAX_LIST_KEYS} keys (reached in ${named}); read such a tree folder by folder with list() and fetchSecret()`,
+        );
+      }
       await Promise.all(
         keys.map(async (entry) => {
           const name = entry.endsWith('/') ? entry.slice(0, -1) : entry;
