@@ -12,6 +12,7 @@ import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
+import { notVaultAnswer } from './not-vault-answer.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
@@ -186,6 +187,8 @@ export class VaultClient implements VaultTransport {
       url = next.toString();
       params = undefined;
     }
+    const notVault = notVaultAnswer(response.status, response.data, req.path, this.#address);
+    if (notVault) throw notVault;
     const parsed = parseBody(response.data, response.status, req.path);
     const status = response.status;
     // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
