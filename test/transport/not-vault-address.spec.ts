@@ -59,6 +59,6 @@ describe('the wrong-mount advice (issue 22 item 11)', () => {
     cleanups.push(() => manager.close());
     const r = await settle(manager.request({ method: 'GET', path: 'nomount/x' }));
     expect(!r.ok && r.error).toBeInstanceOf(SecretNotFoundError);
-    expect((!r.ok && (r.error as Error)).message).toContain('secretsMount option');
+    expect((r as { error: Error }).error.message).toContain('secretsMount option');
   });
 });
