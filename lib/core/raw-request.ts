@@ -4,6 +4,7 @@ import type { VaultEnvelope } from '../transport/vault-envelope.js';
 import { encodeSegments } from '../transport/vault-path.js';
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { quoteInput } from '../util/quote-input.js';
+import { sentStrings } from '../util/redact-sent.js';
 
 /** Methods {@link sendRawRequest} sends. `LIST` goes out as `GET ?list=true`, which Vault treats identically. */
 export const RAW_REQUEST_METHODS = ['GET', 'LIST', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -59,11 +60,14 @@ export function toVaultRequest(request: RawVaultRequest): VaultRequest {
   const path = normalisePath(request.path);
   const body = checkBody(method, request.body);
   const query = checkQuery(request.query);
+  // Vault's reasons may echo any value sent (`error converting input <value> for field "ttl"`).
+  const sent = sentStrings(body, query);
   return {
     method,
     path,
     ...(query === undefined ? {} : { query }),
     ...(body === undefined ? {} : { body }),
+    ...(sent.length === 0 ? {} : { redact: sent }),
     ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
   };
 }
@@ -72,7 +76,8 @@ export function toVaultRequest(request: RawVaultRequest): VaultRequest {
  * Sends an authenticated request to any Vault endpoint through the module's transport: the
  * managed token (re-login once on `invalid token`), `X-Vault-Namespace`, the request timeout,
  * retries for `GET`/`LIST` only (writes are never sent twice), the per-mount circuit breaker and
- * the typed errors. Never cached. Endpoint: `/v1/<path>` as given.
+ * the typed errors. Never cached. Endpoint: `/v1/<path>` as given. Every string value of `body`
+ * and `query` is redacted from the errors (in every form Vault might echo it).
  *
  * @throws InvalidRequestError before sending anything when the request is malformed;
  *   SecretNotFoundError (404), PermissionDeniedError / InvalidTokenError (403),

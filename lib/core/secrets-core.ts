@@ -440,6 +440,11 @@ export class SecretsCore {
     this.#kv.invalidate(key);
   }
 
+  /** Drops the cached KV entries a write to `apiPath` may have changed; see {@link KvReader.invalidateWritten}. */
+  invalidateWritten(apiPath: string): Promise<void> {
+    return this.#kv.invalidateWritten(apiPath);
+  }
+
   /** Keys and folders directly under a folder, never values; see {@link KvReader.list}. */
   list(prefix = ''): Promise<string[]> {
     return this.#kv.list(prefix);

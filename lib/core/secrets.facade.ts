@@ -93,7 +93,9 @@ export abstract class SecretsFacade {
    * then one read per key, `bulkConcurrency` at a time). Fills the cache.
    *
    * @returns `{ [key]: data }` with keys relative to `secretsPath`, sorted.
-   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown).
+   * @throws PermissionDeniedError, VaultUnavailableError (deleted keys are skipped, not thrown);
+   *   MalformedResponseError naming the folder when folders nest more than 32 levels deep (a LIST
+   *   cycle); UnsupportedOperationError when more than 100 000 entries are listed.
    */
   getAllSecrets(): Promise<Record<string, Record<string, unknown>>> {
     return this.core.getAllSecrets();
@@ -187,10 +189,16 @@ export abstract class SecretsFacade {
    * @returns Vault's status and parsed envelope (`data` is `body.data`).
    * @throws InvalidRequestError before sending for a bad method, path, body or query; otherwise
    *   the transport's typed errors (SecretNotFoundError, PermissionDeniedError, VaultRequestError,
-   *   VaultUnavailableError...).
+   *   VaultUnavailableError...). A write (any method but `GET`/`LIST`) drops the cached KV
+   *   entries of the path it wrote, whether or not it succeeded.
    */
-  request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
-    return sendRawRequest<TData>(this.core.requester, request);
+  async request<TData = Record<string, unknown>>(request: RawVaultRequest): Promise<RawVaultResponse<TData>> {
+    try {
+      return await sendRawRequest<TData>(this.core.requester, request);
+    } finally {
+      const method = typeof request?.method === 'string' ? request.method.toUpperCase() : 'GET';
+      if (method !== 'GET' && method !== 'LIST' && typeof request.path === 'string') await this.core.invalidateWritten(request.path);
+    }
   }
 
   /**

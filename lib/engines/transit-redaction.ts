@@ -1,5 +1,5 @@
 import { VaultRequestError } from '../errors/vault-request.error.js';
-import { redactText } from '../util/redact.js';
+import { redactSent } from '../util/redact-sent.js';
 
 /** Request fields that carry data (never quoted in an error). */
 const DATA_FIELDS = ['plaintext', 'ciphertext', 'context', 'input', 'signature', 'hmac'] as const;
@@ -25,10 +25,10 @@ export function sentStrings(bodies: readonly Record<string, unknown>[]): string[
  */
 export function scrub<E>(error: E, secrets: readonly string[]): E | VaultRequestError {
   if (!(error instanceof VaultRequestError)) return error;
-  const meaningful = secrets.filter((s) => s.length >= 4);
-  if (!meaningful.some((s) => error.message.includes(s) || error.vaultErrors.some((e) => e.includes(s)))) return error;
-  return new VaultRequestError(
-    error.vaultErrors.map((e) => redactText(e, meaningful)),
-    { ...(error.path === undefined ? {} : { path: error.path }), ...(error.status === undefined ? {} : { status: error.status }) },
-  );
+  const redacted = error.vaultErrors.map((e) => redactSent(e, secrets));
+  if (redacted.every((e, i) => e === error.vaultErrors[i])) return error;
+  return new VaultRequestError(redacted, {
+    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+  });
 }

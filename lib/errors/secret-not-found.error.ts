@@ -29,7 +29,7 @@ export class SecretNotFoundError extends SecretsError {
     if (reason === 'no-mount') {
       super(
         SecretsErrorCode.NotFound,
-        `No secrets engine is mounted at "${details.mount ?? key}" (HTTP 404 for ${details.path ?? key}${details.vaultMessage ? `: ${details.vaultMessage}` : ''}). Check the mount in secretsPath or the mount option, or enable the engine there.`,
+        `No secrets engine is mounted at "${details.mount ?? key}" (HTTP 404 for ${details.path ?? key}${details.vaultMessage ? `: ${details.vaultMessage}` : ''}). Check the mount in secretsPath (or the secretsMount option), or enable the engine there.`,
         details,
       );
       this.reason = reason;

@@ -11,6 +11,8 @@ import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
 import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
+import { redactSent } from '../util/redact-sent.js';
+import { notVaultAnswer } from './not-vault-answer.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
@@ -209,16 +211,20 @@ export class VaultClient implements VaultTransport {
       url = next.toString();
       params = undefined;
     }
-    const body = parseBody(response.data, response.status, req.path);
+    const notVault = notVaultAnswer(response.status, response.data, req.path, this.#address);
+    if (notVault) throw notVault;
+    const parsed = parseBody(response.data, response.status, req.path);
     const status = response.status;
     // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
     // a missing secret, even where a 404 is otherwise an accepted answer
     // (https://developer.hashicorp.com/vault/api-docs#http-status-codes).
-    if (status === 404 && isNoHandler(body)) throw missingMount(req.path, body);
+    // Vault's reasons may echo what was sent (a login's password, a raw request's body): redacted before any error quotes them.
+    const shown = (): unknown => (req.redact === undefined ? parsed : redactErrors(parsed, req.redact));
+    if (status === 404 && isNoHandler(parsed)) throw missingMount(req.path, shown());
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
-      return { status, body: body as TBody | undefined, headers: { ...response.headers } };
+      return { status, body: parsed as TBody | undefined, headers: { ...response.headers } };
     }
-    throw mapVaultStatus(status, req.redact === undefined ? body : redactErrors(body, req.redact), req.path, { ...response.headers });
+    throw mapVaultStatus(status, shown(), req.path, { ...response.headers });
   }
 
   /** Requests in flight now and waiting for a slot (never more than `maxConcurrentRequests` in flight). */
@@ -257,7 +263,7 @@ function timedOut(path: string, timeoutMs: number): Error {
 /** `body` with each of Vault's `errors` strings redacted of `secrets` (other fields are never shown in an error). */
 function redactErrors(body: unknown, secrets: readonly string[]): unknown {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { errors?: unknown }).errors)) return body;
-  const errors = (body as { errors: unknown[] }).errors.map((e) => (typeof e === 'string' ? redactText(e, secrets) : e));
+  const errors = (body as { errors: unknown[] }).errors.map((e) => (typeof e === 'string' ? redactSent(redactText(e), secrets) : e));
   return { ...body, errors };
 }
 

@@ -66,3 +66,57 @@ describe('transit: an echoed input never reaches an error or a log line', () => 
     });
   }
 });
+
+/** Issue 22 item 8: the echo may not be the value as sent. */
+describe('transit: an input echoed in another form never reaches an error (issue 22)', () => {
+  const SHORT = 'q7x';
+  const hexOf = (s: string): string => Buffer.from(s).toString('hex');
+  const echoes: Array<[string, (plain: string) => string]> = [
+    ['JSON-escaped', (p) => JSON.stringify(p).slice(1, -1)],
+    ['hex', (p) => hexOf(p)],
+    ['upper-case hex', (p) => hexOf(p).toUpperCase()],
+    ['upper-case', (p) => p.toUpperCase()],
+    ['base64url', (p) => Buffer.from(p).toString('base64url')],
+    ['cut short', (p) => `${p.slice(0, 14)}...`],
+  ];
+  for (const [form, encode] of echoes) {
+    it(`encrypt 400 echoing the plaintext ${form}`, async () => {
+      const plain = 'Echo"Marker\\plain-7731';
+      const { server, secrets, logger } = await setup();
+      server.faults.add({ path: /^transit\/encrypt\//, status: 400, body: { errors: [`bad input ${encode(plain)}`] } });
+      const r = await settle(secrets.transit().encrypt('k', plain));
+      expect(r.ok).toBe(false);
+      expect(shown(!r.ok && r.error)).not.toContain(encode(plain).slice(0, 14));
+      expect(logger.text).not.toContain(encode(plain).slice(0, 14));
+    });
+  }
+
+  it('a value shorter than 4 characters echoed as a word', async () => {
+    const { server, secrets } = await setup();
+    server.faults.add({ path: /^transit\/encrypt\//, status: 400, body: { errors: [`bad input ${SHORT} here`] } });
+    const r = await settle(secrets.transit().encrypt('k', SHORT));
+    expect(shown(!r.ok && r.error)).not.toContain(`input ${SHORT} here`);
+  });
+
+  it('a batch refused as a whole (400, accepted status) echoing a plaintext hex-encoded', async () => {
+    const plain = 'Batch-Marker-plain-5521';
+    const { server, secrets } = await setup();
+    server.faults.add({ path: /^transit\/encrypt\//, status: 400, body: { errors: [`bad batch ${hexOf(plain)}`] } });
+    const r = await settle(secrets.transit().encryptBatch('k', [plain]));
+    expect(r.ok).toBe(false);
+    expect(shown(!r.ok && r.error)).not.toContain(hexOf(plain));
+  });
+
+  it('a 404 "no handler" echoing the plaintext', async () => {
+    const plain = 'NoHandler-Marker-plain-9';
+    const { server, secrets } = await setup();
+    server.faults.add({
+      path: /^transit\/encrypt\//,
+      status: 404,
+      body: { errors: [`no handler for route "transit/encrypt/k" ${plain}`] },
+    });
+    const r = await settle(secrets.transit().encrypt('k', plain));
+    expect(r.ok).toBe(false);
+    expect(shown(!r.ok && r.error)).not.toContain('NoHandler-Marker');
+  });
+});

@@ -73,6 +73,11 @@ export class Availability {
     return isDeepStrictEqual({ ...served.data }, { ...secret.data }) ? undefined : { previous: served.data };
   }
 
+  /** Forgets the last good value of `key` (Vault said it is deleted): it is never served as stale again. */
+  forget(key: string): void {
+    this.#lastGood.delete(key);
+  }
+
   /**
    * Serves `key` while Vault cannot: last good value, env, file; emits `secrets.fallback.used`.
    * @returns undefined when no source has the key.

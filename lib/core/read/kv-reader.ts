@@ -20,6 +20,14 @@ import type { Availability } from './availability.js';
 import { fingerprint } from './kv-fingerprint.js';
 import { readOutcomeOf, readSourceOf } from '../../telemetry/read-source.js';
 import type { VaultTelemetry } from '../../telemetry/vault-telemetry.js';
+import { kvWrittenKey } from './kv-written-key.js';
+import { UnsupportedOperationError } from '../../errors/unsupported-operation.error.js';
+
+/** Deepest folder nesting {@link KvReader.readAll} walks. */
+const MAX_LIST_DEPTH = 32;
+
+/** Most keys and folders {@link KvReader.readAll} lists in one call. */
+const MAX_LIST_KEYS = 100_000;
 
 /** Per-call options of `fetchSecret`. */
 export interface FetchSecretOptions {
@@ -175,6 +183,11 @@ export class KvReader {
       telemetry?.read(key, fromVault ? 'vault' : 'cache', 'ok');
       return secret;
     } catch (error) {
+      // Vault said the latest version is gone: never serve it again, from the cache or as "last good".
+      if (version === undefined && error instanceof SecretNotFoundError) {
+        this.#cache.delete(cacheKey);
+        this.#deps.availability.forget(key);
+      }
       const served = await this.#fallBack(key, error, version !== undefined || options.noFallback === true);
       if (!served) {
         telemetry?.read(key, 'vault', readOutcomeOf(error));
@@ -208,6 +221,26 @@ export class KvReader {
     for (const cacheKey of this.#cache.keys()) if (cacheKey.startsWith(prefix)) this.#cache.delete(cacheKey);
   }
 
+  /**
+   * Drops the cached entries of the key a write to `apiPath` (relative to `/v1/`, e.g.
+   * `secret/data/app/db` or `secret/metadata/app/db`) may have changed, under `secretsPath` or a
+   * named path. Sends no request unless a mount is still to be detected; never throws.
+   */
+  async invalidateWritten(apiPath: string): Promise<void> {
+    const locators: Array<[string, KvLocator]> = [
+      ['', this.#locator],
+      ...[...this.#paths].map(([n, l]): [string, KvLocator] => [`${n}:`, l]),
+    ];
+    for (const [prefix, locator] of locators) {
+      try {
+        const key = kvWrittenKey(await locator.base(), apiPath);
+        if (key !== undefined) this.invalidate(prefix + key);
+      } catch {
+        // A mount not detected (Vault down) holds nothing in the cache; a path that is no key names none.
+      }
+    }
+  }
+
   /** Number of cached entries. */
   get cachedEntries(): number {
     return this.#cache.size;
@@ -222,16 +255,30 @@ export class KvReader {
    * Reads every key under `secretsPath`, recursing into folders: `LIST` each folder, then one
    * read per key (through the cache), at most `bulkConcurrency` requests at once. Keys whose
    * latest version is deleted or destroyed are left out.
-   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met).
+   * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met);
+   *   MalformedResponseError naming the folder when folders nest more than 32 levels (a LIST cycle);
+   *   UnsupportedOperationError naming the folder when more than 100 000 entries are listed.
    */
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
     const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
     const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
     const result = new Map<string, Record<string, unknown>>();
+    let seen = 0;
     const walk = async (folder: string[]): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
+      const named = `"${location.path.join('/')}"`;
+      // A folder that lists itself (a proxy, a broken plugin) would be walked for ever.
+      if (folder.length > MAX_LIST_DEPTH) {
+        throw new MalformedResponseError(`folders nest more than ${MAX_LIST_DEPTH} levels deep at ${named} (a LIST cycle?)`, {});
+      }
       const keys = await limit(() => base.engine.list(location));
+      seen += keys.length;
+      if (seen > MAX_LIST_KEYS) {
+        throw new UnsupportedOperationError(
+          `getAllSecrets() stops after ${MAX_LIST_KEYS} keys (reached in ${named}); read such a tree folder by folder with list() and fetchSecret()`,
+        );
+      }
       await Promise.all(
         keys.map(async (entry) => {
           const name = entry.endsWith('/') ? entry.slice(0, -1) : entry;
