@@ -8,13 +8,13 @@ export const VAULT_TEST_SERVER_ALIAS = {
 };
 
 /** Options of every project, and of the NestJS 11 e2e run (vitest.nest11.config.ts). */
-export const SHARED_TEST_OPTIONS = {
+export const SHARED_TEST_OPTIONS: { exclude: string[]; testTimeout: number; hookTimeout: number; pool: 'forks' } = {
   // The fixture apps run their own test runners (scripts/test-fixtures.sh).
   exclude: ['test/fixtures/**', '**/node_modules/**'],
   testTimeout: 20_000,
   hookTimeout: 20_000,
   pool: 'forks',
-} as const;
+};
 
 /**
  * Two projects, chosen by folder:

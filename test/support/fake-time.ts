@@ -2,7 +2,7 @@ import type { VaultRequest, VaultResponse } from '../../lib/contracts/vault-requ
 import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import type { VaultTransport } from '../../lib/transport/vault-transport.js';
 import type { TokenSource } from '../../lib/contracts/token-source.js';
-import { until } from './until.js';
+import { until } from './async.js';
 
 /**
  * A {@link TaskScheduler} on a movable clock (the test server's frozen clock, so Vault's TTLs and
