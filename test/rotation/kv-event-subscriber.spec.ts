@@ -180,7 +180,7 @@ describe('subscriber: reconnects', () => {
     await setup();
     const { sub } = make();
     await Promise.all([sub.start(), sub.start()]);
-    await until(() => sub.toJSON().connected && fake.sockets.size >= 1);
+    await until(() => sub.toJSON().connected === true && fake.sockets.size >= 1);
     await flush();
     expect(fake.sockets.size).toBe(1);
   });
