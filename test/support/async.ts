@@ -7,8 +7,9 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(
 
 /**
  * The one wait helper: resolves as soon as `condition()` holds. It checks after every turn of the
- * event loop for the first 200 turns (promise chains and in-process I/O such as a round trip to the
- * test server settle there), then every 5 ms of real time (a websocket upgrade, a PostgreSQL query).
+ * event loop for the first 20,000 turns (promise chains and in-process I/O such as a round trip to
+ * the test server settle there; FakeTime's idle wait relies on this being quick), then every 2 ms of
+ * real time (a websocket upgrade, a PostgreSQL query).
  * It never advances fake timers. Throws after `timeoutMs` milliseconds of real time (default 5,000),
  * naming the condition.
  */
@@ -16,7 +17,7 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
   const deadline = realNow() + timeoutMs;
   for (let turn = 0; !condition(); turn += 1) {
     if (realNow() > deadline) throw new Error(`condition not met after ${timeoutMs} ms: ${condition.toString()}`);
-    await (turn < 200 ? nextTurn() : new Promise<void>((resolve) => realSetTimeout(resolve, 5)));
+    await (turn < 20_000 ? nextTurn() : new Promise<void>((resolve) => realSetTimeout(resolve, 2)));
   }
 }
 
