@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import base, { VAULT_TEST_SERVER_ALIAS } from './vitest.config.js';
+import base, { SHARED_TEST_OPTIONS, VAULT_TEST_SERVER_ALIAS } from './vitest.config.js';
 
 /**
  * The e2e suite on NestJS 11: every `@nestjs/*` import of lib/ and test/ resolves to the NestJS 11
@@ -11,12 +11,14 @@ import base, { VAULT_TEST_SERVER_ALIAS } from './vitest.config.js';
 const NEST11 = fileURLToPath(new URL('./test/fixtures/nest11/node_modules/@nestjs/', import.meta.url));
 
 export default defineConfig({
-  ...base,
+  oxc: base.oxc,
   resolve: {
     alias: [VAULT_TEST_SERVER_ALIAS, { find: /^@nestjs\/([a-z-]+)(\/.*)?$/, replacement: `${NEST11}$1$2` }],
   },
   test: {
-    ...base.test,
+    ...SHARED_TEST_OPTIONS,
+    setupFiles: ['reflect-metadata'],
+    reporters: base.test?.reporters,
     include: ['test/e2e/**/*.spec.ts'],
     env: { EXPECT_NEST_MAJOR: '11' },
   },

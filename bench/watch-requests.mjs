@@ -4,7 +4,9 @@
 // rate is scaled to the 60 s interval. Target: measured within ±10% of computed, and exactly
 // 1 request per watched key per poll. Change detection by event subscription (Vault's events
 // websocket) does not exist yet: printed as "not implemented".
-import { KV_WATCH_TIMEOUT_NAME, SecretsManager } from '../dist/index.js';
+import { SecretsManager } from '../dist/index.js';
+// Internal: the scheduler task name of the KV watch (not part of the public API).
+import { KV_WATCH_TIMEOUT_NAME } from '../dist/core/rotation/kv-change.watcher.js';
 import { OPTION_DEFAULTS } from '../dist/options/options.schema.js';
 import { fmtInt, fmtRatio, header, now, report, run, silentLogger } from './support/common.mjs';
 import { pad, secretData } from './support/data.mjs';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoginHeldError } from '../../lib/errors/login-held.error.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/supervised-core.js';
+import { supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, finding 6: logins never trip Vault's user lockout (5 failed logins lock the role_id

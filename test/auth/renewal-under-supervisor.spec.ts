@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/supervised-core.js';
+import { supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, finding 5: token renewal and the scheduled re-login are under the supervisor. While

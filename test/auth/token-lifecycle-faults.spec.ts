@@ -5,7 +5,7 @@
 import { Module } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuthFailedError,
   PermissionDeniedError,
@@ -23,9 +23,11 @@ import { dump, MARKER_CRED } from '../support/leak-markers.js';
 import { envelope, json, rawServer } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
 import { settle, sleep } from '../support/async.js';
+import { elapseFakeTimers } from '../support/fake-time.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
@@ -170,14 +172,16 @@ describe('token lifecycle: regressions', () => {
       return json(res, 404, { errors: [] });
     });
     cleanups.push(() => srv.stop());
+    // Timers and Date on the fake clock (I/O and setImmediate stay real): the renewals run without waiting for them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const failures: unknown[] = [];
     const { core } = makeCore({ address: srv.address, token: 't', onTokenRenewalFailed: (e) => void failures.push(e) });
     cleanups.push(() => core.close());
     await core.start();
-    await sleep(3500);
+    await elapseFakeTimers(3500);
     expect(renewals).toBeGreaterThanOrEqual(1);
     expect(failures, 'one malformed renew answer must not be reported as a permanent failure').toHaveLength(0);
-  }, 10_000);
+  });
 
   it('regression: a throwing secrets.token.renewed listener stops token renewal for good', async () => {
     let renewals = 0;
@@ -192,14 +196,16 @@ describe('token lifecycle: regressions', () => {
       return json(res, 404, { errors: [] });
     });
     cleanups.push(() => srv.stop());
+    // Timers and Date on the fake clock (I/O and setImmediate stay real): the renewals run without waiting for them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const { app } = await bootApp([EventEmitterModule.forRoot(), SecretsModule.forRoot({ address: srv.address, token: 't' })]);
     cleanups.push(() => app.close());
     app.get(EventEmitter2).on(SecretsEvents.TokenRenewed, () => {
       throw new Error('a buggy metrics listener');
     });
-    await sleep(5000);
+    await elapseFakeTimers(5000);
     expect(renewals, 'renewal must go on whatever a listener does').toBeGreaterThanOrEqual(2);
-  }, 15_000);
+  });
 
   it('regression: a throwing secrets.token.renewal-failed listener becomes an unhandled rejection', async () => {
     const unhandled: unknown[] = [];
@@ -213,14 +219,16 @@ describe('token lifecycle: regressions', () => {
       return json(res, 403, { errors: ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n'] });
     });
     cleanups.push(() => srv.stop());
+    // Timers and Date on the fake clock (I/O and setImmediate stay real): the renewals run without waiting for them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const { app } = await bootApp([EventEmitterModule.forRoot(), SecretsModule.forRoot({ address: srv.address, token: 't' })]);
     cleanups.push(() => app.close());
     app.get(EventEmitter2).on(SecretsEvents.TokenRenewalFailed, () => {
       throw new Error('a buggy alerting listener');
     });
-    await sleep(2500);
+    await elapseFakeTimers(2500);
     expect(unhandled.map(String)).toEqual([]);
-  }, 10_000);
+  });
 
   it('regression: shutdown during an in-flight re-login leaves the newly issued token alive (never revoked)', async () => {
     const server = await startServer();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionsError, SecretsManager, AuthFailedError, type VaultConfig } from '../../lib/index.js';
-import { coreOf, supervisorOf } from '../support/supervisor-of.js';
+import { coreOf, supervisorOf } from '../support/core-harness.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 let server: VaultTestServer;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsModule, SecretsService, vaultConfigLoader } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 
 let server: VaultTestServer;
 let app: INestApplicationContext | undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnSecretRotated, SecretsModule, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -182,7 +182,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
 
       const up = server.faults.add({ drop: true }); // Vault unreachable, sys/health included
       // The app keeps querying on the pool it has; the 4-6 s lease expires meanwhile (no way to renew or replace it).
-      await until(() => secrets.status().leases.count === 0, 5_000_000);
+      await until(() => secrets.status().leases.count === 0, 15_000);
       expect(secrets.status()).toMatchObject({ state: 'degraded', reason: 'unreachable' });
       const rotationsDuringOutage = db.rotations.length;
 
@@ -190,11 +190,11 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
       const back = Date.now();
       const nextAttemptAt = secrets.status().nextAttemptAt!;
       // No read by the app from here on: the supervisor re-acquires the lease and the handler swaps the pool.
-      await until(() => db.rotations.length > rotationsDuringOutage, 5_000_000);
+      await until(() => db.rotations.length > rotationsDuringOutage, 15_000);
       const swappedAfterMs = Date.now() - back;
       phase = 'after';
       const servedAtSwap = served;
-      await until(() => served >= servedAtSwap + 20, 5_000_000);
+      await until(() => served >= servedAtSwap + 20, 15_000);
       running = false;
       await load;
       expect(failed.after).toBe(0);

@@ -16,7 +16,7 @@ import { FallbackUsedEvent } from '../../lib/events/fallback-used.event.js';
 import { encryptFallback } from '../../lib/fallback/encrypted-file.js';
 import { generateFallbackKey } from '../../lib/fallback/fallback-key.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisorOf } from '../support/supervisor-of.js';
+import { supervisorOf } from '../support/core-harness.js';
 import { bootApp } from '../support/boot-app.js';
 
 const DOWN = 'http://127.0.0.1:9'; // discard port: connection refused

@@ -12,7 +12,7 @@ import {
 } from '../../lib/index.js';
 import { bootApp } from '../support/boot-app.js';
 import { onTestServer, startTestVault, uniqueName, type TestVault } from '../support/test-vault.js';
-import { supervisorOf } from '../support/supervisor-of.js';
+import { supervisorOf } from '../support/core-harness.js';
 
 let vault: TestVault;
 

@@ -14,7 +14,7 @@ import {
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 
 let server: VaultTestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { coreOf } from '../support/supervisor-of.js';
+import { coreOf } from '../support/core-harness.js';
 
 let server: VaultTestServer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InjectSecret, Rotating, SecretRef, SecretsModule } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -126,7 +126,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
       }
     };
     const load = Promise.all([caller(), caller()]);
-    await until(() => repo.pool.generation >= 4 && ended.length >= 3, 10_000_000);
+    await until(() => repo.pool.generation >= 4 && ended.length >= 3, 30_000);
     running = false;
     await load;
     const seconds = (Date.now() - started) / 1000;
@@ -144,7 +144,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
     expect(repo.creds.version).not.toBe(firstLease);
     expect((await repo.query()).rows[0].user).toBe(repo.creds.value.username);
     // Replaced roles are dropped once their leases are revoked.
-    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3, 10_000_000);
+    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3, 30_000);
     await server.settle();
     expect(await roleExists(ended[0]!.user)).toBe(false);
   }, 60_000);

@@ -16,7 +16,7 @@ import {
 import { SecretDeletedEvent } from '../../lib/events/secret-deleted.event.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 

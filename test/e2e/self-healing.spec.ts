@@ -12,7 +12,7 @@ import {
 } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/supervised-core.js';
+import { supervisedCore } from '../support/core-harness.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -36,7 +36,7 @@ afterEach(async () => {
   delete process.env.SECRETS_STRIPE;
 });
 
-/** A core on the test server, its time moved by the test (see `test/support/supervised-core.ts`). */
+/** A core on the test server, its time moved by the test (see `test/support/core-harness.ts`). */
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);
 /** Every request is dropped, `sys/health` included: Vault is unreachable. */
 const takeVaultDown = (): (() => void) => server.faults.add({ drop: true });

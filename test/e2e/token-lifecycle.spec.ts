@@ -14,7 +14,7 @@ import {
 } from '../../lib/index.js';
 import { VaultTestServer, type CreateTokenOptions } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 import { untilOnlyModuleTimers } from '../support/release-idle-connections.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 

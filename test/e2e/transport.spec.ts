@@ -31,7 +31,7 @@ import {
   type TestClientCertificate,
   type TestServerCertificate,
 } from '@nestjs-vault-secrets/vault-test-server';
-import { until } from '../support/until.js';
+import { until } from '../support/async.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -7,9 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, type SecretRotatedEvent } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
-import { deferred } from '../support/async.js';
+import { deferred, until } from '../support/async.js';
 import { MARK } from '../support/leak-markers.js';
-import { until } from '../support/until.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TimerScheduler } from '../../lib/timing/task-scheduler.js';
 import { KvEventSubscriber, KV_EVENTS_RECONNECT_NAME } from '../../lib/core/rotation/kv-event.subscriber.js';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { FakeEvents, frame } from '../support/fake-events-server.js';
-import { sleep, waitFor } from '../support/async.js';
+import { flush, sleep, until } from '../support/async.js';
+import { ManualScheduler } from '../support/lease-harness.js';
 
 const TOKEN = 'hvs.ATTACK3-SECRET-TOKEN-123456';
 let fake: FakeEvents;
 let sub: KvEventSubscriber | undefined;
-let scheduler: TimerScheduler;
+// Reconnects are scheduled tasks: the test runs them (no waiting for the backoff in real time).
+let scheduler: ManualScheduler;
 let logs: Capture;
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown): void => void unhandled.push(e);
@@ -43,7 +44,7 @@ afterEach(async () => {
 
 async function setup(): Promise<void> {
   fake = await new FakeEvents().listen();
-  scheduler = new TimerScheduler();
+  scheduler = new ManualScheduler();
   logs = new Capture();
   process.on('unhandledRejection', onUnhandled);
 }
@@ -53,7 +54,7 @@ describe('subscriber: frames', () => {
     await setup();
     const { sub, changes, keyOfCalls } = make();
     await sub.start();
-    await waitFor(() => fake.sockets.size === 1);
+    await until(() => fake.sockets.size === 1);
     fake.send('not json');
     fake.send('null');
     fake.send('[]');
@@ -65,8 +66,8 @@ describe('subscriber: frames', () => {
     fake.send(frame('other/data/app/config'));
     fake.send(frame('secret/data/appx/config'));
     fake.send(frame('secret/data/app/config'));
-    await waitFor(() => changes.includes('config'));
-    await sleep(100);
+    await until(() => changes.includes('config'));
+    await flush();
     expect(changes.filter((c) => c !== 'bin')).toEqual(['config']);
     expect(keyOfCalls).not.toContain(42);
     expect(unhandled).toEqual([]);
@@ -77,7 +78,7 @@ describe('subscriber: frames', () => {
     await setup();
     const { sub } = make();
     await sub.start();
-    await waitFor(() => fake.upgrades.length === 1);
+    await until(() => fake.upgrades.length === 1);
     const up = fake.upgrades[0]!;
     expect(up.headers['x-vault-token']).toBe(TOKEN);
     expect(up.headers['x-vault-namespace']).toBe('team-a/');
@@ -92,8 +93,9 @@ describe('subscriber: refusal', () => {
     fake.mode = { kind: 'refuse', status: 403 };
     const { sub } = make();
     await sub.start();
-    await waitFor(() => logs.count(/refused the KV event subscription \(HTTP 403\)/) === 1);
-    await sleep(2500);
+    await until(() => logs.count(/refused the KV event subscription \(HTTP 403\)/) === 1);
+    await flush();
+    // No task is scheduled (asserted below), so nothing can ever try again.
     expect(fake.upgrades.length).toBe(1);
     expect(logs.count(/refused/)).toBe(1);
     expect(scheduler.pending()).toEqual([]);
@@ -105,13 +107,16 @@ describe('subscriber: refusal', () => {
     fake.mode = { kind: 'refuse', status: 503 };
     const { sub, changes } = make();
     await sub.start();
-    await waitFor(() => fake.upgrades.length === 1);
+    await until(() => fake.upgrades.length === 1);
     fake.mode = { kind: 'accept' };
-    // A reconnect is due within backoffDelayMs(0) <= 1 s; give it 2.5 s.
-    await sleep(2500);
+    // A reconnect is due within backoffDelayMs(0) <= 1 s (the old test gave it 2.5 s of real time).
+    await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+    expect(scheduler.delayOf(KV_EVENTS_RECONNECT_NAME)).toBeLessThanOrEqual(2500);
+    scheduler.run(KV_EVENTS_RECONNECT_NAME);
+    await until(() => fake.sockets.size === 1);
     expect(fake.upgrades.length).toBeGreaterThan(1);
     fake.send(frame('secret/data/app/config'));
-    await sleep(100);
+    await until(() => changes.length > 0);
     expect(changes).toEqual(['config']);
   });
 });
@@ -121,15 +126,17 @@ describe('subscriber: reconnects', () => {
     await setup();
     const { sub } = make();
     await sub.start();
-    await waitFor(() => fake.sockets.size === 1);
+    await until(() => fake.sockets.size === 1);
     fake.dropAll();
-    await waitFor(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
-    await waitFor(() => fake.sockets.size === 1, 3000);
+    await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+    scheduler.run(KV_EVENTS_RECONNECT_NAME);
+    await until(() => fake.sockets.size === 1);
     fake.dropAll();
-    await waitFor(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+    await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
     sub.stop();
     expect(scheduler.pending()).toEqual([]);
-    await sleep(2200);
+    await until(() => fake.sockets.size === 0);
+    await flush();
     expect(fake.sockets.size).toBe(0);
     expect(fake.upgrades.length).toBe(2);
   });
@@ -139,12 +146,21 @@ describe('subscriber: reconnects', () => {
     fake.mode = { kind: 'accept-then-close' };
     const { sub } = make();
     await sub.start();
-    await sleep(7000);
+    // 7 s of reconnects on the scheduler's time: run each planned reconnect while the delays add up to 7 s.
+    let elapsedMs = 0;
+    for (;;) {
+      const attempts = fake.upgrades.length;
+      await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+      elapsedMs += scheduler.delayOf(KV_EVENTS_RECONNECT_NAME) ?? 0;
+      if (elapsedMs > 7000) break;
+      scheduler.run(KV_EVENTS_RECONNECT_NAME);
+      await until(() => fake.upgrades.length > attempts);
+    }
     // With a backoff that grows (1,2,4 s ...) there would be at most ~4 attempts in 7 s.
     const n = fake.upgrades.length;
     sub.stop();
     expect(n).toBeLessThanOrEqual(4);
-  }, 15_000);
+  });
 
   it('regression: close() while the token is being fetched still opens a socket afterwards', async () => {
     await setup();
@@ -154,6 +170,7 @@ describe('subscriber: reconnects', () => {
     sub.stop();
     release(TOKEN);
     await started;
+    // Justified real wait: asserting that no connection is opened, so there is no event to wait for.
     await sleep(300);
     expect(fake.upgrades.length).toBe(0);
     expect(sub.toJSON()).toEqual({ connected: false });
@@ -163,7 +180,8 @@ describe('subscriber: reconnects', () => {
     await setup();
     const { sub } = make();
     await Promise.all([sub.start(), sub.start()]);
-    await sleep(300);
+    await until(() => sub.toJSON().connected === true && fake.sockets.size >= 1);
+    await flush();
     expect(fake.sockets.size).toBe(1);
   });
 
@@ -172,9 +190,9 @@ describe('subscriber: reconnects', () => {
     fake.mode = { kind: 'hang' };
     const { sub } = make();
     await sub.start();
-    await waitFor(() => fake.hung.length === 1);
+    await until(() => fake.hung.length === 1);
     sub.stop();
-    await sleep(200);
+    await flush();
     expect(scheduler.pending()).toEqual([]);
     expect(unhandled).toEqual([]);
     expect(fake.hung[0]!.destroyed || (fake.hung[0] as unknown as { readableEnded: boolean }).readableEnded).toBe(true);
@@ -187,19 +205,23 @@ describe('subscriber: reconnects', () => {
       token: () => (fail ? Promise.reject(new Error('vault unavailable')) : Promise.resolve(TOKEN)),
     });
     await sub.start();
-    await waitFor(() => fake.sockets.size === 1);
+    await until(() => fake.sockets.size === 1);
     fail = true;
     fake.dropAll();
-    await sleep(1500); // reconnect (<=1 s) fails to get a token
+    await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+    scheduler.run(KV_EVENTS_RECONNECT_NAME); // the reconnect fails to get a token
+    await flush();
     fail = false;
-    await sleep(4000); // a bounded backoff would retry by now
+    // A bounded backoff retries: the next reconnect is planned (the old test waited 4 s of real time for it).
+    if (scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME)) scheduler.run(KV_EVENTS_RECONNECT_NAME);
+    await until(() => fake.upgrades.length > 1 && fake.sockets.size === 1, 2000).catch(() => undefined);
     const noUnhandled = unhandled.length === 0;
     fake.send(frame('secret/data/app/config'));
-    await sleep(100);
+    await until(() => changes.length > 0, 2000).catch(() => undefined);
     expect({ noUnhandled, reconnected: fake.upgrades.length > 1, changes }).toEqual({
       noUnhandled: true,
       reconnected: true,
       changes: ['config'],
     });
-  }, 15_000);
+  });
 });

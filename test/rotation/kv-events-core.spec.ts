@@ -3,7 +3,7 @@ import { SecretsManager, SecretsEvents } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { FakeEvents, frame } from '../support/fake-events-server.js';
-import { sleep, waitFor } from '../support/async.js';
+import { sleep, until } from '../support/async.js';
 
 let server: VaultTestServer;
 let fake: FakeEvents;
@@ -38,8 +38,8 @@ async function boot(): Promise<SecretsManager> {
   );
   await m.start();
   await m.fetchSecret('config');
-  await waitFor(() => logs.text.includes('Subscribed to Vault KV change events'));
-  await waitFor(() => fake.sockets.size === 1);
+  await until(() => logs.text.includes('Subscribed to Vault KV change events'));
+  await until(() => fake.sockets.size === 1);
   return m;
 }
 
@@ -127,8 +127,8 @@ describe('core: lifecycle', () => {
     await sleep(300);
     (fake as unknown as { upstream: string }).upstream = realUpstream;
     // No read by the app: the supervisor's background attempt brings it back and re-arms the subscription.
-    await waitFor(() => m!.status().state === 'ready', 5000);
-    await waitFor(() => fake.upgrades.length > 0, 5000);
+    await until(() => m!.status().state === 'ready', 5000);
+    await until(() => fake.upgrades.length > 0, 5000);
     await m.fetchSecret('config');
     console.log(logs.lines.filter((l) => /event/i.test(l)).join('\n'));
     expect(fake.upgrades.length).toBeGreaterThan(0);
@@ -143,7 +143,7 @@ describe('core: lifecycle', () => {
       );
       await m.start();
     })();
-    await waitFor(() => logs.text.includes('refused'));
+    await until(() => logs.text.includes('refused'));
     expect(logs.count(/refused/)).toBe(1);
     expect(logs.text).not.toContain(server.rootToken);
     expect(fake.upgrades[0]!.url).not.toContain(server.rootToken);

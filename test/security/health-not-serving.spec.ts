@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/supervised-core.js';
+import { supervisedCore } from '../support/core-harness.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -26,7 +26,7 @@ afterEach(async () => {
   delete process.env.SECRETS_STRIPE;
 });
 
-/** A core on the test server, its time moved by the test (see `test/support/supervised-core.ts`). */
+/** A core on the test server, its time moved by the test (see `test/support/core-harness.ts`). */
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);
 /** Every request is dropped, `sys/health` included: Vault is unreachable. */
 

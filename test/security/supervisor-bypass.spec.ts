@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsManager, VaultSealedError, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { settle } from '../support/async.js';
-import { supervisorOf } from '../support/supervisor-of.js';
+import { supervisorOf } from '../support/core-harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

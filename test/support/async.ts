@@ -1,5 +1,31 @@
-/** Resolves after `ms` milliseconds of wall-clock time (only for real I/O such as websockets; prefer fake timers). */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers';
+
+// Captured when this module loads, before any spec fakes timers: `vi.useFakeTimers()` replaces the
+// globals, not these references, so the helpers below keep working (and never move a fake clock).
+const realNow = performance.now.bind(performance);
+const nextTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
+
+/**
+ * The one wait helper: resolves as soon as `condition()` holds. It checks after every turn of the
+ * event loop for the first 20,000 turns (promise chains and in-process I/O such as a round trip to
+ * the test server settle there; FakeTime's idle wait relies on this being quick), then every 2 ms of
+ * real time (a websocket upgrade, a PostgreSQL query).
+ * It never advances fake timers. Throws after `timeoutMs` milliseconds of real time (default 5,000),
+ * naming the condition.
+ */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = realNow() + timeoutMs;
+  for (let turn = 0; !condition(); turn += 1) {
+    if (realNow() > deadline) throw new Error(`condition not met after ${timeoutMs} ms: ${condition.toString()}`);
+    await (turn < 20_000 ? nextTurn() : new Promise<void>((resolve) => realSetTimeout(resolve, 2)));
+  }
+}
+
+/**
+ * Resolves after `ms` milliseconds of real time. Only for the few waits that are the behaviour under
+ * test (each use says why in a comment); prefer `until`, an event or the fake clock.
+ */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
 
 /** The outcome of a promise as a value, so a test can assert on a rejection without try/catch. */
 export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -10,9 +36,9 @@ export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } |
   }
 }
 
-/** Lets promise chains settle (no timers involved). */
+/** Lets promise chains settle: `turns` turns of the event loop (no timers involved). */
 export async function flush(turns = 50): Promise<void> {
-  for (let i = 0; i < turns; i += 1) await new Promise<void>((r) => setImmediate(r));
+  for (let i = 0; i < turns; i += 1) await nextTurn();
 }
 
 export interface Deferred<T> {
@@ -20,6 +46,8 @@ export interface Deferred<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
 }
+
+/** A promise with its resolve and reject functions, for a test to settle when it chooses. */
 export function deferred<T = void>(): Deferred<T> {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
@@ -28,13 +56,4 @@ export function deferred<T = void>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-/** Polls `cond` every 10 ms until it holds; throws after `ms` milliseconds. */
-export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timeout waiting for ${cond.toString()}`);
-    await sleep(10);
-  }
 }

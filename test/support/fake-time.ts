@@ -2,7 +2,8 @@ import type { VaultRequest, VaultResponse } from '../../lib/contracts/vault-requ
 import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import type { VaultTransport } from '../../lib/transport/vault-transport.js';
 import type { TokenSource } from '../../lib/contracts/token-source.js';
-import { until } from './until.js';
+import { vi } from 'vitest';
+import { flush, until } from './async.js';
 
 /**
  * A {@link TaskScheduler} on a movable clock (the test server's frozen clock, so Vault's TTLs and
@@ -95,5 +96,17 @@ export class CountingTransport implements VaultTransport {
       await new Promise<void>((resolve) => setImmediate(resolve));
       calm = this.inFlight === 0 ? calm + 1 : 0;
     }
+  }
+}
+
+/**
+ * Moves Vitest's fake timers `ms` forward in `stepMs` steps, letting real I/O (an HTTP round trip a
+ * due timer started) settle after each step. For specs that call `vi.useFakeTimers({ toFake: [...] })`
+ * without faking setImmediate. No wall-clock wait.
+ */
+export async function elapseFakeTimers(ms: number, stepMs = 100): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+    await vi.advanceTimersByTimeAsync(Math.min(stepMs, ms - elapsed));
+    await flush();
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FallbackFileError, FallbackKeyError, SecretsErrorCode } from '../../../lib/errors/index.js';
 import { decryptFallback, encryptFallback, FALLBACK_ENVELOPE_FORMAT, type FallbackEnvelope } from '../../../lib/fallback/encrypted-file.js';
 import { FallbackKey, generateFallbackKey } from '../../../lib/fallback/fallback-key.js';
-import { expectNoLeak } from './leak-check.js';
+import { expectNoLeak } from '../../support/leak-check.js';
 
 const SECRET = 'enc-S3cr3t-pa55word-91b2';
 const DATA = { database: { username: 'app', password: SECRET }, 'kafka/producer': { sasl: 'sasl-S3cr3t-value', port: 9092 } };

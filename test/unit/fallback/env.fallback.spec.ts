@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FallbackEnvError, SecretsErrorCode } from '../../../lib/errors/index.js';
 import { EnvFallbackSource, envFallbackVariable } from '../../../lib/fallback/env.fallback.js';
-import { expectNoLeak } from './leak-check.js';
+import { expectNoLeak } from '../../support/leak-check.js';
 
 const SECRET = 'env-S3cr3t-value-7d1f';
 

@@ -3,7 +3,7 @@ import { FallbackEnvError } from '../../../lib/errors/index.js';
 import { FallbackChain, type FallbackFailure } from '../../../lib/fallback/fallback-chain.js';
 import type { FallbackSource } from '../../../lib/fallback/fallback-source.js';
 import { EnvFallbackSource } from '../../../lib/fallback/env.fallback.js';
-import { expectNoLeak } from './leak-check.js';
+import { expectNoLeak } from '../../support/leak-check.js';
 
 function memory(name: string, secrets: Record<string, Record<string, unknown>>, calls: string[] = []): FallbackSource {
   return {

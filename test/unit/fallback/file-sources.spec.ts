@@ -9,7 +9,7 @@ import { EncryptedFileFallbackSource } from '../../../lib/fallback/encrypted-fil
 import { generateFallbackKey } from '../../../lib/fallback/fallback-key.js';
 import { JsonFileFallbackSource } from '../../../lib/fallback/json-file.fallback.js';
 import { openFallbackFile } from '../../../lib/fallback/open-fallback-file.js';
-import { expectNoLeak, expectNoSecretIn } from './leak-check.js';
+import { expectNoLeak, expectNoSecretIn } from '../../support/leak-check.js';
 
 const SECRET = 'file-S3cr3t-value-c0ffee';
 const DATA = { database: { password: SECRET }, 'kafka/producer': { sasl: 'x' } };

@@ -2,10 +2,10 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CliExitCode, runCli, type CliIo } from '../../../lib/cli/secrets-fallback.js';
-import { decryptFallback } from '../../../lib/fallback/encrypted-file.js';
+import { CliExitCode, runCli, type CliIo } from '../../lib/cli/secrets-fallback.js';
+import { decryptFallback } from '../../lib/fallback/encrypted-file.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { expectNoSecretIn } from './leak-check.js';
+import { expectNoSecretIn } from '../support/leak-check.js';
 
 const SECRET = 'cli-S3cr3t-pa55-5e7a';
 const DATA = { database: { username: 'app', password: SECRET }, 'kafka/producer': { sasl: 'sasl-cli-S3cr3t' } };

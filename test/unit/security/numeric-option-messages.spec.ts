@@ -1,7 +1,7 @@
 /** A number option given a non-number says "whole number", not a misleading range message. */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
+import { InvalidOptionsError } from '../../../lib/index.js';
+import { resolveVaultConfig } from '../../../lib/core/resolve-vault-config.js';
 
 const base = { address: 'http://127.0.0.1:8200', token: 'hvs.example-token-for-tests' };
 

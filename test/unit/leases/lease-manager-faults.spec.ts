@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import { SecretRotatedEvent, VaultRequestError, VaultUnavailableError } from '../../lib/index.js';
-import { LeaseExpiredEvent } from '../../lib/events/lease-expired.event.js';
-import { deferred, flush } from '../support/async.js';
-import { leasedFetch, leaseHarness, ok, revokedIds } from '../support/lease-harness.js';
-import { MARK } from '../support/leak-markers.js';
+import { SecretRotatedEvent, VaultRequestError, VaultUnavailableError } from '../../../lib/index.js';
+import { LeaseExpiredEvent } from '../../../lib/events/lease-expired.event.js';
+import { deferred, flush } from '../../support/async.js';
+import { leasedFetch, leaseHarness, ok, revokedIds } from '../../support/lease-harness.js';
+import { MARK } from '../../support/leak-markers.js';
 
 const KEY = 'database/creds/app';
 const TIMER = `secrets:lease:${KEY}`;

@@ -6,9 +6,9 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SecretValidationError } from '../../lib/index.js';
-import type { StandardSchemaV1 } from '../../lib/core/schema/standard-schema.js';
-import { validateSecret } from '../../lib/core/schema/validate-secret.js';
+import { SecretValidationError } from '../../../lib/index.js';
+import type { StandardSchemaV1 } from '../../../lib/core/schema/standard-schema.js';
+import { validateSecret } from '../../../lib/core/schema/validate-secret.js';
 
 /** A Standard Schema that wants `port` to be a number and prints what it received JSON-escaped (as arktype-style messages do). */
 const schema: StandardSchemaV1<unknown, { port: number }> = {

@@ -4,8 +4,8 @@
  * boot problem like any other bad name.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
+import { InvalidOptionsError } from '../../../lib/index.js';
+import { resolveVaultConfig } from '../../../lib/core/resolve-vault-config.js';
 
 describe('paths named __proto__', () => {
   it('is refused at boot, with the other problems listed', () => {

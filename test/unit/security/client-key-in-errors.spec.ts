@@ -4,7 +4,7 @@
  * name", leaking up to 200 characters of the private key into logs and crash reports.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, SecretsManager } from '../../lib/index.js';
+import { InvalidOptionsError, SecretsManager } from '../../../lib/index.js';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydA==\n-----END CERTIFICATE-----\n';
 const KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7KEYMATERIALSECRET';

@@ -3,9 +3,9 @@
  * Expected everywhere: one typed InvalidOptionsError listing every problem, nothing crashing, no value echoed.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
-import { MARKER_CRED, MARKER_TOKEN } from '../support/leak-markers.js';
+import { InvalidOptionsError } from '../../../lib/index.js';
+import { resolveVaultConfig } from '../../../lib/core/resolve-vault-config.js';
+import { MARKER_CRED, MARKER_TOKEN } from '../../support/leak-markers.js';
 
 const A = 'http://127.0.0.1:8200';
 

@@ -4,9 +4,9 @@
  * a tight re-issue loop (scripted client, manual scheduler and clock: deterministic).
  */
 import { describe, expect, it } from 'vitest';
-import type { EngineSecret } from '../../lib/index.js';
-import { flush } from '../support/async.js';
-import { leasedFetch, leaseHarness, ok } from '../support/lease-harness.js';
+import type { EngineSecret } from '../../../lib/index.js';
+import { flush } from '../../support/async.js';
+import { leasedFetch, leaseHarness, ok } from '../../support/lease-harness.js';
 
 const KEY = 'database/creds/app';
 const TIMER = `secrets:lease:${KEY}`;
