@@ -13,6 +13,7 @@ import { DeferredEventBus, prefixedEventBus } from '../events/deferred-event-bus
 import { eventBusFrom, fanOutEventBus, noopEventBus } from '../events/secrets-event-bus.js';
 import { TimerScheduler } from '../timing/task-scheduler.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
+import type { RotationUpdater } from '../core/rotation/rotation.orchestrator.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from './secrets.constants.js';
 import { SecretsCore } from '../core/secrets-core.js';
@@ -115,6 +116,16 @@ export class SecretsService extends SecretsManager implements OnModuleInit, OnAp
    */
   onRotation(keys: readonly string[], handler: (event: SecretRotatedEvent) => unknown): () => void {
     return this.core.orchestrator.register(keys, handler);
+  }
+
+  /**
+   * @internal Registers what keeps a value the app reads current (a `SecretRef`, a `Rotating`
+   * resource, a `ConfigService` entry): prepared for each rotation of one of `keys`, and switched
+   * together with the others before any handler runs. See {@link RotationUpdater}.
+   * @returns a function that removes the updater.
+   */
+  onRotationUpdate(keys: readonly string[], updater: RotationUpdater): () => void {
+    return this.core.orchestrator.registerUpdater(keys, updater);
   }
 
   /** @internal Delivers rotations held back during boot once the app's event listeners are attached. */
