@@ -51,7 +51,10 @@ export async function validateSecret<S extends SecretSchema>(key: string, data: 
     }
     value = result.value;
   } else if (typeof schema === 'function') {
-    const instance = plainToInstance(schema as SecretClass, data ?? {}, { enableImplicitConversion: true }) as object;
+    // Implicit conversion reads design-time types through `reflect-metadata`, loaded by Nest apps; without it
+    // (SecretsManager in a script) values are validated as they are.
+    const implicit = typeof (Reflect as { getMetadata?: unknown }).getMetadata === 'function';
+    const instance = plainToInstance(schema as SecretClass, data ?? {}, { enableImplicitConversion: implicit }) as object;
     const errors = await validate(instance, { forbidUnknownValues: true, validationError: { target: false, value: false } });
     if (errors.length > 0) throw new SecretValidationError(key, flatten(errors, '', secrets), schemaName(schema));
     value = instance;
