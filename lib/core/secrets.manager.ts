@@ -117,6 +117,14 @@ export class SecretsManager implements AsyncDisposable {
     return this.core.leaseExpiries();
   }
 
+  /** @internal Issue (or last renewal) and expiry times of the managed leases, in ms since the epoch (the health indicator). */
+  leaseWindows(): Array<{ issuedAt: number; expiresAt: number }> {
+    return this.core.leases
+      .keys()
+      .map((key) => this.core.leases.get(key))
+      .flatMap((lease) => (lease?.expiresAt === undefined ? [] : [{ issuedAt: lease.issuedAt, expiresAt: lease.expiresAt }]));
+  }
+
   /** What is known about the module's current token (accessor, policies, expiry in ms since the epoch), never the token itself. */
   tokenInfo(): TokenInfo | undefined {
     return this.core.tokens.info();
