@@ -4,7 +4,6 @@
  * no `@nestjs/*` package (checked by lint on the core folders and by a test over the built files).
  */
 export { SecretsManager, type SecretsManagerOptions } from './core/secrets.manager.js';
-export type { SecretsFacade } from './core/secrets.facade.js';
 export type { SecretsStatus } from './core/secrets-status.js';
 export type { TokenInfo } from './auth/token.manager.js';
 export type { FetchSecretOptions, SecretDescription } from './core/secrets-core.js';

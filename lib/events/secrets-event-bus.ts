@@ -57,3 +57,13 @@ export function eventBusFrom(
     emitAllSettled: callEach,
   };
 }
+
+/** Publishes every event on each of `buses`, in order (e.g. the app's `EventEmitter2` and the service's own `on()` listeners). */
+export function fanOutEventBus(...buses: readonly SecretsEventBus[]): SecretsEventBus {
+  return {
+    emit: (event, payload) => {
+      for (const bus of buses) bus.emit(event, payload);
+    },
+    emitAllSettled: (event, payload) => buses.flatMap((bus) => bus.emitAllSettled(event, payload)),
+  };
+}

@@ -4,11 +4,21 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import { getSecretsServiceToken } from '../nest/secrets-service-token.js';
 import type { SecretsService } from '../nest/secrets.service.js';
 
+/** Default near-expiry threshold of a lease, as a fraction of its own TTL (see {@link VaultHealthOptions.leaseMinTtlMs}). */
+const LEASE_NEAR_EXPIRY_FRACTION = 0.2;
+/** Lowest default near-expiry threshold of a lease, in milliseconds. */
+const LEASE_NEAR_EXPIRY_FLOOR_MS = 1000;
+
 /** Thresholds of {@link VaultHealthIndicator.isHealthy}, in milliseconds. */
 export interface VaultHealthOptions {
   /** Report `degraded` when the token expires sooner than this. Default 60000. */
   tokenMinTtlMs?: number;
-  /** Count leases expiring sooner than this as "near expiry" (and report `degraded`). Default 30000. */
+  /**
+   * Count leases expiring sooner than this as "near expiry" (and report `degraded`). Default: relative
+   * to each lease's own TTL, less than a fifth of it left, and
+   * never less than 1000 ms; the module renews at about two thirds of the TTL, so a lease gets
+   * there only when renewals failed.
+   */
   leaseMinTtlMs?: number;
   /** Timeout of the `sys/health` call. Default 2000. */
   timeoutMs?: number;
@@ -54,7 +64,11 @@ export class VaultHealthIndicator {
     const status = secrets.status();
     const now = Date.now();
     const tokenTtlMs = status.token?.expiresAt === undefined ? undefined : status.token.expiresAt - now;
-    const leasesNearExpiry = secrets.leaseExpiries().filter((t) => t - now < (options.leaseMinTtlMs ?? 30_000)).length;
+    const threshold = (issuedAt: number, expiresAt: number): number =>
+      options.leaseMinTtlMs ?? Math.max(LEASE_NEAR_EXPIRY_FLOOR_MS, (expiresAt - issuedAt) * LEASE_NEAR_EXPIRY_FRACTION);
+    const leasesNearExpiry = secrets
+      .leaseWindows()
+      .filter(({ issuedAt, expiresAt }) => expiresAt - now < threshold(issuedAt, expiresAt)).length;
     const fallbackKeys = Object.keys(status.fallbackKeys);
     const details = {
       ...(options.vault === undefined ? {} : { vault: options.vault }),

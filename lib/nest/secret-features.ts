@@ -60,13 +60,16 @@ export class SecretFeatures implements BeforeApplicationShutdown {
     };
     let chain: Promise<unknown> = Promise.resolve();
     this.#unregister.push(
-      service.onRotation([declaration.key], (event) => {
-        // One rebuild at a time: a second rotation waits for the first switch.
+      service.onRotationUpdate([declaration.key], (event) => {
+        // One rebuild at a time: a second rotation waits for the first build.
         const next = chain.then(async () => {
-          const value = await validated(declaration, event);
-          const old = rotating.swap(await entry.build(value as never));
-          this.#logger.log(`Rebuilt the resource of "${declaration.key}" (${event.reason}); disposing the previous one`);
-          await dispose(old);
+          const built = await entry.build((await validated(declaration, event)) as never);
+          // Applied with every other ref of this rotation, before the handlers run.
+          return async () => {
+            const old = rotating.swap(built);
+            this.#logger.log(`Rebuilt the resource of "${declaration.key}" (${event.reason}); disposing the previous one`);
+            await dispose(old);
+          };
         });
         chain = next.catch(() => undefined);
         return next;
@@ -86,12 +89,15 @@ export class SecretFeatures implements BeforeApplicationShutdown {
     }
     const ref = new SecretRef<unknown>(declaration.key, first.data, first.version);
     this.#unregister.push(
-      service.onRotation([declaration.key], async (event) => {
+      service.onRotationUpdate([declaration.key], async (event) => {
         const value = await validated(declaration, event);
-        const errors = ref.update(value, event.currentVersion ?? event.currentLeaseId);
-        for (const error of errors) {
-          this.#logger.error(`A SecretRef listener of "${declaration.key}" failed: ${asError(error).message}`);
-        }
+        // Applied with every other ref of this rotation, before the handlers run.
+        return () => {
+          const errors = ref.update(value, event.currentVersion ?? event.currentLeaseId);
+          for (const error of errors) {
+            this.#logger.error(`A SecretRef listener of "${declaration.key}" failed: ${asError(error).message}`);
+          }
+        };
       }),
     );
     return ref;

@@ -10,20 +10,24 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import type { VaultTransport } from '../transport/vault-transport.js';
 import { DeferredEventBus, prefixedEventBus } from '../events/deferred-event-bus.js';
-import { eventBusFrom, noopEventBus } from '../events/secrets-event-bus.js';
+import { eventBusFrom, fanOutEventBus, noopEventBus } from '../events/secrets-event-bus.js';
 import { TimerScheduler } from '../timing/task-scheduler.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
+import type { RotationUpdater } from '../core/rotation/rotation.orchestrator.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { SECRETS_CLOCK, SECRETS_CONFIG, SECRETS_TRANSPORT, SECRETS_VAULT_NAME } from './secrets.constants.js';
 import { SecretsCore } from '../core/secrets-core.js';
-import { SecretsFacade } from '../core/secrets.facade.js';
+import { SecretsManager } from '../core/secrets.manager.js';
 import type { Clock } from '../timing/clock.js';
 import { findOptionalPeers } from './optional-peers.js';
 import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 import { bindVaultConfigLoaders } from './vault-config.loader.js';
 
 /**
- * The one facade apps inject. Reads secrets from Vault through the cache; never logs a value.
+ * What apps inject: a {@link SecretsManager} whose core the module builds (Nest's logger, the app's
+ * `SchedulerRegistry` and `EventEmitter2` when present) and whose life the module runs: it logs in
+ * during `onModuleInit` and closes on shutdown, so do not call `start()` / `stop()` yourself.
+ * Reads secrets from Vault through the cache; never logs a value.
  *
  * ```ts
  * constructor(private readonly secrets: SecretsService) {}
@@ -34,14 +38,12 @@ import { bindVaultConfigLoaders } from './vault-config.loader.js';
  * timers registered as `<name>@billing`.
  */
 @Injectable()
-export class SecretsService extends SecretsFacade implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  /** @internal */
-  protected readonly core: SecretsCore;
+export class SecretsService extends SecretsManager implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   /** The named Vault this service talks to; `undefined` for the default module. */
   readonly vaultName: string | undefined;
   readonly #explorer: RotationHandlersExplorer;
   readonly #moduleRef: ModuleRef;
-  readonly #events = new DeferredEventBus();
+  readonly #events: DeferredEventBus;
   readonly #scheduler: TimerScheduler;
   readonly #logger: Logger;
   #whenListenersReady: (() => Promise<void>) | undefined;
@@ -55,20 +57,30 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
     @Optional() @Inject(SECRETS_TRANSPORT) transport?: VaultTransport,
     @Optional() @Inject(SECRETS_VAULT_NAME) vaultName?: string,
   ) {
-    super();
+    const name = vaultName ?? undefined;
+    const logger = new Logger(name === undefined ? 'SecretsModule' : `SecretsModule(${name})`);
+    const scheduler = new TimerScheduler(undefined, name);
+    const events = new DeferredEventBus();
+    const onListenerError = (event: string, error: unknown): void =>
+      logger.error(`A listener of ${event} failed: ${error instanceof Error ? error.message : String(error)}`);
+    super(
+      (emitter) =>
+        new SecretsCore(config, {
+          clock,
+          logger,
+          scheduler,
+          // The app's EventEmitter2 (attached in onModuleInit) and listeners added with `on()`.
+          events: fanOutEventBus(prefixedEventBus(events, name), eventBusFrom(emitter, onListenerError)),
+          transport,
+          vaultName: name,
+        }),
+    );
     this.#explorer = explorer;
     this.#moduleRef = moduleRef;
-    this.vaultName = vaultName ?? undefined;
-    this.#logger = new Logger(this.vaultName === undefined ? 'SecretsModule' : `SecretsModule(${this.vaultName})`);
-    this.#scheduler = new TimerScheduler(undefined, this.vaultName);
-    this.core = new SecretsCore(config, {
-      clock,
-      logger: this.#logger,
-      scheduler: this.#scheduler,
-      events: prefixedEventBus(this.#events, this.vaultName),
-      transport,
-      vaultName: this.vaultName,
-    });
+    this.vaultName = name;
+    this.#logger = logger;
+    this.#scheduler = scheduler;
+    this.#events = events;
   }
 
   /**
@@ -107,6 +119,16 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
     return this.core.orchestrator.register(keys, handler);
   }
 
+  /**
+   * @internal Registers what keeps a value the app reads current (a `SecretRef`, a `Rotating`
+   * resource, a `ConfigService` entry): prepared for each rotation of one of `keys`, and switched
+   * together with the others before any handler runs. See {@link RotationUpdater}.
+   * @returns a function that removes the updater.
+   */
+  onRotationUpdate(keys: readonly string[], updater: RotationUpdater): () => void {
+    return this.core.orchestrator.registerUpdater(keys, updater);
+  }
+
   /** @internal Delivers rotations held back during boot once the app's event listeners are attached. */
   onApplicationBootstrap(): void {
     const orchestrator = this.core.orchestrator;
@@ -120,6 +142,6 @@ export class SecretsService extends SecretsFacade implements OnModuleInit, OnApp
   /** @internal Stops renewals, revokes a token obtained by login, clears timers and closes sockets. */
   async onApplicationShutdown(): Promise<void> {
     await this.#closeConfigLoaders();
-    await this.core.close();
+    await this.stop();
   }
 }

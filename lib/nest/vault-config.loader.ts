@@ -22,7 +22,7 @@ interface ConfigSetter {
 /** The part of `SecretsService` the loader uses once bound to the app's module. */
 interface RotationSource {
   toJSON(): Record<string, unknown>;
-  onRotation(keys: readonly string[], handler: (event: SecretRotatedEvent) => unknown): () => void;
+  onRotationUpdate(keys: readonly string[], updater: (event: SecretRotatedEvent) => (() => void) | undefined): () => void;
   fetchSecret(key: string): Promise<unknown>;
 }
 
@@ -107,7 +107,8 @@ export function vaultConfigLoader(options: VaultConfigLoaderOptions): () => Prom
         const theirs = module.toJSON();
         if (own.address !== theirs.address || own.secretsPath !== theirs.secretsPath) return;
         // Same Vault and path as the app's SecretsModule: follow its client (one login, one watcher) from now on.
-        unregister = module.onRotation(keys, apply);
+        // Updated with the module's refs, before any @OnSecretRotated handler runs.
+        unregister = module.onRotationUpdate(keys, (event) => () => apply(event));
         await manager.stop();
         await Promise.allSettled(keys.map((key) => module.fetchSecret(key)));
       },

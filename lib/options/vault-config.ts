@@ -1,7 +1,6 @@
-// class-transformer's @Type reads design-time metadata: load the polyfill here so SecretsManager works
-// without NestJS (which loads it itself).
-import 'reflect-metadata';
-import { Type } from 'class-transformer';
+// No `reflect-metadata` here: SecretsManager must load without it (class-transformer's `@Type` needs
+// it, so nested option objects are built with `@Transform`, which does not).
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsObject,
   Allow,
@@ -39,6 +38,15 @@ function IsStringOrFallbackObject(options?: ValidationOptions): PropertyDecorato
       },
     },
     options,
+  );
+}
+
+/** Builds a nested option object as an instance of `cls` (so class-validator checks it); anything else is left for validation to refuse. */
+function nestedOptions(cls: new () => object): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? plainToInstance(cls, value, { exposeDefaultValues: false })
+      : value,
   );
 }
 
@@ -214,7 +222,7 @@ export class VaultConfig {
   /** Keeping leases alive: overlap before expiry, handler timeout, shutdown revocation timeout (milliseconds). */
   @IsOptional()
   @ValidateNested()
-  @Type(() => LeaseOptions)
+  @nestedOptions(LeaseOptions)
   leases?: LeaseOptions;
 
   /** Called for every rotation with the key, the new secret and the {@link SecretRotatedEvent}. */
@@ -228,7 +236,7 @@ export class VaultConfig {
   /** KV change detection: poll metadata of the keys the app reads (and `watch.keys`) every `intervalMs`. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => WatchOptions)
+  @nestedOptions(WatchOptions)
   watch?: WatchOptions;
 
   /**
@@ -282,13 +290,13 @@ export class VaultConfig {
   /** In-memory cache settings. */
   @IsOptional()
   @ValidateNested()
-  @Type(() => CacheOptions)
+  @nestedOptions(CacheOptions)
   cache?: CacheOptions;
 
   /** What metrics, spans and diagnostics channels may show (key names only when opted in). */
   @IsOptional()
   @ValidateNested()
-  @Type(() => TelemetryOptions)
+  @nestedOptions(TelemetryOptions)
   telemetry?: TelemetryOptions;
 }
 

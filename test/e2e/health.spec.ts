@@ -64,6 +64,37 @@ describe('VaultHealthIndicator', () => {
     });
   });
 
+  // Failed before: the 30 000 ms default counted every fresh 30 s lease as near expiry, so the indicator said degraded all the time.
+  it('a fresh 30 s lease is not near expiry by default (the threshold follows the lease TTL); an explicit leaseMinTtlMs still applies', async () => {
+    await server.admin.enableSecretsEngine('aws', 'aws');
+    await server.admin.writeAwsRootConfig('aws', {
+      access_key: 'AKIAROOTROOTROOTROOT',
+      secret_key: 'root-secret-key-for-tests-only-0000000000',
+    });
+    await server.admin.writeAwsLeaseConfig('aws', '30s', '90s');
+    await server.admin.writeAwsRole('aws', 'iam', { credential_type: 'iam_user', policy_arns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+    const { app } = await bootApp(
+      [
+        TerminusModule,
+        SecretsModule.forRoot({ address: server.address, token: server.rootToken, secretsPath: 'secret/app', watch: { enabled: false } }),
+      ],
+      [VaultHealthIndicator],
+    );
+    try {
+      const creds = await app.get(SecretsService).fetchAwsCreds('iam');
+      expect(creds.leaseDuration).toBe(30);
+      const indicator = app.get(VaultHealthIndicator);
+      expect((await indicator.isHealthy('vault'))['vault']).toMatchObject({ status: 'up', leasesNearExpiry: 0 });
+      expect((await indicator.isHealthy('vault', { leaseMinTtlMs: 31_000 }))['vault']).toMatchObject({
+        status: 'degraded',
+        leasesNearExpiry: 1,
+      });
+    } finally {
+      await app.close();
+      await server.admin.disableSecretsEngine('aws');
+    }
+  });
+
   it('is down when Vault is sealed and nothing is served from fallbacks', async () => {
     server.seal();
     try {

@@ -262,6 +262,20 @@ describe('handlers without the event bus', () => {
     expect(of('stacked')).toHaveLength(1);
     expect(mirrored.sort()).toEqual(['config', 'only:config']);
   });
+
+  it('SecretsService is a SecretsManager: on() listeners receive rotations without EventEmitterModule', async () => {
+    const booted = await bootApp([SecretsModule.forRoot({ address: server.address, token: server.rootToken, secretsPath: 'secret/app' })]);
+    app = booted.app;
+    const service = app.get(SecretsService);
+    expect(service).toBeInstanceOf(SecretsManager);
+    const seen: string[] = [];
+    const listener = (event: unknown): void => void seen.push((event as SecretRotatedEvent).key);
+    service.on(SecretsEvents.Rotated, listener);
+    await service.rotateSecret('config');
+    service.off(SecretsEvents.Rotated, listener);
+    await service.rotateSecret('config');
+    expect(seen).toEqual(['config']);
+  });
 });
 
 describe('SecretsManager', () => {

@@ -1,6 +1,6 @@
 /**
  * The built package as a user gets it: `npm pack` → extracted into a throw-away project's
- * `node_modules/nestjs-vault-secrets`, next to links to its dependencies and required peers only
+ * `node_modules/nestjs-vault-secrets`, next to links to its dependencies, required peers and NestJS only
  * (no devDependencies, no optional peers, no hoisted leftovers), and to the built test server
  * package (`@nestjs-vault-secrets/vault-test-server`, which users add as a devDependency). A child Node process then imports
  * it by name, from ESM (the `import` build) and from CommonJS (the `require` build, `dist/cjs/`).
@@ -22,7 +22,7 @@ let scratch: string;
 let project: string;
 /** The same plus every optional peer this repository has installed. */
 let fullProject: string;
-/** Dependencies and `reflect-metadata` only: no `@nestjs/*` package at all (the `./manager` entry's users). */
+/** Dependencies only: no `@nestjs/*` package and no `reflect-metadata` (the `./manager` entry's users). */
 let nestFreeProject: string;
 
 /** A child `node` in a consumer project, with a clean environment (no VAULT_*, no NODE_OPTIONS from the runner). */
@@ -71,9 +71,11 @@ beforeAll(async () => {
   const peers = Object.keys(pkg.peerDependencies ?? {});
   const requiredPeers = peers.filter((name) => pkg.peerDependenciesMeta?.[name]?.optional !== true);
   const dependencies = Object.keys(pkg.dependencies ?? {});
+  // NestJS itself is an optional peer (for the manager's users), but every Nest app has it.
+  const nestApp = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'];
   // Every project also has the test server package (its build, linked from the workspace).
-  project = await consumerProject('plain', tarball, [...dependencies, ...requiredPeers, SERVER_PACKAGE]);
-  nestFreeProject = await consumerProject('nest-free', tarball, [...dependencies, 'reflect-metadata', SERVER_PACKAGE]);
+  project = await consumerProject('plain', tarball, [...dependencies, ...requiredPeers, ...nestApp, SERVER_PACKAGE]);
+  nestFreeProject = await consumerProject('nest-free', tarball, [...dependencies, SERVER_PACKAGE]);
   // @types/node: what a TypeScript user has anyway (for the type check).
   fullProject = await consumerProject('full', tarball, [...dependencies, ...peers, '@types/node', SERVER_PACKAGE]);
 }, BUILD_TIMEOUT_MS);
@@ -265,8 +267,8 @@ describe('the packed package, installed in a fresh project', () => {
         await server.stop();
       }`;
     // The test server package needs no @nestjs package either.
-    const esm = `import 'reflect-metadata';\n${body((specifier) => `await import('${specifier}')`)}`;
-    const cjs = `require('reflect-metadata');\n(async () => {${body((specifier) => `require('${specifier}')`)}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
+    const esm = body((specifier) => `await import('${specifier}')`);
+    const cjs = `(async () => {${body((specifier) => `require('${specifier}')`)}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
     writeFileSync(join(nestFreeProject, 'free.cjs'), cjs);
     for (const args of [['--input-type=module', '-e', esm], ['free.cjs']]) {
       const output = await node(args, nestFreeProject);

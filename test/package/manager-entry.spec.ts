@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, rel, ROOT, run } from './support.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, readPackageJson, rel, ROOT, run } from './support.js';
 
 /** Every bare specifier the graph from `entry` reaches, with the dist files that use it. */
 function bareImportsReachedFrom(entry: string): { files: Set<string>; bare: Map<string, string[]> } {
@@ -50,7 +50,9 @@ function bareImportsReachedFrom(entry: string): { files: Set<string>; bare: Map<
 }
 
 const nestImports = (bare: Map<string, string[]>): string[] =>
-  [...bare].filter(([specifier]) => specifier.startsWith('@nestjs/')).map(([specifier, by]) => `${specifier} (from ${by.join(', ')})`);
+  [...bare]
+    .filter(([specifier]) => specifier.startsWith('@nestjs/') || specifier === 'reflect-metadata')
+    .map(([specifier, by]) => `${specifier} (from ${by.join(', ')})`);
 
 beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
 
@@ -58,7 +60,7 @@ describe('nestjs-vault-secrets/manager loads no @nestjs/* package', () => {
   it.each([
     ['ESM', 'dist/manager.js'],
     ['CommonJS', 'dist/cjs/manager.js'],
-  ])('%s build: the import graph from %s reaches no @nestjs/* module', (_format, entry) => {
+  ])('%s build: the import graph from %s reaches no @nestjs/* module and no reflect-metadata', (_format, entry) => {
     const { files, bare } = bareImportsReachedFrom(join(ROOT, entry));
     // The walk really covers the manager and its core (guards against a walker that sees nothing).
     const reached = [...files].map(rel);
@@ -96,5 +98,43 @@ describe('nestjs-vault-secrets/manager loads no @nestjs/* package', () => {
     expect(esm.code, esm.stderr).toBe(0);
     // The manager loads; the root entry (which needs Nest) trips the same hook, so the hook works.
     expect(esm.stdout.trim().split('\n')).toEqual(['function', expect.stringMatching(/^loaded @nestjs\//)]);
+  });
+
+  // Failed before: options/vault-config.js imported reflect-metadata (class-transformer's @Type needs it).
+  it('without reflect-metadata installed, both builds load, validate nested options and refuse bad ones', async () => {
+    const script = (load: string): string =>
+      `${load}` +
+      `const options = { address: 'http://127.0.0.1:9', token: 't', secretsPath: 'secret/app', watch: { enabled: false }, cache: { ttlMs: 1000 } };` +
+      `const manager = new m.SecretsManager(options);` +
+      `let refused = ''; try { new m.SecretsManager({ ...options, cache: { ttlMs: -5 } }); } catch (e) { refused = e.code + ' ' + e.message; }` +
+      `console.log(typeof Reflect.getMetadata, manager.constructor.name, refused.startsWith('SECRETS_INVALID_OPTIONS') && refused.includes('cache.ttlMs'));` +
+      `void manager.close();`;
+    const block = `data:text/javascript,export async function resolve(s, c, next) { if (s === 'reflect-metadata') throw new Error('loaded reflect-metadata from ' + c.parentURL); return next(s, c); }`;
+    const esm = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      script(
+        `import { register } from 'node:module'; register(${JSON.stringify(block)}); const m = await import(${JSON.stringify(join(ROOT, 'dist', 'manager.js'))});`,
+      ),
+    ]);
+    expect(esm.code, esm.stderr).toBe(0);
+    expect(esm.stdout.trim()).toBe('undefined SecretsManager true');
+    const cjs = await run(process.execPath, [
+      '-e',
+      `const Module = require('node:module'); const original = Module._resolveFilename;` +
+        `Module._resolveFilename = function (request, ...rest) { if (request === 'reflect-metadata') throw new Error('loaded reflect-metadata'); return original.call(this, request, ...rest); };` +
+        script(`const m = require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});`),
+    ]);
+    expect(cjs.code, cjs.stderr).toBe(0);
+    expect(cjs.stdout.trim()).toBe('undefined SecretsManager true');
+  });
+
+  // Failed before: @nestjs/common and @nestjs/core were required peers, so npm installed NestJS for manager users.
+  it('NestJS and reflect-metadata are optional peers, so installing the package for the manager does not install them', () => {
+    const pkg = readPackageJson();
+    for (const name of ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs']) {
+      expect(pkg.peerDependencies?.[name], name).toBeDefined();
+      expect(pkg.peerDependenciesMeta?.[name]?.optional, name).toBe(true);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SecretsEvents, type SecretRotatedEvent, type SecretsFacade, type VaultConfig } from '../../lib/index.js';
+import { SecretsEvents, type SecretRotatedEvent, type VaultConfig, SecretsManager } from '../../lib/index.js';
 import { type VaultRequest } from '../../lib/contracts/vault-request.js';
 import { eventBusFrom, type SecretsEventBus } from '../../lib/events/secrets-event-bus.js';
 import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
@@ -114,11 +114,11 @@ export function supervisedCore(server: VaultTestServer, cores: SecretsCore[], op
 }
 
 /** The core behind a `SecretsService` or `SecretsManager` (tests only). */
-export function coreOf(facade: SecretsFacade): SecretsCore {
+export function coreOf(facade: SecretsManager): SecretsCore {
   return (facade as unknown as { core: SecretsCore }).core;
 }
 
 /** The supervisor behind a `SecretsService` or `SecretsManager`, so a test can run its planned attempt now instead of waiting for it. */
-export function supervisorOf(facade: SecretsFacade): Supervisor {
+export function supervisorOf(facade: SecretsManager): Supervisor {
   return coreOf(facade).supervisor;
 }

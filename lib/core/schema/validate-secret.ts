@@ -53,10 +53,13 @@ export async function validateSecret<S extends SecretSchema>(key: string, data: 
     }
     value = result.value;
   } else if (typeof schema === 'function') {
+    // Implicit conversion reads design-time types through `reflect-metadata`, loaded by Nest apps; without it
+    // (SecretsManager in a script) values are validated as they are.
+    const implicit = typeof (Reflect as { getMetadata?: unknown }).getMetadata === 'function';
     const instance = await runSchema(
       key,
       schema,
-      () => plainToInstance(schema as SecretClass, data ?? {}, { enableImplicitConversion: true }) as object,
+      () => plainToInstance(schema as SecretClass, data ?? {}, { enableImplicitConversion: implicit }) as object,
     );
     const errors = await runSchema(key, schema, () =>
       validate(instance, { forbidUnknownValues: true, validationError: { target: false, value: false } }),
