@@ -14,17 +14,12 @@ import { LeasedEngines } from './leased-engines.js';
 import { reconnectAttempt } from './reconnect-attempt.js';
 import { healthFault } from '../transport/health-fault.js';
 import { SupervisedTransport } from './supervised-transport.js';
+import { bootAttempt } from './boot-attempt.js';
 import { Supervisor } from './supervisor.js';
-import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from '../engines/credentials.js';
-import type { AwsCredentialsData, AwsFetchOptions } from '../engines/aws.engine.js';
-import type { DatabaseCredentialsData } from '../engines/database.engine.js';
 import { EngineRegistry } from '../engines/engine.registry.js';
 import type { KvSecret } from '../engines/kv-engine.js';
-import type { CertificateData, PkiIssueOptions } from '../engines/pki.engine.js';
-import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
-import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { noopEventBus, type SecretsEventBus } from '../events/secrets-event-bus.js';
-import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js';
+import type { VaultHealth } from '../transport/vault-health.js';
 import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
 import { TimerScheduler, type TaskScheduler } from '../timing/task-scheduler.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
@@ -33,34 +28,25 @@ import { KvEventSubscriber } from './rotation/kv-event.subscriber.js';
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import type { RotationReason } from '../events/secret-rotated.event.js';
 import type { SecretsStatus } from './secrets-status.js';
-import { RequestLimiter } from '../transport/request-limiter.js';
+import { buildSecretsStatus, leaseExpiries } from './build-secrets-status.js';
+import { HealthProbeCache } from './health-probe-cache.js';
+import { readKvData } from './read/read-kv-data.js';
+import { rereadServedKeys } from './read/reread-served-keys.js';
 import { systemClock, type Clock } from '../timing/clock.js';
+import { SUPERVISOR_PROBE_TIMEOUT_MS, type SecretsCoreDeps } from './secrets-core-deps.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 
 export type { FetchSecretOptions, SecretDescription } from './read/kv-reader.js';
-
-/** Timeout of the supervisor's `sys/health` probe, in milliseconds. */
-export const SUPERVISOR_PROBE_TIMEOUT_MS = 5000;
-
-/** Collaborators that can be swapped: tests inject a clock, a logger and a jitter source; Nest injects its SchedulerRegistry-backed scheduler and EventEmitter2. */
-export interface SecretsCoreDeps {
-  clock?: Clock;
-  logger?: SecretsLogger;
-  scheduler?: TaskScheduler;
-  events?: SecretsEventBus;
-  /** Jitter source in [0, 1). */
-  random?: () => number;
-  /** Replaces the HTTP client (the in-memory Vault of `SecretsTestingModule`). */
-  transport?: VaultTransport;
-}
+export type { SecretsCoreDeps } from './secrets-core-deps.js';
 
 /**
  * The module's core, shared by the NestJS `SecretsService` and the framework-free
  * `SecretsManager`. It wires the parts, each in its own file under `core/`: the
  * {@link Supervisor} (can the app reach Vault; one background retry loop; convergence on
  * recovery), the KV read path ({@link KvReader}), availability and fallbacks
- * ({@link Availability}), the leased engines ({@link LeasedEngines}) and KV rotation
- * ({@link KvRotation}). Never logs or stringifies a value.
+ * ({@link Availability}), the leased engines ({@link LeasedEngines}: database, AWS, PKI), KV
+ * rotation ({@link KvRotation}), the on-demand health probe ({@link HealthProbeCache}) and
+ * `status()` ({@link buildSecretsStatus}). Never logs or stringifies a value.
  */
 export class SecretsCore {
   readonly config: ResolvedVaultConfig;
@@ -82,13 +68,14 @@ export class SecretsCore {
   readonly watcher: KvChangeWatcher;
   /** "Can this app get answers from Vault": state, reason, backoff, convergence. */
   readonly supervisor: Supervisor;
+  /** Database, AWS, PKI and custom engines: fetched through the supervised requester, kept alive by the lease manager. */
+  readonly leased: LeasedEngines;
   readonly #subscriber: KvEventSubscriber | undefined;
   readonly #agentMode: boolean;
   readonly #availability: Availability;
   readonly #kv: KvReader;
   readonly #rotation: KvRotation;
-  readonly #leased: LeasedEngines;
-  #health: { at: number; result: Promise<VaultHealth> } | undefined;
+  readonly #health: HealthProbeCache;
 
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
     this.config = config;
@@ -135,6 +122,11 @@ export class SecretsCore {
       tokenNamespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
     });
     this.requester = supervised;
+    // A probe that finds Vault not serving is a fault like any other: one truth.
+    this.#health = new HealthProbeCache(this.client, this.clock, (health) => {
+      const fault = healthFault(health);
+      if (fault) this.supervisor.report(fault);
+    });
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({
@@ -147,7 +139,7 @@ export class SecretsCore {
       options: { overlapMs: config.leases.overlapMs, shutdownTimeoutMs: config.leases.shutdownTimeoutMs },
       random: deps.random,
     });
-    this.#leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
+    this.leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
     this.#availability = new Availability({ config, clock: this.clock, logger: this.logger, events: this.events });
     this.#kv = new KvReader({
       config,
@@ -198,7 +190,7 @@ export class SecretsCore {
     // Leases belong to the token that created them: after a re-login they die with the old token.
     tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     // Convergence after an outage, in this order, with no read by the app.
-    this.supervisor.onRecovered(() => this.#rereadServedKeys());
+    this.supervisor.onRecovered(() => rereadServedKeys(this.#kv, this.#availability, config.bulkConcurrency, this.logger));
     this.supervisor.onRecovered(() => this.leases.recover('recovered'));
     this.supervisor.onRecovered(async () => {
       this.#subscriber?.rearm();
@@ -211,12 +203,7 @@ export class SecretsCore {
    * @returns the inner key/value map (deep-frozen), never Vault's envelope.
    */
   async fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
-    // Warm path: a memoised key and a fresh cache entry answer at once, allocating nothing.
-    if (options?.refresh !== true && options?.version === undefined) {
-      const hit = this.#kv.peekWarm(key);
-      if (hit !== undefined) return hit.data as T;
-    }
-    return (await this.#kv.read(key, options)).data as T;
+    return readKvData<T>(this.#kv, key, options);
   }
 
   /** Like {@link fetchSecret} but returns the whole {@link KvSecret} (data plus version metadata). */
@@ -225,29 +212,18 @@ export class SecretsCore {
   }
 
   /**
-   * `GET sys/health`: reachable, sealed, standby, version. Never throws.
+   * `GET sys/health`: reachable, sealed, standby, version. Never throws. A node found not serving
+   * is reported to the supervisor; see {@link HealthProbeCache.probe}.
    * @param timeoutMs - timeout of the call, in milliseconds.
    * @param maxAgeMs - reuse an answer (or a call in flight) up to this old, in milliseconds; default 0 (always call).
    */
   probeHealth(timeoutMs?: number, maxAgeMs = 0): Promise<VaultHealth> {
-    const now = this.clock.now();
-    if (maxAgeMs > 0 && this.#health && now - this.#health.at <= maxAgeMs) return this.#health.result;
-    const result = probeVaultHealth(this.client, timeoutMs);
-    this.#health = { at: now, result };
-    // A probe that finds Vault not serving is a fault like any other: one truth.
-    void result.then((health) => {
-      const fault = healthFault(health);
-      if (fault) this.supervisor.report(fault);
-    });
-    return result;
+    return this.#health.probe(timeoutMs, maxAgeMs);
   }
 
   /** Expiry times (ms since the epoch) of the leased secrets under management. */
   leaseExpiries(): number[] {
-    return this.leases
-      .keys()
-      .map((k) => this.leases.get(k)?.expiresAt)
-      .filter((t): t is number => t !== undefined);
+    return leaseExpiries(this.leases);
   }
 
   /**
@@ -255,24 +231,12 @@ export class SecretsCore {
    * Never includes a value or a token.
    */
   status(): SecretsStatus {
-    const token = this.tokens.info();
-    const expiries = this.leaseExpiries();
-    const supervisor = this.supervisor.snapshot();
-    const fallbackKeys = this.#availability.servedKeys();
-    return {
-      state: supervisor.state,
-      ...(supervisor.reason ? { reason: supervisor.reason } : {}),
-      ...(supervisor.nextAttemptAt !== undefined ? { nextAttemptAt: supervisor.nextAttemptAt } : {}),
-      vault: supervisor.state === 'ready' ? 'up' : supervisor.state === 'degraded' ? 'down' : 'unknown',
-      degraded: supervisor.state === 'degraded' || Object.keys(fallbackKeys).length > 0,
-      fallbackKeys,
-      token: token ? { accessor: token.accessor, expiresAt: token.expiresAt, renewable: token.renewable } : undefined,
-      leases: {
-        count: expiries.length,
-        nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined,
-        notices: this.leases.notices(),
-      },
-    };
+    return buildSecretsStatus({
+      supervisor: this.supervisor.snapshot(),
+      token: this.tokens.info(),
+      leases: this.leases,
+      fallbackKeys: this.#availability.servedKeys(),
+    });
   }
 
   /** Reads every key under `secretsPath`; see {@link KvReader.readAll}. */
@@ -285,111 +249,9 @@ export class SecretsCore {
     return this.#kv.describe(key);
   }
 
-  /**
-   * Reads from any registered engine (built-in `database`, `aws`, `pki`, or your own) and keeps
-   * the result alive when it has a lease or an expiry. `key` names it for rotation events;
-   * default `<engine>:<path>`.
-   * @throws UnsupportedOperationError for an unknown engine; the engine's errors otherwise.
-   */
-  fetchFrom<T = Record<string, unknown>>(
-    engineName: string,
-    path: string,
-    options?: Record<string, unknown>,
-    key?: string,
-  ): Promise<ManagedSecretState<T>> {
-    return this.#leased.acquire<T>({ engine: engineName, name: path, options, key: key ?? `${engineName}:${path}`, path });
-  }
-
   /** Puts a secret under the lease manager (or returns the managed one). */
   managed<T>(spec: ManagedSecretSpec<T>): Promise<ManagedSecretState<T>> {
     return this.leases.acquire(spec);
-  }
-
-  /**
-   * Dynamic database credentials from `GET <mount>/creds/<role>`, kept valid for as long as the
-   * app runs: renewed, replaced before max TTL (announced as a rotation of `key`), revoked on
-   * shutdown, re-acquired after an outage. `options.mount` default `database`; `options.key`
-   * default `<mount>/creds/<role>`.
-   * @throws UnsupportedOperationError when the role returns no lease.
-   */
-  async fetchDynamicDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<DatabaseCredentials> {
-    const mount = options.mount ?? 'database';
-    const path = `${mount}/creds/${role}`;
-    const state = await this.#leased.acquire<DatabaseCredentialsData>({
-      engine: 'database',
-      name: role,
-      options: { mount, kind: 'dynamic' },
-      key: options.key ?? path,
-      path,
-    });
-    if (!state.leaseId || state.expiresAt === undefined)
-      throw new UnsupportedOperationError(`"${path}" returned no lease; is it a dynamic role?`);
-    const { leaseId, leaseDuration, renewable, expiresAt } = state;
-    return { ...state.data, leaseId, leaseDuration, renewable, expiresAt };
-  }
-
-  /**
-   * Static-role credentials from `GET <mount>/static-creds/<role>`, read again when Vault rotates
-   * them; a changed password is announced as a rotation of `key`.
-   */
-  async fetchStaticDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<StaticDatabaseCredentials> {
-    const mount = options.mount ?? 'database';
-    const path = `${mount}/static-creds/${role}`;
-    const state = await this.#leased.acquire<DatabaseCredentialsData>({
-      engine: 'database',
-      name: role,
-      options: { mount, kind: 'static' },
-      key: options.key ?? path,
-      path,
-    });
-    return {
-      username: state.data.username,
-      password: state.data.password,
-      lastVaultRotation: typeof state.version === 'string' ? state.version : undefined,
-      refreshAt: state.refreshAt,
-    };
-  }
-
-  /**
-   * AWS credentials from `POST <mount>/creds/<role>` (IAM user, renewable lease) or
-   * `<mount>/sts/<role>` (STS, fetched again at about two thirds of their TTL).
-   * `propagationDelayMs` holds new keys that long before they are used (IAM is eventually
-   * consistent), at start-up as at every replacement; `issuedAt` says when Vault issued them.
-   */
-  async fetchAwsCreds(
-    role: string,
-    options: AwsFetchOptions & { key?: string; propagationDelayMs?: number } = {},
-  ): Promise<AwsCredentials> {
-    const { key, propagationDelayMs, ...fetchOptions } = options;
-    const path = `${fetchOptions.mount ?? 'aws'}/${fetchOptions.type ?? 'creds'}/${role}`;
-    const state = await this.#leased.acquire<AwsCredentialsData>({
-      engine: 'aws',
-      name: role,
-      options: fetchOptions,
-      key: key ?? path,
-      path,
-      holdMs: propagationDelayMs,
-    });
-    const { leaseId, leaseDuration, renewable, issuedAt, expiresAt } = state;
-    return { ...state.data, leaseId, leaseDuration, renewable, issuedAt, expiresAt };
-  }
-
-  /**
-   * A certificate from `POST <mount>/issue/<role>`, issued again before it expires (announced as
-   * `certificate-reissued`).
-   */
-  async issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
-    const { key, ...issueOptions } = options;
-    const mount = issueOptions.mount ?? 'pki';
-    const state = await this.#leased.acquire<CertificateData>({
-      engine: 'pki',
-      name: role,
-      options: issueOptions,
-      key: key ?? `${mount}/issue/${role}/${issueOptions.commonName}`,
-      path: `${mount}/issue/${role}`,
-      replaceReason: 'certificate-reissued',
-    });
-    return state.data;
   }
 
   /**
@@ -423,50 +285,16 @@ export class SecretsCore {
     for (const warning of this.config.warnings) this.logger.warn(warning);
     await this.#availability.open();
     if (this.config.watch.enabled) this.watcher.start();
-    try {
-      let info: TokenInfo | undefined;
-      if (this.#agentMode) {
-        const fault = healthFault(await probeVaultHealth(this.client));
-        if (fault)
-          throw new VaultUnavailableError(`the Vault Agent at ${this.config.address} does not serve (${fault.message})`, { cause: fault });
-      } else {
-        info = await this.tokens.start();
-      }
-      this.supervisor.markReady();
-      void this.#subscriber?.start().catch((error: unknown) => this.logger.warn(`KV event subscription failed: ${String(error)}`));
-      return info;
-    } catch (error) {
-      if (!(error instanceof VaultUnavailableError)) throw error;
-      this.supervisor.report(error);
-      const unserved: string[] = [];
-      for (const key of this.config.watch.keys) if (!(await this.#availability.canServe(key))) unserved.push(key);
-      if (this.config.failFast && unserved.length > 0) {
-        this.supervisor.stop();
-        throw new VaultUnavailableError(
-          `${error.message}; failFast is set and no fallback can serve ${unserved.map((k) => `"${k}"`).join(', ')}`,
-          { cause: error },
-        );
-      }
-      this.logger.warn(
-        `Vault is unavailable at boot (${error.message}); serving from fallbacks where possible, retrying in the background`,
-      );
-      return undefined;
-    }
-  }
-
-  /** Re-reads from Vault every key served from a fallback or a stale value (a differing value is announced `recovered`). */
-  async #rereadServedKeys(): Promise<void> {
-    const limiter = new RequestLimiter(this.config.bulkConcurrency);
-    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
-    await Promise.all(
-      Object.keys(this.#availability.servedKeys()).map((key) =>
-        limit(() =>
-          this.#kv.read(key, { refresh: true, noFallback: true }).catch((error: unknown) => {
-            this.logger.warn(`Re-reading "${key}" after the outage failed: ${error instanceof Error ? error.message : String(error)}`);
-          }),
-        ),
-      ),
-    );
+    return bootAttempt({
+      config: this.config,
+      client: this.client,
+      tokens: this.#agentMode ? undefined : this.tokens,
+      supervisor: this.supervisor,
+      availability: this.#availability,
+      logger: this.logger,
+      onReady: () =>
+        void this.#subscriber?.start().catch((error: unknown) => this.logger.warn(`KV event subscription failed: ${String(error)}`)),
+    });
   }
 
   async #subscriptionToken(): Promise<string | undefined> {

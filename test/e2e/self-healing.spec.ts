@@ -240,7 +240,7 @@ describe('finding 3: a lease that expires during an outage', () => {
   it('is fetched again and announced when Vault returns, with no read by the app', async () => {
     const h = harness({ token: server.rootToken, engines: [shortLived], leases: { overlapMs: 0 } });
     await h.core.start();
-    const first = await h.core.fetchFrom<{ token: string }>('short', 'x', undefined, 'short');
+    const first = await h.core.leased.fetchFrom<{ token: string }>('short', 'x', undefined, 'short');
     expect(h.core.status().leases.count).toBe(1);
     const up = takeVaultDown();
     await h.time.advance(20_000); // the 10 s lease expires while Vault is down
