@@ -5,7 +5,8 @@ import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js
 /**
  * `GET sys/health` on demand (the health indicator, `probeHealth()`), with an optional reuse of a
  * recent answer or of a call in flight. Every fresh answer is handed to `onAnswer` (the
- * supervisor hears what the probe found). Never throws.
+ * supervisor hears what the probe found) and the probe resolves once it has been heard, so a
+ * caller that reads `status()` right after agrees with the probe. Never throws.
  */
 export class HealthProbeCache {
   #last: { at: number; result: Promise<VaultHealth> } | undefined;
@@ -13,7 +14,7 @@ export class HealthProbeCache {
   constructor(
     private readonly client: VaultRequester,
     private readonly clock: Clock,
-    private readonly onAnswer: (health: VaultHealth) => void,
+    private readonly onAnswer: (health: VaultHealth) => Promise<void>,
   ) {}
 
   /**
@@ -23,9 +24,11 @@ export class HealthProbeCache {
   probe(timeoutMs?: number, maxAgeMs = 0): Promise<VaultHealth> {
     const now = this.clock.now();
     if (maxAgeMs > 0 && this.#last && now - this.#last.at <= maxAgeMs) return this.#last.result;
-    const result = probeVaultHealth(this.client, timeoutMs);
+    const result = probeVaultHealth(this.client, timeoutMs).then(async (health) => {
+      await this.onAnswer(health);
+      return health;
+    });
     this.#last = { at: now, result };
-    void result.then(this.onAnswer);
     return result;
   }
 }

@@ -11,7 +11,7 @@ import { watchToken } from './read/kv-fingerprint.js';
 import { KvReader, type FetchSecretOptions, type SecretDescription } from './read/kv-reader.js';
 import { KvRotation } from './rotation/kv-rotation.js';
 import { LeasedEngines } from './leased-engines.js';
-import { reconnectAttempt } from './reconnect-attempt.js';
+import { reconnectAttempt, vaultProbe } from './reconnect-attempt.js';
 import { healthFault } from '../transport/health-fault.js';
 import { SupervisedTransport } from './supervised-transport.js';
 import { bootAttempt } from './boot-attempt.js';
@@ -102,17 +102,15 @@ export class SecretsCore {
     });
     this.tokens = tokens;
     this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : tokens);
+    const probeTimeoutMs = Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs);
     this.supervisor = new Supervisor({
       clock: this.clock,
       scheduler: this.scheduler,
       logger: this.logger,
       events: this.events,
       random: deps.random,
-      attempt: reconnectAttempt(
-        this.client,
-        this.#agentMode ? undefined : tokens,
-        Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs),
-      ),
+      attempt: reconnectAttempt(this.client, this.#agentMode ? undefined : tokens, probeTimeoutMs),
+      probe: vaultProbe(this.client, probeTimeoutMs),
     });
     const supervised = new SupervisedTransport({
       inner: this.client,
@@ -122,11 +120,8 @@ export class SecretsCore {
       tokenNamespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
     });
     this.requester = supervised;
-    // A probe that finds Vault not serving is a fault like any other: one truth.
-    this.#health = new HealthProbeCache(this.client, this.clock, (health) => {
-      const fault = healthFault(health);
-      if (fault) this.supervisor.report(fault);
-    });
+    // Any probe is the supervisor's evidence: not serving degrades, serving ends `degraded` at once.
+    this.#health = new HealthProbeCache(this.client, this.clock, (health) => this.supervisor.observe(healthFault(health)));
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({

@@ -133,12 +133,9 @@ export function mapVaultStatus(
   if (status === 404) return new SecretNotFoundError(path, 'missing', { path, status });
   if (status === 503 && /sealed/i.test(text)) return new VaultSealedError({ path, status });
   if (status === 429 || status === 412 || status >= 500) {
-    const reason =
-      status === 429
-        ? 'rate limited (429)'
-        : status === 412
-          ? 'index state not yet present (412)'
-          : `HTTP ${status}${text ? `: ${text.trim()}` : ''}`;
+    // Vault's reason is kept on every status (a quota's own message on a 429).
+    const label = status === 429 ? 'rate limited (429)' : status === 412 ? 'index state not yet present (412)' : `HTTP ${status}`;
+    const reason = `${label}${text ? `: ${text.trim()}` : ''}`;
     return new VaultUnavailableError(reason, { path, status, retryAfterSeconds: retryAfterSeconds(headers['retry-after'], nowMs) });
   }
   if (status >= 300 && status < 400) {
