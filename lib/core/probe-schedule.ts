@@ -39,8 +39,9 @@ export class ProbeSchedule {
 
   constructor(private readonly random: () => number) {}
 
-  /** Starts over: the module just became degraded. */
+  /** Starts over: the module just became degraded (the failure that said so counts as the last contact with Vault). */
   reset(now: number): void {
+    this.#lastProbeAt = now;
     this.#probes = 0;
     this.#loginWindow = 0;
     this.#loginWindowStart = now;

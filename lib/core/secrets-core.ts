@@ -155,7 +155,11 @@ export class SecretsCore {
     });
     this.watcher = new KvChangeWatcher(
       {
-        currentVersion: (key) => this.#kv.currentVersion(key),
+        // A watcher tick is no read by the app: while degraded it is refused without nudging an early probe.
+        currentVersion: async (key) => {
+          this.supervisor.gate(key);
+          return this.#kv.currentVersion(key);
+        },
         onChanged: async (key, previous) => {
           await this.#rotation.announce(key, previous, await this.readKv(key, { refresh: true, noFallback: true }), 'version-changed');
         },

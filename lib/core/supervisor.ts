@@ -149,7 +149,7 @@ export class Supervisor {
     const reason = this.#reason ?? 'unreachable';
     const next = this.#nextAttemptAt;
     const when = next === undefined ? 'soon' : `at ${new Date(next).toISOString()}`;
-    const details = { path, reason, ...(next !== undefined ? { nextAttemptAt: next } : {}) };
+    const details = { path, reason, kind: 'degraded' as const, ...(next !== undefined ? { nextAttemptAt: next } : {}) };
     if (reason === 'sealed') return new VaultSealedError(details);
     return new VaultUnavailableError(
       `the module is degraded (${reason}); no request sent, the next attempt to reach Vault is ${when}`,
@@ -304,8 +304,7 @@ export class Supervisor {
 
   async #attempt(probed: boolean, early: boolean, decide: () => void): Promise<void> {
     if (this.#stopped) return;
-    const planned = this.#nextAttemptAt;
-    // An early probe leaves the planned one in place; a planned (or forced) attempt replaces it.
+    // A planned (or forced) attempt replaces the planned one; an early probe re-plans when it fails.
     if (!early) this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
     this.#attempts += 1;
     if (!probed) this.#schedule.probed(this.#deps.clock.now());
@@ -316,8 +315,7 @@ export class Supervisor {
       const reason = classifyFault(error) ?? this.#reason ?? 'unreachable';
       this.#lastErrorCode = error instanceof SecretsError ? error.code : 'UNKNOWN';
       if (reason !== this.#reason) this.#setState('degraded', reason);
-      const now = this.#deps.clock.now();
-      if (early && planned !== undefined && planned > now && reason === this.#reason && !(error instanceof LoginHeldError)) return;
+      // A failed early probe is a step of the ladder too: the planned probe moves past it.
       this.#plan(reason, error);
       this.#deps.logger.warn(
         `Vault is still unavailable (${reason}: ${error instanceof Error ? error.message : String(error)}); next attempt at ${new Date(this.#nextAttemptAt ?? 0).toISOString()}`,
