@@ -144,6 +144,12 @@ function checkBody(method: RawRequestMethod, body: unknown): Record<string, unkn
       `Vault expects a JSON object, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`,
     );
   }
+  try {
+    JSON.stringify(body);
+  } catch {
+    // Never the value nor the engine's message (it may quote a part of it).
+    throw new InvalidRequestError('body', 'it cannot be turned into JSON (a BigInt, a circular reference or a toJSON that throws)');
+  }
   return body as Record<string, unknown>;
 }
 

@@ -11,20 +11,15 @@ import { watchToken } from './read/kv-fingerprint.js';
 import { KvReader, type FetchSecretOptions, type SecretDescription } from './read/kv-reader.js';
 import { KvRotation } from './rotation/kv-rotation.js';
 import { LeasedEngines } from './leased-engines.js';
-import { reconnectAttempt } from './reconnect-attempt.js';
+import { reconnectAttempt, vaultProbe } from './reconnect-attempt.js';
 import { healthFault } from '../transport/health-fault.js';
 import { SupervisedTransport } from './supervised-transport.js';
+import { bootAttempt } from './boot-attempt.js';
 import { Supervisor } from './supervisor.js';
-import type { AwsCredentials, DatabaseCredentials, StaticDatabaseCredentials } from '../engines/credentials.js';
-import type { AwsCredentialsData, AwsFetchOptions } from '../engines/aws.engine.js';
-import type { DatabaseCredentialsData } from '../engines/database.engine.js';
 import { EngineRegistry } from '../engines/engine.registry.js';
 import type { KvSecret } from '../engines/kv-engine.js';
-import type { CertificateData, PkiIssueOptions } from '../engines/pki.engine.js';
-import { UnsupportedOperationError } from '../errors/unsupported-operation.error.js';
-import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { noopEventBus, type SecretsEventBus } from '../events/secrets-event-bus.js';
-import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js';
+import type { VaultHealth } from '../transport/vault-health.js';
 import { LeaseManager, type ManagedSecretSpec, type ManagedSecretState } from './leases/lease.manager.js';
 import { TimerScheduler, type TaskScheduler } from '../timing/task-scheduler.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
@@ -33,40 +28,26 @@ import { KvEventSubscriber } from './rotation/kv-event.subscriber.js';
 import { RotationOrchestrator } from './rotation/rotation.orchestrator.js';
 import type { RotationReason } from '../events/secret-rotated.event.js';
 import type { SecretsStatus } from './secrets-status.js';
-import { RequestLimiter } from '../transport/request-limiter.js';
+import { buildSecretsStatus, leaseExpiries } from './build-secrets-status.js';
+import { HealthProbeCache } from './health-probe-cache.js';
+import { rereadServedKeys } from './read/reread-served-keys.js';
 import { systemClock, type Clock } from '../timing/clock.js';
+import { SUPERVISOR_PROBE_TIMEOUT_MS, type SecretsCoreDeps } from './secrets-core-deps.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import { VaultTelemetry } from '../telemetry/vault-telemetry.js';
 import { instrumentCore, tapEvents } from './core-telemetry.js';
 
 export type { FetchSecretOptions, SecretDescription } from './read/kv-reader.js';
-
-/** Timeout of the supervisor's `sys/health` probe, in milliseconds. */
-export const SUPERVISOR_PROBE_TIMEOUT_MS = 5000;
-
-/** Collaborators that can be swapped: tests inject a clock, a logger and a jitter source; Nest injects its SchedulerRegistry-backed scheduler and EventEmitter2. */
-export interface SecretsCoreDeps {
-  clock?: Clock;
-  logger?: SecretsLogger;
-  scheduler?: TaskScheduler;
-  events?: SecretsEventBus;
-  /** Jitter source in [0, 1). */
-  random?: () => number;
-  /** Replaces the HTTP client (the in-memory Vault of `SecretsTestingModule`). */
-  transport?: VaultTransport;
-  /** The named Vault (`vault.name` in telemetry); undefined for the default one. */
-  vaultName?: string;
-  /** Replaces the telemetry built from the config (tests share one with their own client). */
-  telemetry?: VaultTelemetry;
-}
+export type { SecretsCoreDeps } from './secrets-core-deps.js';
 
 /**
  * The module's core, shared by the NestJS `SecretsService` and the framework-free
  * `SecretsManager`. It wires the parts, each in its own file under `core/`: the
  * {@link Supervisor} (can the app reach Vault; one background retry loop; convergence on
  * recovery), the KV read path ({@link KvReader}), availability and fallbacks
- * ({@link Availability}), the leased engines ({@link LeasedEngines}) and KV rotation
- * ({@link KvRotation}). Never logs or stringifies a value.
+ * ({@link Availability}), the leased engines ({@link LeasedEngines}: database, AWS, PKI), KV
+ * rotation ({@link KvRotation}), the on-demand health probe ({@link HealthProbeCache}) and
+ * `status()` ({@link buildSecretsStatus}). Never logs or stringifies a value.
  */
 export class SecretsCore {
   readonly config: ResolvedVaultConfig;
@@ -90,13 +71,14 @@ export class SecretsCore {
   readonly supervisor: Supervisor;
   /** Metrics, spans and diagnostics channels of this Vault. */
   readonly telemetry: VaultTelemetry;
+  /** Database, AWS, PKI and custom engines: fetched through the supervised requester, kept alive by the lease manager. */
+  readonly leased: LeasedEngines;
   readonly #subscriber: KvEventSubscriber | undefined;
   readonly #agentMode: boolean;
   readonly #availability: Availability;
   readonly #kv: KvReader;
   readonly #rotation: KvRotation;
-  readonly #leased: LeasedEngines;
-  #health: { at: number; result: Promise<VaultHealth> } | undefined;
+  readonly #health: HealthProbeCache;
 
   constructor(config: ResolvedVaultConfig, deps: SecretsCoreDeps = {}) {
     this.config = config;
@@ -129,17 +111,15 @@ export class SecretsCore {
     });
     this.tokens = tokens;
     this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : tokens);
+    const probeTimeoutMs = Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs);
     this.supervisor = new Supervisor({
       clock: this.clock,
       scheduler: this.scheduler,
       logger: this.logger,
       events: this.events,
       random: deps.random,
-      attempt: reconnectAttempt(
-        this.client,
-        this.#agentMode ? undefined : tokens,
-        Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs),
-      ),
+      attempt: reconnectAttempt(this.client, this.#agentMode ? undefined : tokens, probeTimeoutMs),
+      probe: vaultProbe(this.client, probeTimeoutMs),
     });
     const supervised = new SupervisedTransport({
       inner: this.client,
@@ -149,6 +129,8 @@ export class SecretsCore {
       tokenNamespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
     });
     this.requester = supervised;
+    // Any probe is the supervisor's evidence: not serving degrades, serving ends `degraded` at once.
+    this.#health = new HealthProbeCache(this.client, this.clock, (health) => this.supervisor.observe(healthFault(health)));
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({
@@ -162,7 +144,7 @@ export class SecretsCore {
       random: deps.random,
       gate: () => !this.supervisor.backingOff,
     });
-    this.#leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
+    this.leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
     this.#availability = new Availability({
       config,
       clock: this.clock,
@@ -190,7 +172,11 @@ export class SecretsCore {
     });
     this.watcher = new KvChangeWatcher(
       {
-        currentVersion: (key) => this.#kv.currentVersion(key),
+        // A watcher tick is no read by the app: while degraded it is refused without nudging an early probe.
+        currentVersion: async (key) => {
+          this.supervisor.gate(key);
+          return this.#kv.currentVersion(key);
+        },
         onChanged: async (key, previous) => {
           await this.#rotation.announce(key, previous, await this.readKv(key, { refresh: true, noFallback: true }), 'version-changed');
         },
@@ -222,14 +208,14 @@ export class SecretsCore {
       supervisor: this.supervisor,
       tokens,
       leases: this.leases,
-      leased: this.#leased,
+      leased: this.leased,
       cacheEntries: () => this.#kv.cachedEntries,
     });
     // Leases belong to the token that created them: after a re-login they die with the old token.
     tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
     // Convergence after an outage, in this order, with no read by the app.
     this.supervisor.onRecovered(() => tokens.resume());
-    this.supervisor.onRecovered(() => this.#rereadServedKeys());
+    this.supervisor.onRecovered(() => rereadServedKeys(this.#kv, this.#availability, config.bulkConcurrency, this.logger));
     this.supervisor.onRecovered(() => this.leases.recover('recovered'));
     this.supervisor.onRecovered(async () => {
       this.#subscriber?.rearm();
@@ -259,29 +245,18 @@ export class SecretsCore {
   }
 
   /**
-   * `GET sys/health`: reachable, sealed, standby, version. Never throws.
+   * `GET sys/health`: reachable, sealed, standby, version. Never throws. A node found not serving
+   * is reported to the supervisor; see {@link HealthProbeCache.probe}.
    * @param timeoutMs - timeout of the call, in milliseconds.
    * @param maxAgeMs - reuse an answer (or a call in flight) up to this old, in milliseconds; default 0 (always call).
    */
   probeHealth(timeoutMs?: number, maxAgeMs = 0): Promise<VaultHealth> {
-    const now = this.clock.now();
-    if (maxAgeMs > 0 && this.#health && now - this.#health.at <= maxAgeMs) return this.#health.result;
-    const result = probeVaultHealth(this.client, timeoutMs);
-    this.#health = { at: now, result };
-    // A probe that finds Vault not serving is a fault like any other: one truth.
-    void result.then((health) => {
-      const fault = healthFault(health);
-      if (fault) this.supervisor.report(fault);
-    });
-    return result;
+    return this.#health.probe(timeoutMs, maxAgeMs);
   }
 
   /** Expiry times (ms since the epoch) of the leased secrets under management. */
   leaseExpiries(): number[] {
-    return this.leases
-      .keys()
-      .map((k) => this.leases.get(k)?.expiresAt)
-      .filter((t): t is number => t !== undefined);
+    return leaseExpiries(this.leases);
   }
 
   /**
@@ -289,24 +264,12 @@ export class SecretsCore {
    * Never includes a value or a token.
    */
   status(): SecretsStatus {
-    const token = this.tokens.info();
-    const expiries = this.leaseExpiries();
-    const supervisor = this.supervisor.snapshot();
-    const fallbackKeys = this.#availability.servedKeys();
-    return {
-      state: supervisor.state,
-      ...(supervisor.reason ? { reason: supervisor.reason } : {}),
-      ...(supervisor.nextAttemptAt !== undefined ? { nextAttemptAt: supervisor.nextAttemptAt } : {}),
-      vault: supervisor.state === 'ready' ? 'up' : supervisor.state === 'degraded' ? 'down' : 'unknown',
-      degraded: supervisor.state === 'degraded' || Object.keys(fallbackKeys).length > 0,
-      fallbackKeys,
-      token: token ? { accessor: token.accessor, expiresAt: token.expiresAt, renewable: token.renewable } : undefined,
-      leases: {
-        count: expiries.length,
-        nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined,
-        notices: this.leases.notices(),
-      },
-    };
+    return buildSecretsStatus({
+      supervisor: this.supervisor.snapshot(),
+      token: this.tokens.info(),
+      leases: this.leases,
+      fallbackKeys: this.#availability.servedKeys(),
+    });
   }
 
   /** Reads every key under `secretsPath`; see {@link KvReader.readAll}. */
@@ -319,111 +282,9 @@ export class SecretsCore {
     return this.#kv.describe(key);
   }
 
-  /**
-   * Reads from any registered engine (built-in `database`, `aws`, `pki`, or your own) and keeps
-   * the result alive when it has a lease or an expiry. `key` names it for rotation events;
-   * default `<engine>:<path>`.
-   * @throws UnsupportedOperationError for an unknown engine; the engine's errors otherwise.
-   */
-  fetchFrom<T = Record<string, unknown>>(
-    engineName: string,
-    path: string,
-    options?: Record<string, unknown>,
-    key?: string,
-  ): Promise<ManagedSecretState<T>> {
-    return this.#leased.acquire<T>({ engine: engineName, name: path, options, key: key ?? `${engineName}:${path}`, path });
-  }
-
   /** Puts a secret under the lease manager (or returns the managed one). */
   managed<T>(spec: ManagedSecretSpec<T>): Promise<ManagedSecretState<T>> {
     return this.leases.acquire(spec);
-  }
-
-  /**
-   * Dynamic database credentials from `GET <mount>/creds/<role>`, kept valid for as long as the
-   * app runs: renewed, replaced before max TTL (announced as a rotation of `key`), revoked on
-   * shutdown, re-acquired after an outage. `options.mount` default `database`; `options.key`
-   * default `<mount>/creds/<role>`.
-   * @throws UnsupportedOperationError when the role returns no lease.
-   */
-  async fetchDynamicDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<DatabaseCredentials> {
-    const mount = options.mount ?? 'database';
-    const path = `${mount}/creds/${role}`;
-    const state = await this.#leased.acquire<DatabaseCredentialsData>({
-      engine: 'database',
-      name: role,
-      options: { mount, kind: 'dynamic' },
-      key: options.key ?? path,
-      path,
-    });
-    if (!state.leaseId || state.expiresAt === undefined)
-      throw new UnsupportedOperationError(`"${path}" returned no lease; is it a dynamic role?`);
-    const { leaseId, leaseDuration, renewable, expiresAt } = state;
-    return { ...state.data, leaseId, leaseDuration, renewable, expiresAt };
-  }
-
-  /**
-   * Static-role credentials from `GET <mount>/static-creds/<role>`, read again when Vault rotates
-   * them; a changed password is announced as a rotation of `key`.
-   */
-  async fetchStaticDbCreds(role: string, options: { mount?: string; key?: string } = {}): Promise<StaticDatabaseCredentials> {
-    const mount = options.mount ?? 'database';
-    const path = `${mount}/static-creds/${role}`;
-    const state = await this.#leased.acquire<DatabaseCredentialsData>({
-      engine: 'database',
-      name: role,
-      options: { mount, kind: 'static' },
-      key: options.key ?? path,
-      path,
-    });
-    return {
-      username: state.data.username,
-      password: state.data.password,
-      lastVaultRotation: typeof state.version === 'string' ? state.version : undefined,
-      refreshAt: state.refreshAt,
-    };
-  }
-
-  /**
-   * AWS credentials from `POST <mount>/creds/<role>` (IAM user, renewable lease) or
-   * `<mount>/sts/<role>` (STS, fetched again at about two thirds of their TTL).
-   * `propagationDelayMs` holds new keys that long before they are used (IAM is eventually
-   * consistent), at start-up as at every replacement; `issuedAt` says when Vault issued them.
-   */
-  async fetchAwsCreds(
-    role: string,
-    options: AwsFetchOptions & { key?: string; propagationDelayMs?: number } = {},
-  ): Promise<AwsCredentials> {
-    const { key, propagationDelayMs, ...fetchOptions } = options;
-    const path = `${fetchOptions.mount ?? 'aws'}/${fetchOptions.type ?? 'creds'}/${role}`;
-    const state = await this.#leased.acquire<AwsCredentialsData>({
-      engine: 'aws',
-      name: role,
-      options: fetchOptions,
-      key: key ?? path,
-      path,
-      holdMs: propagationDelayMs,
-    });
-    const { leaseId, leaseDuration, renewable, issuedAt, expiresAt } = state;
-    return { ...state.data, leaseId, leaseDuration, renewable, issuedAt, expiresAt };
-  }
-
-  /**
-   * A certificate from `POST <mount>/issue/<role>`, issued again before it expires (announced as
-   * `certificate-reissued`).
-   */
-  async issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
-    const { key, ...issueOptions } = options;
-    const mount = issueOptions.mount ?? 'pki';
-    const state = await this.#leased.acquire<CertificateData>({
-      engine: 'pki',
-      name: role,
-      options: issueOptions,
-      key: key ?? `${mount}/issue/${role}/${issueOptions.commonName}`,
-      path: `${mount}/issue/${role}`,
-      replaceReason: 'certificate-reissued',
-    });
-    return state.data;
   }
 
   /**
@@ -463,50 +324,16 @@ export class SecretsCore {
     await this.telemetry.enable();
     await this.#availability.open();
     if (this.config.watch.enabled) this.watcher.start();
-    try {
-      let info: TokenInfo | undefined;
-      if (this.#agentMode) {
-        const fault = healthFault(await probeVaultHealth(this.client));
-        if (fault)
-          throw new VaultUnavailableError(`the Vault Agent at ${this.config.address} does not serve (${fault.message})`, { cause: fault });
-      } else {
-        info = await this.tokens.start();
-      }
-      this.supervisor.markReady();
-      void this.#subscriber?.start().catch((error: unknown) => this.logger.warn(`KV event subscription failed: ${String(error)}`));
-      return info;
-    } catch (error) {
-      if (!(error instanceof VaultUnavailableError)) throw error;
-      this.supervisor.report(error);
-      const unserved: string[] = [];
-      for (const key of this.config.watch.keys) if (!(await this.#availability.canServe(key))) unserved.push(key);
-      if (this.config.failFast && unserved.length > 0) {
-        this.supervisor.stop();
-        throw new VaultUnavailableError(
-          `${error.message}; failFast is set and no fallback can serve ${unserved.map((k) => `"${k}"`).join(', ')}`,
-          { cause: error },
-        );
-      }
-      this.logger.warn(
-        `Vault is unavailable at boot (${error.message}); serving from fallbacks where possible, retrying in the background`,
-      );
-      return undefined;
-    }
-  }
-
-  /** Re-reads from Vault every key served from a fallback or a stale value (a differing value is announced `recovered`). */
-  async #rereadServedKeys(): Promise<void> {
-    const limiter = new RequestLimiter(this.config.bulkConcurrency);
-    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
-    await Promise.all(
-      Object.keys(this.#availability.servedKeys()).map((key) =>
-        limit(() =>
-          this.#kv.read(key, { refresh: true, noFallback: true }).catch((error: unknown) => {
-            this.logger.warn(`Re-reading "${key}" after the outage failed: ${error instanceof Error ? error.message : String(error)}`);
-          }),
-        ),
-      ),
-    );
+    return bootAttempt({
+      config: this.config,
+      client: this.client,
+      tokens: this.#agentMode ? undefined : this.tokens,
+      supervisor: this.supervisor,
+      availability: this.#availability,
+      logger: this.logger,
+      onReady: () =>
+        void this.#subscriber?.start().catch((error: unknown) => this.logger.warn(`KV event subscription failed: ${String(error)}`)),
+    });
   }
 
   async #subscriptionToken(): Promise<string | undefined> {

@@ -199,12 +199,12 @@ export class SecretsManager implements AsyncDisposable {
    * @throws PermissionDeniedError, VaultRequestError (`unknown role`), VaultUnavailableError.
    */
   fetchDynamicDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<DatabaseCredentials> {
-    return this.core.fetchDynamicDbCreds(role, options);
+    return this.core.leased.fetchDynamicDbCreds(role, options);
   }
 
   /** Static-role credentials (`GET <mount>/static-creds/<role>`), re-read when Vault rotates them. */
   fetchStaticDbCreds(role: string, options?: { mount?: string; key?: string }): Promise<StaticDatabaseCredentials> {
-    return this.core.fetchStaticDbCreds(role, options);
+    return this.core.leased.fetchStaticDbCreds(role, options);
   }
 
   /**
@@ -213,7 +213,7 @@ export class SecretsManager implements AsyncDisposable {
    * `ttl` in seconds; `propagationDelayMs` holds new IAM keys before switching to them.
    */
   fetchAwsCreds(role: string, options?: AwsFetchOptions & { key?: string; propagationDelayMs?: number }): Promise<AwsCredentials> {
-    return this.core.fetchAwsCreds(role, options);
+    return this.core.leased.fetchAwsCreds(role, options);
   }
 
   /**
@@ -222,7 +222,7 @@ export class SecretsManager implements AsyncDisposable {
    * @throws VaultRequestError when Vault refuses (e.g. common name not allowed by the role).
    */
   issueCertificate(role: string, options: PkiIssueOptions & { key?: string }): Promise<CertificateData> {
-    return this.core.issueCertificate(role, options);
+    return this.core.leased.issueCertificate(role, options);
   }
 
   /**
@@ -232,7 +232,7 @@ export class SecretsManager implements AsyncDisposable {
    * @throws UnsupportedOperationError for an unknown engine.
    */
   async fetchFrom<T = Record<string, unknown>>(engine: string, path: string, options?: Record<string, unknown>, key?: string): Promise<T> {
-    return (await this.core.fetchFrom<T>(engine, path, options, key)).data;
+    return (await this.core.leased.fetchFrom<T>(engine, path, options, key)).data;
   }
 
   /**

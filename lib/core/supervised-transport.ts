@@ -4,7 +4,8 @@ import { AuthFailedError } from '../errors/auth-failed.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';
 import type { Clock } from '../timing/clock.js';
-import { classifyFault, type Supervisor } from './supervisor.js';
+import { classifyFault } from './fault-classifier.js';
+import type { Supervisor } from './supervisor.js';
 
 /** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */
 export const TOKEN_ALIVE_MEMO_MS = 30_000;
@@ -34,7 +35,8 @@ export interface SupervisedTransportDeps {
  * between the app and Vault:
  * - while the supervisor is degraded, an authenticated request is refused at once with the
  *   supervisor's `VaultUnavailableError` (reason and next attempt time): no request, no login;
- * - every fault (outage, seal, 429, login refused) is reported to the supervisor;
+ *   it may start one early probe (`nudge`, at most one per 2 s);
+ * - every failure is reported to the supervisor, which tells Vault's faults from one path's;
  * - a 403 is told apart on every Vault version (Vault API docs, https://developer.hashicorp.com/vault/api-docs#http-status-codes: Vault ≤ 1.16 answers
  *   `permission denied` for a dead token, 1.17+ `invalid token`): `invalid token` means dead; for
  *   `permission denied`, one `GET auth/token/lookup-self` with the same token says whether it
@@ -63,7 +65,11 @@ export class SupervisedTransport implements VaultRequester {
     const { inner, supervisor, tokens } = this.#deps;
     const generation = supervisor.generation;
     if (req.authenticated === false) return this.#reported(() => inner.request<TBody>(req), generation);
-    supervisor.gate(req.path);
+    if (supervisor.backingOff) {
+      // A read while degraded may start one early probe (at most one per 2 s); the read itself is refused.
+      supervisor.nudge();
+      supervisor.gate(req.path);
+    }
     if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req), generation);
     const token = await this.#reported(() => tokens.getToken(), generation);
     try {

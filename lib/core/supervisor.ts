@@ -1,36 +1,24 @@
 import { inspect } from 'node:util';
-import { AuthFailedError } from '../errors/auth-failed.error.js';
-import { InvalidTokenError } from '../errors/invalid-token.error.js';
+import { LoginHeldError } from '../errors/login-held.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
-import { SecretsErrorCode } from '../errors/secrets-error-code.js';
-import { VaultNotServingError } from '../errors/vault-not-serving.error.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
-import { VaultTlsError } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import { VaultAvailabilityEvent } from '../events/vault-availability.event.js';
 import type { TaskScheduler } from '../timing/task-scheduler.js';
 import { SecretsEvents } from '../events/secrets-events.js';
-import { BACKOFF_MAX_MS, planAttempt, type BackoffBounds } from '../timing/backoff.js';
 import type { Clock } from '../timing/clock.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
+import { classifyFailure, classifyFault, type DegradedReason } from './fault-classifier.js';
+import { ProbeSchedule } from './probe-schedule.js';
+
+export { classifyFailure, classifyFault, type DegradedReason, type FailureScope } from './fault-classifier.js';
 
 /** Name of the supervisor's retry timer in the scheduler (and `SchedulerRegistry`). */
 export const SUPERVISOR_TIMEOUT_NAME = 'secrets:supervisor';
 
 /** Can the app get answers from Vault: `starting` before the first attempt ended, `ready`, or `degraded` (see {@link DegradedReason}). */
 export type SupervisorState = 'starting' | 'ready' | 'degraded';
-
-/**
- * Why the module is degraded:
- * - `unreachable`: no answer (network error, timeout, 5xx);
- * - `sealed`: Vault is sealed (or not initialized);
- * - `standby-no-active`: a standby node with no active node to forward to;
- * - `dr-secondary`: a disaster-recovery secondary (`sys/health` 472), which serves no reads;
- * - `auth-failed`: the token is dead and cannot be replaced (login refused, credentials missing);
- * - `rate-limited`: Vault answered 429.
- */
-export type DegradedReason = 'unreachable' | 'sealed' | 'standby-no-active' | 'dr-secondary' | 'auth-failed' | 'rate-limited';
 
 /** What the supervisor knows, for `status()` and the health indicator. Times in milliseconds since the epoch. */
 export interface SupervisorSnapshot {
@@ -45,6 +33,8 @@ export interface SupervisorSnapshot {
   attempts: number;
   /** Error code of the last fault (e.g. `SECRETS_VAULT_SEALED`), never a message with a value. */
   lastErrorCode?: string;
+  /** Set while the token manager holds the login back (lockout-safe): `locked` when Vault said so; `retryAt` in ms since the epoch. */
+  login?: { state: 'held' | 'locked'; retryAt: number };
 }
 
 /** Collaborators of the {@link Supervisor}. */
@@ -54,70 +44,46 @@ export interface SupervisorDeps {
   logger: SecretsLogger;
   events: SecretsEventBus;
   /**
-   * One attempt to get answers from Vault again (a `sys/health` probe, then a login when the token
-   * is dead or missing). Resolves when Vault answers and the token is good; throws the fault otherwise.
-   * Never called twice at once.
+   * One attempt to get answers from Vault again: a probe (skipped when `probed`, i.e. another
+   * probe just found Vault serving), then the token made good (no request when it is alive and
+   * not near expiry; a login when it is dead or missing). Resolves when Vault answers and the token
+   * is good; throws the fault otherwise. Never called twice at once.
    */
-  attempt: (reason: DegradedReason) => Promise<void>;
+  attempt: (reason: DegradedReason, options: { probed: boolean }) => Promise<void>;
+  /** The probe alone (`GET sys/health`, lookup-self behind a proxy that hides it): throws the fault when Vault does not serve. Confirms a path fault. */
+  probe?: () => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
-  /** Backoff windows, in milliseconds; default 1 s doubling to 5 min. */
-  bounds?: BackoffBounds;
-}
-
-/**
- * Which fault an error is, or undefined when it is an answer (not found, permission denied, bad
- * request): those never degrade the module.
- */
-export function classifyFault(error: unknown): DegradedReason | undefined {
-  if (error instanceof VaultNotServingError) return error.reason as DegradedReason;
-  if (error instanceof VaultSealedError || (error instanceof SecretsError && error.code === SecretsErrorCode.VaultSealed)) return 'sealed';
-  if (error instanceof AuthFailedError || error instanceof InvalidTokenError) return 'auth-failed';
-  // A TLS failure is a configuration problem (wrong CA, host name), not an outage: it is thrown, not retried.
-  if (error instanceof VaultTlsError) return undefined;
-  if (error instanceof VaultUnavailableError) {
-    if (error.reason && isReason(error.reason)) return error.reason;
-    if (error.status === 429) return 'rate-limited';
-    if (error.status === 472) return 'dr-secondary';
-    if (/active cluster node not found|no active node|local node not active/i.test(error.message)) return 'standby-no-active';
-    return 'unreachable';
-  }
-  return undefined;
-}
-
-const REASONS: ReadonlySet<string> = new Set(['unreachable', 'sealed', 'standby-no-active', 'dr-secondary', 'auth-failed', 'rate-limited']);
-function isReason(value: string): value is DegradedReason {
-  return REASONS.has(value);
 }
 
 /**
  * The one owner of "can this app get answers from Vault" (DESIGN.md, "The supervisor").
  *
- * Any fault seen anywhere (a read, a renewal, a lease, the watcher, a login) is {@link report}ed
- * here. The module is then `degraded` with a reason, and ONE background loop tries again:
- * exponential windows from 1 s to 5 min with full jitter ({@link planAttempt}), one attempt in
- * flight at most. While degraded, {@link gate} refuses every authenticated request at once (no
- * request, no login), so reads are served from the cache, the last good value or a fallback, and
- * Vault sees at most one probe per window whatever the read rate. When an attempt succeeds, the
- * `onRecovered` listeners converge everything (re-read fallback keys, re-acquire lost leases,
- * re-arm watchers), then `secrets.vault.recovered` is emitted once.
+ * Failures seen anywhere are {@link report}ed here and classified ({@link classifyFailure}):
+ * only evidence that Vault itself does not serve, or a dead token that cannot be replaced, makes
+ * the module `degraded`; a path fault (5xx, 429, 412 on one path) asks for one confirming probe.
+ * While degraded, {@link gate} refuses every authenticated request at once, and ONE background
+ * loop probes Vault ({@link ProbeSchedule}: 1 s doubling to a 30 s cap, jittered, whatever the
+ * outage length; refused logins keep their long windows; a held login waits for its `retryAt`).
+ * A read while degraded may {@link nudge} one early probe (at most one per 2 s), and any probe
+ * that finds Vault serving, the health indicator's too, ends `degraded` at once ({@link observe}).
+ * At recovery the `onRecovered` listeners converge everything (re-read fallback keys, re-acquire
+ * lost leases, re-arm watchers), then `secrets.vault.recovered` is emitted once.
  *
  * Framework-free: no NestJS import.
  */
 export class Supervisor {
   readonly #deps: SupervisorDeps;
-  readonly #random: () => number;
+  readonly #schedule: ProbeSchedule;
   #state: SupervisorState = 'starting';
   #reason: DegradedReason | undefined;
   #since: number;
   #nextAttemptAt: number | undefined;
-  /** Index of the next backoff window; kept across a short-lived recovery so a flapping Vault keeps slowing down. */
-  #window = 0;
-  #windowStart = 0;
   #attempts = 0;
-  #recoveredAt: number | undefined;
   #lastErrorCode: string | undefined;
-  #inFlight: Promise<void> | undefined;
+  #login: { state: 'held' | 'locked'; retryAt: number } | undefined;
+  #inFlight: { run: Promise<void>; decided: Promise<void> } | undefined;
+  #confirming: Promise<void> | undefined;
   #stopped = false;
   /** Incremented at each recovery: a failure of a call started before it is stale. */
   #generation = 0;
@@ -126,7 +92,7 @@ export class Supervisor {
 
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
-    this.#random = deps.random ?? Math.random;
+    this.#schedule = new ProbeSchedule(deps.random ?? Math.random);
     this.#since = deps.clock.now();
   }
 
@@ -145,7 +111,7 @@ export class Supervisor {
     return this.#nextAttemptAt;
   }
 
-  /** State, reason, next attempt and counters, for `status()` and health. */
+  /** State, reason, next attempt, counters and a held login, for `status()` and health. */
   snapshot(): SupervisorSnapshot {
     return {
       state: this.#state,
@@ -154,6 +120,7 @@ export class Supervisor {
       ...(this.#nextAttemptAt !== undefined ? { nextAttemptAt: this.#nextAttemptAt } : {}),
       attempts: this.#attempts,
       ...(this.#lastErrorCode ? { lastErrorCode: this.#lastErrorCode } : {}),
+      ...(this.#login ? { login: { ...this.#login } } : {}),
     };
   }
 
@@ -182,7 +149,7 @@ export class Supervisor {
     const reason = this.#reason ?? 'unreachable';
     const next = this.#nextAttemptAt;
     const when = next === undefined ? 'soon' : `at ${new Date(next).toISOString()}`;
-    const details = { path, reason, ...(next !== undefined ? { nextAttemptAt: next } : {}) };
+    const details = { path, reason, kind: 'degraded' as const, ...(next !== undefined ? { nextAttemptAt: next } : {}) };
     if (reason === 'sealed') return new VaultSealedError(details);
     return new VaultUnavailableError(
       `the module is degraded (${reason}); no request sent, the next attempt to reach Vault is ${when}`,
@@ -191,35 +158,53 @@ export class Supervisor {
   }
 
   /**
-   * Reports a failure seen anywhere. A fault (outage, seal, dead token, rate limit) makes the
-   * module `degraded` and plans the next background attempt; an answer (not found, denied) is
-   * ignored.
+   * Reports a failure seen anywhere ({@link classifyFailure}). Vault not serving or a dead token
+   * makes the module `degraded` and plans the next attempt; a path fault starts one confirming
+   * probe (at most one per 2 s) while ready; an answer (not found, denied) is ignored.
    * @param startedIn - the {@link generation} when the failed call started: a call that was under
    *   way when Vault recovered (a timeout landing late) does not degrade the module again.
-   * @returns the fault's reason, or undefined when it was not a fault.
+   * @returns the reason the module degrades with, or undefined when the failure does not degrade it.
    */
   report(error: unknown, startedIn?: number): DegradedReason | undefined {
-    const reason = classifyFault(error);
-    if (reason === undefined || this.#stopped) return reason;
-    if (startedIn !== undefined && startedIn !== this.#generation) return reason;
+    const { scope, reason } = classifyFailure(error);
+    if (this.#stopped || (startedIn !== undefined && startedIn !== this.#generation)) return reason;
+    if (scope === 'path') {
+      if (this.#state === 'ready') void this.#confirm();
+      return undefined;
+    }
+    if (reason === undefined) return undefined;
     this.#lastErrorCode = error instanceof SecretsError ? error.code : 'UNKNOWN';
     // The attempt in flight decides what comes next.
     if (this.#inFlight) return reason;
-    if (this.#state !== 'degraded') {
-      const now = this.#deps.clock.now();
-      // A recovery that did not last one window continues the backoff where it was.
-      if (this.#recoveredAt === undefined || now - this.#recoveredAt > BACKOFF_MAX_MS) this.#window = 0;
-      this.#windowStart = now;
-      this.#enterDegraded(reason, error);
-      this.#plan(error);
-      this.#emit(
-        SecretsEvents.VaultUnavailable,
-        new VaultAvailabilityEvent(false, this.#since, this.#lastErrorCode, reason, this.#nextAttemptAt),
-      );
-    } else if (this.#reason !== reason) {
-      this.#reason = reason;
-    }
+    if (this.#state !== 'degraded') this.#degrade(reason, error);
+    else if (this.#reason !== reason) this.#reason = reason;
     return reason;
+  }
+
+  /**
+   * What a probe made elsewhere found (the health indicator, `probeHealth()`): a fault is
+   * {@link report}ed; a Vault that serves ends `degraded` at once (the token is made good without
+   * a second probe), unless the module waits on its token (auth-failed, held login).
+   * @returns a promise settled once the state is decided (not the whole convergence).
+   */
+  observe(fault: unknown): Promise<void> {
+    if (fault !== undefined) {
+      this.report(fault);
+      return Promise.resolve();
+    }
+    if (this.#state !== 'degraded' || this.#stopped || this.#waitsOnToken()) return Promise.resolve();
+    return this.#run(true).decided;
+  }
+
+  /**
+   * A read (or any gated call) arrived while degraded: runs the planned attempt early, at most
+   * one probe per 2 s, single flight; never while the module waits on its token. The read itself
+   * is still refused (served from the cache or a fallback).
+   */
+  nudge(): void {
+    if (this.#state !== 'degraded' || this.#stopped || this.#inFlight || this.#waitsOnToken()) return;
+    if (!this.#schedule.mayProbeEarly(this.#deps.clock.now())) return;
+    void this.#run(false, true).run;
   }
 
   /** Marks the module ready after the first successful contact (boot). */
@@ -245,16 +230,16 @@ export class Supervisor {
 
   /**
    * Runs the planned attempt now instead of at its time (one in flight at most; joins a running
-   * one). Does nothing unless degraded.
+   * one), also before a held login's `retryAt` (a credential file changed). Does nothing unless degraded.
    */
   attemptNow(): Promise<void> {
-    if (this.#state !== 'degraded' || this.#stopped) return this.#inFlight ?? Promise.resolve();
-    return this.#run();
+    if (this.#state !== 'degraded' || this.#stopped) return this.#inFlight?.run ?? Promise.resolve();
+    return this.#run(false).run;
   }
 
-  /** Resolves when no attempt or convergence is in flight (tests wait on it instead of sleeping). */
+  /** Resolves when no attempt, confirming probe or convergence is in flight (tests wait on it instead of sleeping). */
   async settled(): Promise<void> {
-    while (this.#inFlight) await this.#inFlight;
+    while (this.#inFlight || this.#confirming) await (this.#inFlight?.run ?? this.#confirming);
   }
 
   /** Stops the loop for good (module shutdown). */
@@ -263,60 +248,91 @@ export class Supervisor {
     this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
   }
 
-  #enterDegraded(reason: DegradedReason, error: unknown): void {
+  #waitsOnToken(): boolean {
+    return this.#reason === 'auth-failed' || this.#reason === 'rate-limited' || this.#login !== undefined;
+  }
+
+  #degrade(reason: DegradedReason, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.#attempts = 0;
+    this.#schedule.reset(this.#deps.clock.now());
     this.#setState('degraded', reason);
     this.#deps.logger.warn(`Vault is unavailable (${reason}: ${message}); serving cached and fallback values, retrying in the background`);
+    this.#plan(reason, error);
+    this.#emit(
+      SecretsEvents.VaultUnavailable,
+      new VaultAvailabilityEvent(false, this.#since, this.#lastErrorCode, reason, this.#nextAttemptAt),
+    );
   }
 
-  #plan(error?: unknown): void {
-    if (this.#stopped) return;
+  /** One probe while ready after a path fault: Vault not serving degrades the module, serving changes nothing. */
+  #confirm(): Promise<void> {
+    const probe = this.#deps.probe;
     const now = this.#deps.clock.now();
-    const asked = error instanceof VaultUnavailableError ? error.retryAfterSeconds : undefined;
-    const notBefore = asked === undefined ? 0 : now + Math.min(asked * 1000, this.#deps.bounds?.maxMs ?? BACKOFF_MAX_MS);
-    const planned = planAttempt(this.#window, Math.max(this.#windowStart, now), this.#random, notBefore, this.#deps.bounds);
-    this.#window += 1;
-    this.#windowStart = planned.nextWindowStart;
-    this.#nextAttemptAt = planned.at;
-    this.#deps.scheduler.schedule(SUPERVISOR_TIMEOUT_NAME, Math.max(0, planned.at - now), () => void this.#run());
-  }
-
-  #run(): Promise<void> {
-    if (this.#inFlight) return this.#inFlight;
-    this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
-    const run = this.#attempt().finally(() => {
-      if (this.#inFlight === run) this.#inFlight = undefined;
-    });
-    this.#inFlight = run;
+    if (!probe || this.#confirming || this.#inFlight || !this.#schedule.mayProbeEarly(now)) return Promise.resolve();
+    this.#schedule.probed(now);
+    const generation = this.#generation;
+    const run = probe()
+      .catch((fault: unknown) => void this.report(fault, generation))
+      .finally(() => {
+        this.#confirming = undefined;
+      });
+    this.#confirming = run;
     return run;
   }
 
-  async #attempt(): Promise<void> {
+  #plan(reason: DegradedReason, error?: unknown): void {
     if (this.#stopped) return;
+    const now = this.#deps.clock.now();
+    const planned = this.#schedule.next(now, reason, error);
+    this.#login = error instanceof LoginHeldError ? { state: error.locked ? 'locked' : 'held', retryAt: planned.at } : undefined;
+    this.#nextAttemptAt = planned.at;
+    this.#deps.scheduler.schedule(SUPERVISOR_TIMEOUT_NAME, Math.max(0, planned.at - now), () => void this.#run(false).run);
+  }
+
+  #run(probed: boolean, early = false): { run: Promise<void>; decided: Promise<void> } {
+    if (this.#inFlight) return this.#inFlight;
+    let decide!: () => void;
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    const run = this.#attempt(probed, early, decide).finally(() => {
+      decide();
+      if (this.#inFlight?.run === run) this.#inFlight = undefined;
+    });
+    this.#inFlight = { run, decided };
+    return this.#inFlight;
+  }
+
+  async #attempt(probed: boolean, early: boolean, decide: () => void): Promise<void> {
+    if (this.#stopped) return;
+    // A planned (or forced) attempt replaces the planned one; an early probe re-plans when it fails.
+    if (!early) this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
     this.#attempts += 1;
+    if (!probed) this.#schedule.probed(this.#deps.clock.now());
     try {
-      await this.#deps.attempt(this.#reason ?? 'unreachable');
+      await this.#deps.attempt(this.#reason ?? 'unreachable', { probed });
     } catch (error) {
       if (this.#stopped) return;
       const reason = classifyFault(error) ?? this.#reason ?? 'unreachable';
       this.#lastErrorCode = error instanceof SecretsError ? error.code : 'UNKNOWN';
       if (reason !== this.#reason) this.#setState('degraded', reason);
-      this.#plan(error);
+      // A failed early probe is a step of the ladder too: the planned probe moves past it.
+      this.#plan(reason, error);
       this.#deps.logger.warn(
         `Vault is still unavailable (${reason}: ${error instanceof Error ? error.message : String(error)}); next attempt at ${new Date(this.#nextAttemptAt ?? 0).toISOString()}`,
       );
       return;
     }
     if (this.#stopped) return;
-    await this.#recover();
+    await this.#recover(decide);
   }
 
-  async #recover(): Promise<void> {
+  async #recover(decide: () => void): Promise<void> {
     this.#generation += 1;
-    this.#recoveredAt = this.#deps.clock.now();
+    this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
     this.#nextAttemptAt = undefined;
+    this.#login = undefined;
     this.#setState('ready', undefined);
+    decide();
     this.#deps.logger.log('Vault answers again; bringing every secret back to Vault');
     for (const listener of this.#recoveredListeners) {
       try {

@@ -1,5 +1,7 @@
 /**
- * The supervisor's retry schedule: exponential windows with full jitter, after Vault Agent's
+ * The supervisor's schedules. Probes of Vault (cheap, unauthenticated `sys/health`) follow
+ * {@link probeDelayMs}: 1 s doubling to a 30 s cap. Logins that Vault refused follow the long
+ * login windows below: exponential windows with full jitter, after Vault Agent's
  * auto-auth (`command/agentproxyshared/auth/auth.go`: about 1 s doubling up to 5 min).
  *
  * Attempt `n` owns the window `[start(n), start(n) + width(n))`, where `width(n) = min(maxMs,
@@ -14,6 +16,23 @@
 export const BACKOFF_MIN_MS = 1000;
 /** Widest window, in milliseconds (5 minutes, Vault Agent's default `max_backoff`). */
 export const BACKOFF_MAX_MS = 300_000;
+
+/** First probe delay while degraded, in milliseconds (jittered to 50-100 %). */
+export const PROBE_MIN_MS = 1000;
+/** Cap of the probe delay while degraded, in milliseconds, whatever the outage length (jittered to 50-100 %). */
+export const PROBE_MAX_MS = 30_000;
+/** Least time between two probes a read (or a path fault) may trigger early, in milliseconds. */
+export const EARLY_PROBE_MIN_INTERVAL_MS = 2000;
+
+/**
+ * Delay before probe `attempt` (0 for the first after the module degraded), in milliseconds:
+ * `PROBE_MIN_MS` doubling to `PROBE_MAX_MS`, equal jitter (50-100 % of the step) so replicas
+ * spread. Never more than `PROBE_MAX_MS`: a Vault that returns is probed within 30 s.
+ * @param random - a number in [0, 1) (injected so tests are deterministic).
+ */
+export function probeDelayMs(attempt: number, random: () => number = Math.random): number {
+  return backoffDelayMs(attempt, random, PROBE_MIN_MS, PROBE_MAX_MS);
+}
 
 /** Bounds of the backoff windows, in milliseconds. */
 export interface BackoffBounds {

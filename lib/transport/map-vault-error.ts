@@ -133,13 +133,15 @@ export function mapVaultStatus(
   if (status === 404) return new SecretNotFoundError(path, 'missing', { path, status });
   if (status === 503 && /sealed/i.test(text)) return new VaultSealedError({ path, status });
   if (status === 429 || status === 412 || status >= 500) {
-    const reason =
-      status === 429
-        ? 'rate limited (429)'
-        : status === 412
-          ? 'index state not yet present (412)'
-          : `HTTP ${status}${text ? `: ${text.trim()}` : ''}`;
-    return new VaultUnavailableError(reason, { path, status, retryAfterSeconds: retryAfterSeconds(headers['retry-after'], nowMs) });
+    // Vault's reason is kept on every status (a quota's own message on a 429).
+    const label = status === 429 ? 'rate limited (429)' : status === 412 ? 'index state not yet present (412)' : `HTTP ${status}`;
+    const reason = `${label}${text ? `: ${text.trim()}` : ''}`;
+    return new VaultUnavailableError(reason, {
+      path,
+      status,
+      kind: 'status',
+      retryAfterSeconds: retryAfterSeconds(headers['retry-after'], nowMs),
+    });
   }
   if (status >= 300 && status < 400) {
     return new VaultRequestError([`unexpected redirect (HTTP ${status}); point address at the active Vault node`], { path, status });
@@ -165,7 +167,7 @@ export function mapTransportError(error: unknown, path: string, tls: { hasClient
   if (tlsCode !== undefined)
     return new VaultTlsError(`${tlsCode}: ${message}`, { path, cause: error }, tlsProblemOf(tlsCode, tls.hasClientCert));
   const code = codes[0];
-  const reason =
-    code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `request timed out (${message})` : `${code ?? 'network error'}: ${message}`;
-  return new VaultUnavailableError(reason, { path, cause: error });
+  const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+  const reason = timeout ? `request timed out (${message})` : `${code ?? 'network error'}: ${message}`;
+  return new VaultUnavailableError(reason, { path, cause: error, kind: timeout ? 'timeout' : 'network' });
 }

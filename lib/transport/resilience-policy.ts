@@ -110,10 +110,11 @@ export class ResiliencePolicy {
       if (error instanceof BrokenCircuitError) {
         throw new VaultUnavailableError(
           `circuit open after ${BREAKER_CONSECUTIVE_FAILURES} consecutive failures; not calling this mount for up to ${BREAKER_HALF_OPEN_AFTER_MS} ms`,
-          { path },
+          { path, kind: 'circuit-open' },
         );
       }
-      if (error instanceof TaskCancelledError) throw new VaultUnavailableError('the call was cancelled at its deadline', { path });
+      if (error instanceof TaskCancelledError)
+        throw new VaultUnavailableError('the call was cancelled at its deadline', { path, kind: 'timeout' });
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { inspect } from 'node:util';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
@@ -176,13 +177,14 @@ export class VaultClient implements VaultTransport {
     let response: AxiosResponse<string>;
     let url = `${this.#address}/v1/${req.path}`;
     let params: Record<string, unknown> | undefined = isList ? { ...req.query, list: 'true' } : req.query;
+    const data = encodeBody(req.body);
     for (let hop = 0; ; hop += 1) {
       try {
         response = await this.#http.request<string>({
           method: isList ? 'GET' : req.method,
           url,
           params,
-          data: req.body === undefined ? undefined : JSON.stringify(req.body),
+          data,
           headers,
           signal,
         });
@@ -309,4 +311,14 @@ function isNoHandler(body: unknown): boolean {
 function missingMount(path: string, body: unknown): SecretNotFoundError {
   const mount = `${path.split('/')[0] ?? path}/`;
   return new SecretNotFoundError(path, 'no-mount', { path, status: 404, mount, vaultMessage: vaultErrors(body).join('; ') });
+}
+
+/** The JSON text of a body; an unserialisable one (BigInt, cycle) is a typed error with nothing sent, never an outage. */
+function encodeBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw new InvalidRequestError('body', 'it cannot be turned into JSON (a BigInt, a circular reference or a toJSON that throws)');
+  }
 }

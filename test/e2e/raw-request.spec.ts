@@ -172,20 +172,25 @@ describe('transport behaviour', () => {
     }
   });
 
-  it('Vault down → VaultUnavailableError, and repeated calls do not storm it (the supervisor gate)', async () => {
+  it('one path answering 503 → VaultUnavailableError with its path; repeated calls do not storm it (the mount breaker), the module stays ready', async () => {
     const m = await manager({ maxRetries: 0 });
     const remove = server.faults.add({ path: /^stormy\//, status: 503, body: { errors: ['down'] } });
     try {
       server.clearRequests();
       for (let i = 0; i < 50; i += 1) {
-        await expect(m.request({ method: 'GET', path: `stormy/key-${i % 3}` })).rejects.toBeInstanceOf(VaultUnavailableError);
+        const error = await m.request({ method: 'GET', path: `stormy/key-${i % 3}` }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(VaultUnavailableError);
+        expect((error as VaultUnavailableError).path).toBe(`stormy/key-${i % 3}`);
       }
-      // 50 calls reach Vault once: the first 503 degrades the module, and the supervisor refuses
-      // the next calls without a request until its background attempt succeeds.
-      expect(server.requestCount({ path: /^stormy\// })).toBe(1);
+      // 50 calls reach Vault 5 times: after 5 consecutive failures the mount's breaker refuses the
+      // next calls without a request (a 503 on one path is that path's fault, not Vault's).
+      expect(server.requestCount({ path: /^stormy\// })).toBe(5);
       const last = await m.request({ method: 'GET', path: 'stormy/again' }).catch((e: unknown) => e);
-      expect((last as Error).message).toContain('no request sent');
-      expect(m.status().state).toBe('degraded');
+      expect(last).toMatchObject({ kind: 'circuit-open' });
+      expect(server.requestCount({ path: /^stormy\// })).toBe(5);
+      // Vault itself serves: the confirming probe keeps the module ready and other mounts answer.
+      expect(m.status().state).toBe('ready');
+      expect((await m.request({ method: 'GET', path: 'secret/data/raw/app' })).status).toBe(200);
     } finally {
       remove();
     }

@@ -34,7 +34,7 @@ describe('PKI issue beyond the CA expiry', () => {
   it('is retried once with the TTL clipped to the CA, and status() says so', async () => {
     const { core, logger } = await coreOn(server, { watch: { enabled: false } });
     close = () => core.close();
-    const cert = await core.issueCertificate('web', { commonName: 'api.example.com', ttl: 86_400 });
+    const cert = await core.leased.issueCertificate('web', { commonName: 'api.example.com', ttl: 86_400 });
     const caNotAfter = Date.parse(new X509Certificate(cert.issuingCa).validTo);
     expect(cert.expiresAt).toBeLessThanOrEqual(caNotAfter);
     expect(cert.expiresAt).toBeGreaterThan(caNotAfter - 10 * 60_000);
@@ -48,7 +48,7 @@ describe('PKI issue beyond the CA expiry', () => {
     server.clock.advance(3 * 3600_000);
     const { core } = await coreOn(server, { watch: { enabled: false } });
     close = () => core.close();
-    await expect(core.issueCertificate('web', { commonName: 'api.example.com', ttl: 3600 })).rejects.toMatchObject({
+    await expect(core.leased.issueCertificate('web', { commonName: 'api.example.com', ttl: 3600 })).rejects.toMatchObject({
       code: 'SECRETS_VAULT_REQUEST_FAILED',
     });
     expect(server.requestCount({ path: 'pki/issue/web' })).toBeLessThanOrEqual(2);

@@ -81,7 +81,7 @@ describe('nestjs-vault-secrets/manager loads no @nestjs/* package', () => {
       '-e',
       `require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});` +
         `console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs'))));` +
-        `console.log(Object.keys(require.cache).filter((f) => f.includes('secrets-core')).length);`,
+        `console.log(Object.keys(require.cache).filter((f) => /[\\\\/]secrets-core\\.js$/.test(f)).length);`,
     ]);
     expect(cjs.code, cjs.stderr).toBe(0);
     expect(cjs.stdout.trim().split('\n')).toEqual(['[]', '1']);

@@ -62,7 +62,7 @@ describe('bad inputs: responses', () => {
       ],
       'sys/leases/revoke': [204, ''],
     });
-    const r = await settle(core.fetchDynamicDbCreds('app'));
+    const r = await settle(core.leased.fetchDynamicDbCreds('app'));
     const error = (r as { error: SecretsError }).error;
     expect(error).toBeInstanceOf(MalformedResponseError);
     expect(error.message).toContain('lease_duration must be a number of seconds (got a string)');
@@ -81,7 +81,7 @@ describe('bad inputs: responses', () => {
       ],
       'sys/leases/revoke': [204, ''],
     });
-    const r = await settle(core.fetchDynamicDbCreds('app'));
+    const r = await settle(core.leased.fetchDynamicDbCreds('app'));
     const error = (r as { error: SecretsError }).error;
     expect(error).toBeInstanceOf(MalformedResponseError);
     expect(error.message).toContain('data.username must be a string (got an object)');
@@ -121,7 +121,7 @@ describe('bad inputs: missing mounts and engines', () => {
     const { core } = makeCore({ address: server.address, token: server.rootToken, watch: { enabled: false } });
     cleanups.push(() => core.close());
     await core.start();
-    const r = await settle(core.fetchDynamicDbCreds('app', { mount: 'db-prod' }));
+    const r = await settle(core.leased.fetchDynamicDbCreds('app', { mount: 'db-prod' }));
     const error = (r as { error: SecretsError }).error;
     expect(error).toBeInstanceOf(SecretNotFoundError);
     expect(error.message).toMatch(/no secrets engine is mounted at "db-prod\/"/i);

@@ -1,0 +1,34 @@
+import type { VaultRequester } from '../contracts/vault-requester.js';
+import type { Clock } from '../timing/clock.js';
+import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js';
+
+/**
+ * `GET sys/health` on demand (the health indicator, `probeHealth()`), with an optional reuse of a
+ * recent answer or of a call in flight. Every fresh answer is handed to `onAnswer` (the
+ * supervisor hears what the probe found) and the probe resolves once it has been heard, so a
+ * caller that reads `status()` right after agrees with the probe. Never throws.
+ */
+export class HealthProbeCache {
+  #last: { at: number; result: Promise<VaultHealth> } | undefined;
+
+  constructor(
+    private readonly client: VaultRequester,
+    private readonly clock: Clock,
+    private readonly onAnswer: (health: VaultHealth) => Promise<void>,
+  ) {}
+
+  /**
+   * @param timeoutMs - timeout of the call, in milliseconds.
+   * @param maxAgeMs - reuse an answer (or a call in flight) up to this old, in milliseconds; default 0 (always call).
+   */
+  probe(timeoutMs?: number, maxAgeMs = 0): Promise<VaultHealth> {
+    const now = this.clock.now();
+    if (maxAgeMs > 0 && this.#last && now - this.#last.at <= maxAgeMs) return this.#last.result;
+    const result = probeVaultHealth(this.client, timeoutMs).then(async (health) => {
+      await this.onAnswer(health);
+      return health;
+    });
+    this.#last = { at: now, result };
+    return result;
+  }
+}
