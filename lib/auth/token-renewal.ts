@@ -40,6 +40,8 @@ export interface TokenRenewalHost {
   relogin: (reason: string) => Promise<unknown>;
   reportFailure: (error: SecretsError) => void;
   emit: (event: string, payload: object) => void;
+  /** A renewal granted `grantedSeconds` for `askedSeconds` (the lifetime bookkeeping learns a cap). */
+  renewed?: (state: TokenState, grantedSeconds: number, askedSeconds: number) => void;
 }
 
 /**
@@ -143,6 +145,7 @@ export class TokenRenewal {
       const now = h.clock.now();
       state.issuedAt = now;
       state.expiresAt = now + ttl * 1000;
+      h.renewed?.(state, ttl, state.incrementSeconds);
       h.emit(SecretsEvents.TokenRenewed, new TokenRenewedEvent(state.accessor, state.expiresAt, 'renewed'));
       if (ttl < state.incrementSeconds) {
         // Capped at the token's max TTL: renewing again only shrinks it. Replace it before expiry.

@@ -69,6 +69,8 @@ export class TokenAuthMethod implements AuthMethod {
       leaseDuration: typeof data.ttl === 'number' ? data.ttl : 0,
       renewable: data.renewable === true,
       tokenType: data.type === 'batch' ? 'batch' : 'service',
+      explicitMaxTtl: typeof data.explicit_max_ttl === 'number' ? data.explicit_max_ttl : undefined,
+      createdAt: typeof data.creation_time === 'number' && data.creation_time > 0 ? data.creation_time * 1000 : undefined,
     };
   }
 

@@ -2,27 +2,26 @@ import { inspect } from 'node:util';
 import { registerLiveSecret } from '../util/redact.js';
 import type { VaultRequester } from '../contracts/vault-requester.js';
 import { AuthFailedError } from '../errors/auth-failed.error.js';
-import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import type { SecretsError } from '../errors/secrets.error.js';
 import { SecretsEvents } from '../events/secrets-events.js';
-import type { AuthMethod } from '../contracts/auth-method.js';
 import type { AuthResult } from '../contracts/auth-result.js';
-import { TokenRenewalFailedEvent } from '../events/token-renewal-failed.event.js';
 import { TokenRenewedEvent } from '../events/token-renewed.event.js';
 import type { TokenSource } from '../contracts/token-source.js';
 import { authResultProblem, describe } from './login-error.js';
 import { LoginGate, type LoginHold } from './login-gate.js';
 import { prepareLogin } from './prepared-login.js';
+import { TokenFailureReport } from './token-failure-report.js';
+import { TokenLifetime } from './token-lifetime.js';
 import { TokenRenewal } from './token-renewal.js';
+import { revokeObtainedToken } from './token-revocation.js';
 import type { TokenManagerDeps } from './token-manager-deps.js';
-import { publicInfo, stateFromLogin, TOKEN_EXPIRY_MARGIN_MS, type TokenInfo, type TokenState } from './token-state.js';
+import { publicInfo, stateFromLogin, type TokenInfo, type TokenState } from './token-state.js';
 
 export { TOKEN_RENEWAL_TIMEOUT_NAME } from './token-renewal.js';
 export { TOKEN_EXPIRY_MARGIN_MS, type TokenInfo } from './token-state.js';
 export type { TokenManagerDeps } from './token-manager-deps.js';
 
-/** Longest time `stop()` waits for `revoke-self`, in milliseconds. */
-export const REVOKE_ON_SHUTDOWN_TIMEOUT_MS = 2000;
+export { REVOKE_ON_SHUTDOWN_TIMEOUT_MS } from './token-revocation.js';
 
 /**
  * Owns the module's Vault token: logs in (or looks up a given token), renews it at about two
@@ -39,7 +38,6 @@ export class TokenManager implements TokenSource {
   #state: TokenState | undefined;
   #login: Promise<TokenState> | undefined;
   #stopped = false;
-  #failedReported = false;
   readonly #reloginListeners = new Set<(info: TokenInfo) => void | Promise<void>>();
   /** Releases of the live-token redactions: the current token and the one before it (late errors may quote it). */
   readonly #liveTokens: Array<() => void> = [];
@@ -47,6 +45,8 @@ export class TokenManager implements TokenSource {
   readonly #client: VaultRequester;
   readonly #renewal: TokenRenewal;
   readonly #gate: LoginGate;
+  readonly #lifetime: TokenLifetime;
+  readonly #failures: TokenFailureReport;
 
   constructor(deps: TokenManagerDeps) {
     this.#deps = deps;
@@ -54,6 +54,8 @@ export class TokenManager implements TokenSource {
     const namespace = deps.namespace;
     this.#client =
       namespace === undefined ? deps.client : { request: (req) => deps.client.request({ ...req, namespace: req.namespace ?? namespace }) };
+    this.#lifetime = new TokenLifetime(deps.clock, deps.logger);
+    this.#failures = new TokenFailureReport(deps);
     this.#renewal = new TokenRenewal({
       client: this.#client,
       clock: deps.clock,
@@ -66,7 +68,8 @@ export class TokenManager implements TokenSource {
       stopped: () => this.#stopped,
       relogin: (reason) => this.#relogin(reason),
       reportFailure: (error) => this.#reportFailure(error),
-      emit: (event, payload) => this.#emit(event, payload),
+      emit: (event, payload) => this.#failures.emit(event, payload),
+      renewed: (state, granted, asked) => this.#lifetime.renewed(state, granted, asked),
     });
     this.#gate = new LoginGate({
       clock: deps.clock,
@@ -117,6 +120,15 @@ export class TokenManager implements TokenSource {
   onReLogin(listener: (info: TokenInfo) => void | Promise<void>): () => void {
     this.#reloginListeners.add(listener);
     return () => this.#reloginListeners.delete(listener);
+  }
+
+  /**
+   * Registers a listener told when the current token's hard end (`maxExpiresAt`, ms since the
+   * epoch, and `maxTtl`, s) becomes known: at the login when Vault tells it, or when a renewal is
+   * capped at the max TTL. Once per token. Returns a function that removes it.
+   */
+  onHardEnd(listener: (info: TokenInfo) => void): () => void {
+    return this.#lifetime.onHardEnd(listener);
   }
 
   /** The token for the next request; logs in first when there is none or it is about to expire. */
@@ -179,7 +191,7 @@ export class TokenManager implements TokenSource {
     const state = this.#state;
     try {
       if (!state || !state.obtainedByLogin || state.tokenType === 'batch') return;
-      await this.#revokeObtained(state.token, this.#deps.method);
+      await revokeObtainedToken(this.#client, this.#deps.logger, state.token, this.#deps.method);
     } finally {
       for (const release of this.#liveTokens.splice(0)) release();
     }
@@ -191,43 +203,16 @@ export class TokenManager implements TokenSource {
     while (this.#liveTokens.length > 2) this.#liveTokens.shift()?.();
   }
 
-  /** `POST auth/token/revoke-self` for a token the module logged in for, bounded in time; errors are logged. */
-  async #revokeObtained(token: string, method: AuthMethod): Promise<void> {
-    if (!method.canLogin || method.name === 'token') return;
-    try {
-      await this.#client.request({ method: 'POST', path: 'auth/token/revoke-self', token, timeoutMs: REVOKE_ON_SHUTDOWN_TIMEOUT_MS });
-    } catch (error) {
-      if (!/batch tokens cannot be revoked/.test(describe(error)))
-        this.#deps.logger.warn?.(`Could not revoke the Vault token on shutdown: ${describe(error)}`);
-    }
-  }
-
-  /** Emits without letting a throwing listener break the token lifecycle. */
-  #emit(event: string, payload: object): void {
-    try {
-      this.#deps.events.emit(event, payload);
-    } catch (error) {
-      this.#deps.logger.error?.(`A listener of ${event} threw: ${describe(error)}`);
-    }
-  }
-
   async #currentState(): Promise<TokenState> {
     const state = this.#state;
-    if (state && !this.#isExpiring(state)) return state;
+    if (state && !this.#lifetime.isExpiring(state)) return state;
     if (state && !this.#deps.method.canLogin) {
       // A token given to the module that has expired is never sent again: it cannot work.
-      if (state.expiresAt !== undefined && state.expiresAt <= this.#deps.clock.now()) {
-        throw new AuthFailedError(
-          `The Vault token given to the module (accessor ${state.accessor ?? 'unknown'}) expired at ${new Date(state.expiresAt).toISOString()} and cannot be replaced; give the module a new token or an auth method that can log in`,
-        );
-      }
+      const expired = this.#lifetime.expiredGivenToken(state);
+      if (expired) throw expired;
       return state;
     }
     return this.#relogin(state ? 'the token is about to expire' : 'first login');
-  }
-
-  #isExpiring(state: TokenState): boolean {
-    return state.expiresAt !== undefined && state.expiresAt - this.#deps.clock.now() <= TOKEN_EXPIRY_MARGIN_MS;
   }
 
   /** One login at a time; every caller waits for the same one. */
@@ -249,7 +234,7 @@ export class TokenManager implements TokenSource {
     if (problem) throw new AuthFailedError(`The ${method.name} auth method returned an unusable login result: ${problem}`);
     if (this.#stopped) {
       // The app shut down while this login was in flight: give the new token back at once.
-      await this.#revokeObtained(result.token, method);
+      await revokeObtainedToken(this.#client, this.#deps.logger, result.token, method);
       throw new AuthFailedError('The module was stopped during a Vault login');
     }
     const now = this.#deps.clock.now();
@@ -258,12 +243,13 @@ export class TokenManager implements TokenSource {
     const state = stateFromLogin(result, now, method.canLogin && method.name !== 'token');
     this.#state = state;
     this.#trackLive(state.token);
-    this.#failedReported = false;
+    this.#failures.reset();
     this.#deps.logger.log?.(
       `Vault token ${first ? 'obtained' : 'replaced'} (${method.name}, ${reason}); ${state.expiresAt === undefined ? 'no expiry' : `TTL ${result.leaseDuration} s`}, accessor ${state.accessor ?? 'unknown'}`,
     );
+    this.#lifetime.fromLogin(state, result);
     if (!first) {
-      this.#emit(
+      this.#failures.emit(
         SecretsEvents.TokenRenewed,
         new TokenRenewedEvent(state.accessor, state.expiresAt ?? Number.POSITIVE_INFINITY, 'logged-in'),
       );
@@ -278,23 +264,7 @@ export class TokenManager implements TokenSource {
   }
 
   #reportFailure(error: SecretsError): void {
-    if (this.#stopped) return;
-    this.#deps.onFault?.(
-      error instanceof AuthFailedError || error instanceof InvalidTokenError
-        ? error
-        : new AuthFailedError(`Vault token renewal failed for good: ${error.message}`, { cause: error }),
-    );
-    if (this.#failedReported) return;
-    this.#failedReported = true;
-    const state = this.#state;
-    this.#deps.logger.error?.(`Vault token renewal failed for good (accessor ${state?.accessor ?? 'unknown'}): ${error.message}`);
-    this.#emit(SecretsEvents.TokenRenewalFailed, new TokenRenewalFailedEvent(state?.accessor, error, state?.expiresAt));
-    const callback = this.#deps.onTokenRenewalFailed;
-    if (callback) {
-      Promise.resolve()
-        .then(() => callback(error))
-        .catch((callbackError: unknown) => this.#deps.logger.error?.(`onTokenRenewalFailed threw: ${describe(callbackError)}`));
-    }
+    if (!this.#stopped) this.#failures.report(error, this.#state);
   }
 
   toJSON(): Record<string, unknown> {

@@ -14,4 +14,8 @@ export interface AuthResult {
   tokenType: 'service' | 'batch';
   /** Warnings Vault attached to the login (e.g. a capped TTL). */
   warnings?: string[];
+  /** `explicit_max_ttl` in seconds when Vault reports it (`lookup-self`); 0 or undefined = none known. */
+  explicitMaxTtl?: number;
+  /** When Vault created the token, ms since the epoch, when it reports it (`lookup-self` `creation_time`); default: now. */
+  createdAt?: number;
 }

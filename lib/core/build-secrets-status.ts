@@ -29,7 +29,14 @@ export function buildSecretsStatus({ supervisor, token, leases, fallbackKeys }: 
     vault: supervisor.state === 'ready' ? 'up' : supervisor.state === 'degraded' ? 'down' : 'unknown',
     degraded: supervisor.state === 'degraded' || Object.keys(fallbackKeys).length > 0,
     fallbackKeys,
-    token: token ? { accessor: token.accessor, expiresAt: token.expiresAt, renewable: token.renewable } : undefined,
+    token: token
+      ? {
+          accessor: token.accessor,
+          expiresAt: token.expiresAt,
+          renewable: token.renewable,
+          ...(token.maxExpiresAt === undefined ? {} : { maxExpiresAt: token.maxExpiresAt }),
+        }
+      : undefined,
     leases: {
       count: expiries.length,
       nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined,

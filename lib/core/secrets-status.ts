@@ -14,8 +14,11 @@ export interface SecretsStatus {
   degraded: boolean;
   /** Keys currently served from a fallback, with the source (`stale-cache`, `env`, `json-file`, `encrypted-file`). */
   fallbackKeys: Record<string, string>;
-  /** The module's token: accessor and expiry, never the token. */
-  token?: { accessor?: string; expiresAt?: number; renewable: boolean };
+  /**
+   * The module's token: accessor, expiry and hard end (`maxExpiresAt`, ms since the epoch, once
+   * Vault told it: no renewal goes past it and its leases end with it), never the token.
+   */
+  token?: { accessor?: string; expiresAt?: number; renewable: boolean; maxExpiresAt?: number };
   /**
    * Leased secrets under management, when the first one expires, and per key any condition worth
    * an operator's eye (e.g. a certificate TTL clipped to its CA's expiry). Never a value.

@@ -25,6 +25,8 @@ interface Options {
   random?: number;
   /** TTL of each login, in seconds. */
   loginTtl?: number;
+  /** Warnings Vault attaches to each login. */
+  loginWarnings?: string[];
   /** What renew-self answers: a lease_duration in seconds, or an error to throw. */
   renew?: (token: string, increment: number) => number | Error;
 }
@@ -55,6 +57,7 @@ function harness(options: Options = {}) {
           renewable: true,
           token_type: 'service',
         },
+        ...(options.loginWarnings ? { warnings: options.loginWarnings } : {}),
       });
     }
     if (req.path === 'auth/token/renew-self') {
@@ -153,6 +156,30 @@ describe('TokenManager (fake clock, stubbed Vault)', () => {
     await flush();
     expect(relogins).toEqual(['accessor-2']);
     expect(h.renewed.map((e) => e.how)).toEqual(['renewed', 'logged-in']);
+  });
+
+  it("learns the token's hard end from a capped renewal: maxExpiresAt (ms) and maxTtl (s), told once", async () => {
+    const h = harness({ renew: () => 600 });
+    const ends: Array<number | undefined> = [];
+    h.tokens.onHardEnd((info) => void ends.push(info.maxExpiresAt));
+    await h.tokens.start();
+    expect(h.tokens.info()!.maxExpiresAt).toBeUndefined(); // renewable, nothing capped yet: unknown
+    await h.time.advance(2_400_000); // the first renewal, capped at 600 s
+    const end = T0 + 2_400_000 + 600_000;
+    expect(h.tokens.info()).toMatchObject({ maxExpiresAt: end, maxTtl: 3000 });
+    expect(ends).toEqual([end]);
+  });
+
+  it('a login Vault capped at the max TTL (its warning) knows the hard end at once', async () => {
+    const h = harness({
+      loginTtl: 300,
+      loginWarnings: ['TTL of "768h" exceeded the effective max_ttl of "5m"; TTL value is capped accordingly'],
+    });
+    const ends: Array<number | undefined> = [];
+    h.tokens.onHardEnd((info) => void ends.push(info.maxTtl));
+    await h.tokens.start();
+    expect(h.tokens.info()).toMatchObject({ maxExpiresAt: T0 + 300_000, maxTtl: 300 });
+    expect(ends).toEqual([300]);
   });
 
   it('a token Vault calls dead at renewal is replaced by one login at once', async () => {
