@@ -143,6 +143,9 @@ export class SecretsCore {
       options: { overlapMs: config.leases.overlapMs, shutdownTimeoutMs: config.leases.shutdownTimeoutMs },
       random: deps.random,
       gate: () => !this.supervisor.backingOff,
+      // Leases die with the token that fetched them: they are planned against its hard end.
+      token: () => (this.#agentMode ? undefined : tokens.info()),
+      refreshToken: this.#agentMode || !config.authMethod.canLogin ? undefined : (reason) => tokens.reauthenticate(reason),
     });
     this.leased = new LeasedEngines(this.engines, this.leases, supervised, this.clock);
     this.#availability = new Availability({
@@ -212,7 +215,8 @@ export class SecretsCore {
       cacheEntries: () => this.#kv.cachedEntries,
     });
     // Leases belong to the token that created them: after a re-login they die with the old token.
-    tokens.onReLogin(() => this.leases.reacquireAll('token-changed'));
+    tokens.onReLogin((info) => this.leases.reacquireAll('token-changed', info.accessor));
+    tokens.onHardEnd((info) => this.leases.tokenHardEnd(info));
     // Convergence after an outage, in this order, with no read by the app.
     this.supervisor.onRecovered(() => tokens.resume());
     this.supervisor.onRecovered(() => rereadServedKeys(this.#kv, this.#availability, config.bulkConcurrency, this.logger));

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { eventBusFrom } from '../../lib/events/secrets-event-bus.js';
 import { SecretRotatedEvent, type EngineSecret } from '../../lib/index.js';
 import { type VaultRequest, type VaultResponse } from '../../lib/contracts/vault-request.js';
-import { LeaseManager } from '../../lib/core/leases/lease.manager.js';
+import { LeaseManager, type LeaseManagerDeps } from '../../lib/core/leases/lease.manager.js';
 import type { TaskScheduler } from '../../lib/timing/task-scheduler.js';
 import { RotationOrchestrator } from '../../lib/core/rotation/rotation.orchestrator.js';
 import { CapturingLogger as Capture } from './capture-logs.js';
@@ -43,7 +43,16 @@ export function ok(body: unknown, status = 200): VaultResponse {
 }
 
 /** A LeaseManager with a scripted client, a manual scheduler and clock, and a node EventEmitter. */
-export function leaseHarness(options: { handle: Handler; handlerTimeoutMs?: number; overlapMs?: number; shutdownTimeoutMs?: number }) {
+export function leaseHarness(options: {
+  handle: Handler;
+  handlerTimeoutMs?: number;
+  overlapMs?: number;
+  shutdownTimeoutMs?: number;
+  /** The module's token as the lease manager sees it (accessor, hard end). */
+  token?: LeaseManagerDeps['token'];
+  /** Obtains a new token (a login). */
+  refreshToken?: LeaseManagerDeps['refreshToken'];
+}) {
   const clock = {
     t: 1_700_000_000_000,
     now(): number {
@@ -72,6 +81,8 @@ export function leaseHarness(options: { handle: Handler; handlerTimeoutMs?: numb
     logger,
     options: { overlapMs: options.overlapMs ?? 30_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000 },
     random: () => 0,
+    token: options.token,
+    refreshToken: options.refreshToken,
   });
   const rotations: SecretRotatedEvent[] = [];
   emitter.on('secrets.rotated', (e: SecretRotatedEvent) => void rotations.push(e));

@@ -3,6 +3,7 @@ import { LeaseRecovery } from './lease-recovery.js';
 import { LeaseRenewal } from './lease-renewal.js';
 import { LeaseReplacement } from './lease-replacement.js';
 import { LeaseRevoker } from './lease-revoker.js';
+import { TokenBoundLeases } from './token-bound-leases.js';
 import { leaseTimerName, type ManagedSecret } from './managed-secret.js';
 
 /**
@@ -28,6 +29,7 @@ export class LeaseBook {
   readonly replacement: LeaseReplacement;
   readonly recovery: LeaseRecovery;
   readonly revoker: LeaseRevoker;
+  readonly tokenBound: TokenBoundLeases;
 
   constructor(deps: LeaseManagerDeps) {
     this.deps = deps;
@@ -36,6 +38,7 @@ export class LeaseBook {
     this.replacement = new LeaseReplacement(this);
     this.recovery = new LeaseRecovery(this);
     this.revoker = new LeaseRevoker(this);
+    this.tokenBound = new TokenBoundLeases(this);
   }
 
   /** The clock's time, ms since the epoch. */
@@ -46,6 +49,16 @@ export class LeaseBook {
   /** Whether Vault serves (the supervisor's gate); always true without one. */
   open(): boolean {
     return this.deps.gate?.() ?? true;
+  }
+
+  /**
+   * When the secret stops working, ms since the epoch: its expiry, or the end of the token that
+   * fetched it when that comes first (Vault revokes a token's leases with it). Undefined: never.
+   */
+  deadline<T>(managed: ManagedSecret<T>): number | undefined {
+    const end = managed.current.lease ? managed.tokenEndsAt : undefined;
+    if (end === undefined) return managed.expiresAt;
+    return managed.expiresAt === undefined ? end : Math.min(end, managed.expiresAt);
   }
 
   /** True while `managed` is still the record kept for its key and the manager runs (a stale task does nothing). */

@@ -13,6 +13,15 @@ export interface LeaseManagerOptions {
   shutdownTimeoutMs: number;
 }
 
+/** What the lease manager knows of the module's token (the token manager's `TokenInfo` fits). Never the token. */
+export interface LeaseTokenLife {
+  accessor?: string;
+  /** The token's hard end, ms since the epoch (its leases are revoked then); undefined while unknown. */
+  maxExpiresAt?: number;
+  /** The token's max TTL in seconds; undefined while unknown. */
+  maxTtl?: number;
+}
+
 /** Collaborators of the lease manager. */
 export interface LeaseManagerDeps {
   client: VaultRequester;
@@ -29,4 +38,11 @@ export interface LeaseManagerDeps {
    * a lease that reaches its expiry meanwhile is only marked lost. Default: always open.
    */
   gate?: () => boolean;
+  /** The module's token now (undefined without one, e.g. behind a Vault Agent): leases are bound to the token that fetched them. */
+  token?: () => LeaseTokenLife | undefined;
+  /**
+   * Obtains a new token now (a login; its re-login listeners re-acquire the leases). Undefined when
+   * the module cannot log in (a token given to it): leases then end with that token.
+   */
+  refreshToken?: (reason: string) => Promise<unknown>;
 }

@@ -57,7 +57,7 @@ export class LeaseRecovery {
     if (!book.isCurrent(managed)) return;
     // Vault itself is not serving (the supervisor is degraded): no retry timer, wait for the recovery.
     if (error instanceof VaultUnavailableError && !book.open()) return this.park(managed, task);
-    const deadline = managed.expiresAt ?? book.now() + 60_000;
+    const deadline = book.deadline(managed) ?? book.now() + 60_000;
     const delay = boundedRetryDelayMs(managed.attempt, book.now(), deadline, book.random);
     managed.attempt += 1;
     if (delay === undefined) return this.#expire(managed, error, deadline);
@@ -75,7 +75,8 @@ export class LeaseRecovery {
     if (!book.isCurrent(managed)) return;
     managed.retryTask = task;
     managed.parked = true;
-    const expiresAt = managed.expiresAt;
+    // The lease's end, or its token's when that comes first (Vault revokes the lease with the token).
+    const expiresAt = book.deadline(managed);
     if (expiresAt === undefined) return book.cancel(managed.spec.key);
     book.schedule(managed, expiresAt - book.now(), () =>
       this.#expire(

@@ -37,6 +37,13 @@ export class LeaseRenewal {
       return;
     }
     if (managed.expiresAt === undefined) return;
+    if (current.lease && book.tokenBound.endsWithToken(managed)) {
+      // The lease outlives its token: replace it against the token's end (new token, then new credentials).
+      const left = (managed.tokenEndsAt ?? now) - now;
+      const delay = this.#replaceDelayMs(managed, left, renewDelayMs(left, book.random), managed.tokenEndsAt);
+      book.schedule(managed, delay, () => void book.tokenBound.replaceBeforeTokenEnds(managed));
+      return;
+    }
     const remaining = managed.expiresAt - now;
     const renewAt = renewDelayMs(remaining, book.random);
     if (current.lease && current.lease.renewable && !managed.capped) {
@@ -54,11 +61,11 @@ export class LeaseRenewal {
    * When to fetch the replacement of a capped or non-renewable secret, in milliseconds from now:
    * at least `overlapMs` before expiry (the handlers need that long), so at once when less is
    * left; a secret whose whole lifetime is shorter than the overlap is replaced at two thirds of it
-   * instead (replacing it "at once" every time would loop).
+   * instead (replacing it "at once" every time would loop). `end`: the expiry, or the token's end.
    */
-  #replaceDelayMs<T>(managed: ManagedSecret<T>, remainingMs: number, renewAtMs: number): number {
+  #replaceDelayMs<T>(managed: ManagedSecret<T>, remainingMs: number, renewAtMs: number, end = managed.expiresAt): number {
     const overlap = this.#book.deps.options.overlapMs;
-    const lifetime = (managed.expiresAt ?? managed.issuedAt) - managed.issuedAt;
+    const lifetime = (end ?? managed.issuedAt) - managed.issuedAt;
     if (lifetime <= overlap) return renewAtMs;
     if (remainingMs <= overlap) return 0;
     return Math.max(0, Math.min(renewAtMs, remainingMs - overlap));
@@ -92,6 +99,7 @@ export class LeaseRenewal {
       managed.attempt = 0;
       if (duration < managed.increment) {
         managed.capped = true;
+        book.tokenBound.leaseCapped(managed);
         book.deps.logger.log?.(
           `Lease of "${managed.spec.key}" renewed for ${duration} s, less than the ${managed.increment} s asked (max TTL reached); a replacement will be fetched before it expires`,
         );

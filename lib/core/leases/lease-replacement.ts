@@ -48,6 +48,7 @@ export class LeaseReplacement {
 
   async #replaceNow<T>(managed: ManagedSecret<T>, reason: RotationReason): Promise<void> {
     const book = this.#book;
+    const token = book.tokenBound.token();
     const next = freezeSecret(await managed.spec.fetch());
     if (this.noteArrival(managed, next)) {
       // An expired copy is no better than the one in use: give its lease back, keep the current one, try later.
@@ -70,7 +71,10 @@ export class LeaseReplacement {
     managed.capped = next.lease ? !next.lease.renewable : false;
     managed.attempt = 0;
     managed.lostReported = false;
+    const tokenChanged = book.tokenBound.noteFetch(managed, token);
     book.renewal.plan(managed);
+    // A re-login landed during the fetch: this lease may die with the old token; fetch again under the new one.
+    if (tokenChanged) book.schedule(managed, 0, () => void this.replaceInBackground(managed, 'token-changed'));
     await this.announce(managed, previous, next, reason);
     if (previous.lease && previous.lease.id !== next.lease?.id && reason !== 'lease-lost' && !previousExpired) {
       await book.revoker.revoke(previous.lease.id);

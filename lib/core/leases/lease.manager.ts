@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { VaultRequestError } from '../../errors/vault-request.error.js';
 import type { RotationReason } from '../../events/secret-rotated.event.js';
 import { LeaseBook } from './lease-book.js';
-import type { LeaseManagerDeps } from './lease-manager-deps.js';
+import type { LeaseManagerDeps, LeaseTokenLife } from './lease-manager-deps.js';
 import {
   freezeSecret,
   holdFor,
@@ -13,7 +13,7 @@ import {
   type ManagedSecretState,
 } from './managed-secret.js';
 
-export type { LeaseManagerDeps, LeaseManagerOptions } from './lease-manager-deps.js';
+export type { LeaseManagerDeps, LeaseManagerOptions, LeaseTokenLife } from './lease-manager-deps.js';
 export type { ManagedSecretSpec, ManagedSecretState } from './managed-secret.js';
 
 /**
@@ -94,12 +94,26 @@ export class LeaseManager {
     return stateOf(managed, book.now());
   }
 
-  /** Replaces every leased secret (after a re-login, the old token's leases die with it). */
-  async reacquireAll(reason: RotationReason): Promise<void> {
+  /**
+   * Replaces every leased secret (after a re-login, the old token's leases die with it), except
+   * those already fetched with the token of `accessor` (the new one).
+   */
+  async reacquireAll(reason: RotationReason, accessor?: string): Promise<void> {
     const book = this.#book;
     await Promise.all(
-      [...book.managed.values()].filter((m) => m.current.lease).map((m) => book.replacement.replaceInBackground(m, reason)),
+      [...book.managed.values()]
+        .filter((m) => m.current.lease && (accessor === undefined || m.tokenAccessor !== accessor))
+        .map((m) => book.replacement.replaceInBackground(m, reason)),
     );
+  }
+
+  /**
+   * The hard end of the module's token became known (`maxExpiresAt`, ms since the epoch; `maxTtl`,
+   * s): the leases it fetched are replaced before it ends, and a lease whose max TTL outlives the
+   * token's is logged once (per key and token) with both figures.
+   */
+  tokenHardEnd(info: LeaseTokenLife): void {
+    this.#book.tokenBound.tokenHardEnd(info);
   }
 
   /**
@@ -129,6 +143,7 @@ export class LeaseManager {
 
   async #start<T>(spec: ManagedSecretSpec<T>): Promise<ManagedSecret<T>> {
     const book = this.#book;
+    const token = book.tokenBound.token();
     const secret = await spec.fetch();
     const issuedAt = book.now();
     // Fresh credentials are held as long at start-up as at a replacement (e.g. IAM key propagation).
@@ -144,8 +159,12 @@ export class LeaseManager {
       book.lost.delete(spec.key);
       book.managed.set(spec.key, managed as ManagedSecret<unknown>);
       book.replacement.noteArrival(managed, secret);
+      const tokenChanged = book.tokenBound.noteFetch(managed, token);
       if (managed.expiredOnArrival > 0) book.replacement.refetchAfterBackoff(managed);
       else book.renewal.plan(managed);
+      // A re-login landed during the fetch: this lease may die with the old token; fetch again under the new one.
+      if (tokenChanged && secret.lease)
+        book.schedule(managed, 0, () => void book.replacement.replaceInBackground(managed, 'token-changed'));
     }
     return managed;
   }

@@ -56,6 +56,16 @@ export interface ManagedSecret<T> {
   retryTask?: () => void;
   /** True while `retryTask` is parked (no request until recovery; the timer only marks the lease lost at expiry). */
   parked?: boolean;
+  /** Accessor of the token the current lease was fetched with (Vault revokes the lease with that token). */
+  tokenAccessor?: string;
+  /** That token's hard end, ms since the epoch, once known: the lease cannot outlive it. */
+  tokenEndsAt?: number;
+  /** That token's max TTL in seconds, once known. */
+  tokenMaxTtl?: number;
+  /** The lease's max TTL in seconds as far as Vault told: its TTL at issue (a lower bound), exact once a renewal was capped. */
+  leaseMaxTtl?: number;
+  /** True when {@link leaseMaxTtl} is exact (learned from a capped renewal). */
+  leaseMaxTtlExact?: boolean;
 }
 
 /** A fresh record for a secret just fetched at `issuedAt` (ms since the epoch). */
