@@ -52,6 +52,8 @@ export function leaseHarness(options: {
   token?: LeaseManagerDeps['token'];
   /** Obtains a new token (a login). */
   refreshToken?: LeaseManagerDeps['refreshToken'];
+  /** The supervisor's gate (false while Vault is not serving). */
+  gate?: LeaseManagerDeps['gate'];
 }) {
   const clock = {
     t: 1_700_000_000_000,
@@ -83,6 +85,7 @@ export function leaseHarness(options: {
     random: () => 0,
     token: options.token,
     refreshToken: options.refreshToken,
+    gate: options.gate,
   });
   const rotations: SecretRotatedEvent[] = [];
   emitter.on('secrets.rotated', (e: SecretRotatedEvent) => void rotations.push(e));

@@ -13,13 +13,14 @@ const TIMER = `secrets:lease:${KEY}`;
 type Spec = Parameters<ReturnType<typeof leaseHarness>['leases']['acquire']>[0];
 const spec = (fetch: () => Promise<unknown>) => ({ key: KEY, engine: 'database', path: KEY, fetch }) as Spec;
 
-function tokenBound() {
+function tokenBound(gate?: () => boolean) {
   const T0 = 1_700_000_000_000;
   const token = { accessor: 'accessor-1', maxExpiresAt: T0 + 300_000, maxTtl: 300 };
   const logins: string[] = [];
   const h: ReturnType<typeof leaseHarness> = leaseHarness({
     overlapMs: 30_000,
     handle: () => ok(undefined, 204),
+    gate,
     token: () => token,
     refreshToken: async (reason) => {
       logins.push(reason);
@@ -65,6 +66,23 @@ describe('leases bound to their token (finding 7)', () => {
     h.leases.tokenHardEnd({ accessor: 'accessor-1', maxExpiresAt: end, maxTtl: 300 });
     expect(h.scheduler.delayOf(TIMER)).toBe(133_333); // two thirds of the 200 s the token has left
     expect(h.logger.lines.filter((l) => l.includes('outlives the token'))).toHaveLength(1);
+  });
+
+  it("while Vault is not serving, a lease that outlives its token is marked lost at the token's end (no request), for the recovery", async () => {
+    let open = true;
+    const { h, logins } = tokenBound(() => open);
+    const { fetch, issued } = leasedFetch(360);
+    await h.leases.acquire(spec(fetch));
+    open = false;
+    h.clock.t += 200_000;
+    h.scheduler.run(TIMER); // the planned replacement finds Vault down: parked, nothing sent
+    expect(logins).toHaveLength(0);
+    expect(h.scheduler.delayOf(TIMER)).toBe(100_000); // the token's end, not the lease's (160 s)
+    h.clock.t += 100_000;
+    h.scheduler.run(TIMER);
+    expect(h.leases.lostKeys()).toEqual([KEY]);
+    expect(issued).toHaveLength(1);
+    expect(h.requests).toHaveLength(0);
   });
 
   it('a lease that ends before its token is renewed as before, with no warning', async () => {
