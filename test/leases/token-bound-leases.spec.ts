@@ -108,4 +108,20 @@ describe.skipIf(!postgresUp)('leases end with their token (finding 7, real Postg
     expect(await canLogIn(first)).toBe(false);
     expect(await canLogIn(current)).toBe(true);
   });
+
+  it('a token whose max TTL Vault told at login (capped login): warned at acquire, before any renewal', async () => {
+    // No token_ttl: the login asks for the mount default (768 h) and Vault caps it at 300 s, with a warning.
+    await server.admin.writeAppRole('approle', 'boot', { token_policies: ['app-db'], token_max_ttl: 300 });
+    const roleId = await server.admin.readRoleId('approle', 'boot');
+    const secretId = await server.admin.generateSecretId('approle', 'boot');
+    const h = supervisedCore(server, cores, { auth: { method: 'approle', roleId, secretId }, leases: { overlapMs: OVERLAP_MS } });
+    await h.core.start();
+    const token = h.core.tokens.info()!;
+    expect(h.core.status().token).toMatchObject({ maxExpiresAt: token.issuedAt + 300_000 });
+    await h.core.leased.fetchDynamicDbCreds('app');
+    const warnings = h.logger.lines.filter((l) => l.includes('outlives the token'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/database\/creds\/app: lease max TTL at least 360 s outlives the token's max TTL 300 s/);
+    expect(h.count('sys/leases/renew') + h.count('auth/token/renew-self')).toBe(0);
+  });
 });
