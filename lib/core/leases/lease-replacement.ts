@@ -74,7 +74,7 @@ export class LeaseReplacement {
     const tokenChanged = book.tokenBound.noteFetch(managed, token);
     book.renewal.plan(managed);
     // A re-login landed during the fetch: this lease may die with the old token; fetch again under the new one.
-    if (tokenChanged) book.schedule(managed, 0, () => void this.replaceInBackground(managed, 'token-changed'));
+    if (tokenChanged && next.lease) book.schedule(managed, 0, () => void this.replaceInBackground(managed, 'token-changed'));
     await this.announce(managed, previous, next, reason);
     if (previous.lease && previous.lease.id !== next.lease?.id && reason !== 'lease-lost' && !previousExpired) {
       await book.revoker.revoke(previous.lease.id);

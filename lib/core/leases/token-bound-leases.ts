@@ -23,9 +23,10 @@ export class TokenBoundLeases {
     this.#book = book;
   }
 
-  /** The module's token now, as the lease manager sees it (undefined without one). */
+  /** A snapshot of the module's token now, as the lease manager sees it (undefined without one). */
   token(): LeaseTokenLife | undefined {
-    return this.#book.deps.token?.();
+    const token = this.#book.deps.token?.();
+    return token && { accessor: token.accessor, maxExpiresAt: token.maxExpiresAt, maxTtl: token.maxTtl };
   }
 
   /**

@@ -21,7 +21,7 @@ function tokenBound(gate?: () => boolean) {
     overlapMs: 30_000,
     handle: () => ok(undefined, 204),
     gate,
-    token: () => token,
+    token: () => ({ ...token }),
     refreshToken: async (reason) => {
       logins.push(reason);
       token.accessor = `accessor-${logins.length + 1}`;
@@ -83,6 +83,24 @@ describe('leases bound to their token (finding 7)', () => {
     expect(h.leases.lostKeys()).toEqual([KEY]);
     expect(issued).toHaveLength(1);
     expect(h.requests).toHaveLength(0);
+  });
+
+  it("a re-login that lands during the fetch: the lease may be the old token's, so it is fetched again under the new one", async () => {
+    const { h, token } = tokenBound();
+    const { fetch, issued } = leasedFetch(120);
+    await h.leases.acquire(
+      spec(async () => {
+        const secret = await fetch();
+        if (issued.length === 1) token.accessor = 'accessor-2'; // the token manager logged in meanwhile
+        return secret;
+      }),
+    );
+    expect(h.scheduler.delayOf(TIMER)).toBe(0);
+    h.scheduler.run(TIMER);
+    await flush(20);
+    expect(issued).toHaveLength(2);
+    expect(h.rotations.map((r) => r.reason)).toEqual(['token-changed']);
+    expect(h.scheduler.delayOf(TIMER)).toBe(80_000); // fetched under the current token: planned as usual
   });
 
   it('a lease that ends before its token is renewed as before, with no warning', async () => {
