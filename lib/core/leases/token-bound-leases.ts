@@ -16,7 +16,10 @@ import { toSecretsError, type ManagedSecret } from './managed-secret.js';
  */
 export class TokenBoundLeases {
   readonly #book: LeaseBook;
-  /** Per key, the token accessor the warning was logged for (once per key and token; bounded by the keys). */
+  /**
+   * Per key, the figures the warning was logged with: once per key, again only when the figures
+   * change (each new token of the same role repeats them, which would warn at every re-login).
+   */
   readonly #warned = new Map<string, string>();
 
   constructor(book: LeaseBook) {
@@ -114,9 +117,9 @@ export class TokenBoundLeases {
     const leaseMax = managed.leaseMaxTtl;
     if (tokenMax === undefined || leaseMax === undefined || leaseMax <= tokenMax) return;
     const key = managed.spec.key;
-    const accessor = managed.tokenAccessor ?? '';
-    if (this.#warned.get(key) === accessor) return;
-    this.#warned.set(key, accessor);
+    const figures = `${tokenMax}/${leaseMax}/${managed.leaseMaxTtlExact === true}`;
+    if (this.#warned.get(key) === figures) return;
+    this.#warned.set(key, figures);
     this.#book.deps.logger.warn?.(
       `${key}: lease max TTL ${managed.leaseMaxTtlExact ? '' : 'at least '}${leaseMax} s outlives the token's max TTL ${tokenMax} s; leases end when the token does — raise the auth role's token_max_ttl or lower the role's max_ttl`,
     );

@@ -2,7 +2,7 @@
  * Issue 17, finding 7: a lease dies with the token that fetched it. With the token's hard end
  * known, a lease that outlives it is replaced against that end (a new token first, then new
  * credentials under it, `overlapMs` before the token dies) and the lifetimes that cannot hold are
- * logged once per key and token with both figures (scripted client, manual scheduler and clock).
+ * logged once per key (again only when the figures change) with both figures (scripted client, manual scheduler and clock).
  */
 import { describe, expect, it } from 'vitest';
 import { flush } from '../../support/async.js';
@@ -49,9 +49,12 @@ describe('leases bound to their token (finding 7)', () => {
     expect(logins).toHaveLength(1);
     expect(issued).toHaveLength(2);
     expect(h.rotations.map((r) => r.reason)).toEqual(['token-changed']);
-    // The new lease is the new token's: one warning for it too, never a second one for the same token.
+    // The new token of the same role has the same figures: no second warning at every re-login.
     h.leases.tokenHardEnd({ accessor: 'accessor-2', maxExpiresAt: h.clock.t + 300_000, maxTtl: 300 });
     h.leases.tokenHardEnd({ accessor: 'accessor-2', maxExpiresAt: h.clock.t + 300_000, maxTtl: 300 });
+    expect(h.logger.lines.filter((l) => l.includes('outlives the token'))).toHaveLength(1);
+    // Figures that change (the role's token_max_ttl lowered to 120 s) are worth a new warning.
+    h.leases.tokenHardEnd({ accessor: 'accessor-2', maxExpiresAt: h.clock.t + 120_000, maxTtl: 120 });
     expect(h.logger.lines.filter((l) => l.includes('outlives the token'))).toHaveLength(2);
   });
 
