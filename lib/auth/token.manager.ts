@@ -131,6 +131,14 @@ export class TokenManager implements TokenSource {
     return this.#lifetime.onHardEnd(listener);
   }
 
+  /**
+   * The token held now, as it is (possibly expired), with no login and no request: for probes
+   * that ask Vault whether it serves (`auth/token/lookup-self`). Undefined before the first login.
+   */
+  heldToken(): string | undefined {
+    return this.#state?.token;
+  }
+
   /** The token for the next request; logs in first when there is none or it is about to expire. */
   async getToken(): Promise<string | undefined> {
     return (await this.#currentState()).token;

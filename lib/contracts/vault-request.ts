@@ -46,6 +46,13 @@ export interface VaultRequest {
    * so neither the error nor a log line about it (the supervisor logs outages) can echo them.
    */
   redact?: readonly string[];
+  /**
+   * A probe of whether Vault serves (the supervisor's and the health indicator's): sent once, with
+   * no retry and outside the mount's circuit breaker, within its own timeout. Its answer is
+   * returned as it came when its status is accepted: an empty or HTML 404/405 (a proxy hiding
+   * `sys/health`) is an answer, not a "does not answer like Vault" error. Default false.
+   */
+  probe?: boolean;
 }
 
 /** What came back: the status, the parsed JSON body (`undefined` for an empty body) and the headers. */

@@ -10,13 +10,15 @@ import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 /**
  * Why the module is degraded:
  * - `unreachable`: no answer (network error, timeout), or a probe of Vault itself failing;
- * - `sealed`: Vault is sealed (or not initialized);
+ * - `sealed`: Vault is sealed (`sys/health` or an answer 503);
+ * - `not-initialized`: Vault is not initialized (`sys/health` 501): an operator must run `vault operator init`;
  * - `standby-no-active`: a standby node with no active node to forward to;
  * - `dr-secondary`: a disaster-recovery secondary (`sys/health` 472), which serves no reads;
  * - `auth-failed`: the token is dead and cannot be replaced (login refused or held, credentials missing);
  * - `rate-limited`: the login answered 429 while the token was dead.
  */
-export type DegradedReason = 'unreachable' | 'sealed' | 'standby-no-active' | 'dr-secondary' | 'auth-failed' | 'rate-limited';
+export type DegradedReason =
+  'unreachable' | 'sealed' | 'not-initialized' | 'standby-no-active' | 'dr-secondary' | 'auth-failed' | 'rate-limited';
 
 /**
  * Whose fault a failure is:
@@ -36,7 +38,15 @@ export interface ClassifiedFailure {
   reason?: DegradedReason;
 }
 
-const REASONS: ReadonlySet<string> = new Set(['unreachable', 'sealed', 'standby-no-active', 'dr-secondary', 'auth-failed', 'rate-limited']);
+const REASONS: ReadonlySet<string> = new Set([
+  'unreachable',
+  'sealed',
+  'not-initialized',
+  'standby-no-active',
+  'dr-secondary',
+  'auth-failed',
+  'rate-limited',
+]);
 const NO_ACTIVE_NODE = /active cluster node not found|no active node|local node not active/i;
 
 function isReason(value: string): value is DegradedReason {

@@ -1,9 +1,10 @@
-import type { VaultRequester } from '../contracts/vault-requester.js';
 import type { Clock } from '../timing/clock.js';
-import { probeVaultHealth, type VaultHealth } from '../transport/vault-health.js';
+import type { ServingProbe } from '../transport/serving-probe.js';
+import type { VaultHealth } from '../transport/vault-health.js';
 
 /**
- * `GET sys/health` on demand (the health indicator, `probeHealth()`), with an optional reuse of a
+ * `GET sys/health` on demand (the health indicator, `probeHealth()`; `lookup-self` where a proxy
+ * hides `sys/health`, see {@link ServingProbe}), with an optional reuse of a
  * recent answer or of a call in flight. Every fresh answer is handed to `onAnswer` (the
  * supervisor hears what the probe found) and the probe resolves once it has been heard, so a
  * caller that reads `status()` right after agrees with the probe. Never throws.
@@ -12,7 +13,7 @@ export class HealthProbeCache {
   #last: { at: number; result: Promise<VaultHealth> } | undefined;
 
   constructor(
-    private readonly client: VaultRequester,
+    private readonly serving: ServingProbe,
     private readonly clock: Clock,
     private readonly onAnswer: (health: VaultHealth) => Promise<void>,
   ) {}
@@ -24,7 +25,7 @@ export class HealthProbeCache {
   probe(timeoutMs?: number, maxAgeMs = 0): Promise<VaultHealth> {
     const now = this.clock.now();
     if (maxAgeMs > 0 && this.#last && now - this.#last.at <= maxAgeMs) return this.#last.result;
-    const result = probeVaultHealth(this.client, timeoutMs).then(async (health) => {
+    const result = this.serving.check(timeoutMs).then(async (health) => {
       await this.onAnswer(health);
       return health;
     });

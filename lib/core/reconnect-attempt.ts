@@ -1,37 +1,46 @@
 import type { TokenManager } from '../auth/token.manager.js';
-import type { VaultRequester } from '../contracts/vault-requester.js';
 import { healthFault } from '../transport/health-fault.js';
-import { probeVaultHealth } from '../transport/vault-health.js';
+import type { ServingProbe } from '../transport/serving-probe.js';
+import type { VaultHealth } from '../transport/vault-health.js';
 import type { DegradedReason } from './fault-classifier.js';
 
+/** One probe ({@link ServingProbe.check}); throws the fault when the node does not serve. */
+async function servingOrThrow(serving: ServingProbe, probeTimeoutMs: number): Promise<VaultHealth> {
+  const health = await serving.check(probeTimeoutMs);
+  const fault = healthFault(health);
+  if (fault) throw fault;
+  return health;
+}
+
 /**
- * The supervisor's probe: one `GET sys/health` (unauthenticated).
+ * The supervisor's probe: one `GET sys/health` (unauthenticated), or `GET auth/token/lookup-self`
+ * where a proxy hides `sys/health` (see {@link ServingProbe}).
+ * @param probeTimeoutMs - timeout of the call, in milliseconds.
  * @throws the fault when the node does not serve (VaultUnavailableError, VaultSealedError, VaultNotServingError).
  */
-export function vaultProbe(client: VaultRequester, probeTimeoutMs: number): () => Promise<void> {
+export function vaultProbe(serving: ServingProbe, probeTimeoutMs: number): () => Promise<void> {
   return async () => {
-    const fault = healthFault(await probeVaultHealth(client, probeTimeoutMs));
-    if (fault) throw fault;
+    await servingOrThrow(serving, probeTimeoutMs);
   };
 }
 
 /**
  * The supervisor's attempt: the probe (unless another probe just found Vault serving); when the
  * node serves, the token is made good again: a login (or `auth/token/lookup-self` of a given
- * token) when the last fault was the token's or there is none yet; otherwise the live token
- * (no request). Behind a Vault Agent, the probe alone.
+ * token) when the last fault was the token's, there is none yet, or the probe's `lookup-self`
+ * refused it; otherwise the live token (no request). Behind a Vault Agent, the probe alone.
  * @throws the fault (VaultUnavailableError, VaultSealedError, VaultNotServingError, AuthFailedError, LoginHeldError).
  */
 export function reconnectAttempt(
-  client: VaultRequester,
+  serving: ServingProbe,
   tokens: TokenManager | undefined,
   probeTimeoutMs: number,
 ): (reason: DegradedReason, options: { probed: boolean }) => Promise<void> {
-  const probe = vaultProbe(client, probeTimeoutMs);
   return async (reason, { probed }) => {
-    if (!probed) await probe();
+    const health = probed ? undefined : await servingOrThrow(serving, probeTimeoutMs);
     if (!tokens) return;
-    if (reason === 'auth-failed' || tokens.info() === undefined) await tokens.reauthenticate(`recovering from ${reason}`);
+    if (reason === 'auth-failed' || tokens.info() === undefined || health?.tokenRejected === true)
+      await tokens.reauthenticate(`recovering from ${reason}`);
     else await tokens.getToken();
   };
 }

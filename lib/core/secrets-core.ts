@@ -13,6 +13,7 @@ import { KvRotation } from './rotation/kv-rotation.js';
 import { LeasedEngines } from './leased-engines.js';
 import { reconnectAttempt, vaultProbe } from './reconnect-attempt.js';
 import { healthFault } from '../transport/health-fault.js';
+import { ServingProbe } from '../transport/serving-probe.js';
 import { SupervisedTransport } from './supervised-transport.js';
 import { bootAttempt } from './boot-attempt.js';
 import { Supervisor } from './supervisor.js';
@@ -112,25 +113,33 @@ export class SecretsCore {
     this.tokens = tokens;
     this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : tokens);
     const probeTimeoutMs = Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs);
+    const tokenNamespace = config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? '');
+    // One probe for the supervisor and the health indicator, so both know when a proxy hides sys/health.
+    const serving = new ServingProbe({
+      client: this.client,
+      clock: this.clock,
+      ...(this.#agentMode ? {} : { heldToken: () => tokens.heldToken() }),
+      tokenNamespace,
+    });
     this.supervisor = new Supervisor({
       clock: this.clock,
       scheduler: this.scheduler,
       logger: this.logger,
       events: this.events,
       random: deps.random,
-      attempt: reconnectAttempt(this.client, this.#agentMode ? undefined : tokens, probeTimeoutMs),
-      probe: vaultProbe(this.client, probeTimeoutMs),
+      attempt: reconnectAttempt(serving, this.#agentMode ? undefined : tokens, probeTimeoutMs),
+      probe: vaultProbe(serving, probeTimeoutMs),
     });
     const supervised = new SupervisedTransport({
       inner: this.client,
       supervisor: this.supervisor,
       tokens: this.#agentMode ? undefined : tokens,
       clock: this.clock,
-      tokenNamespace: config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? ''),
+      tokenNamespace,
     });
     this.requester = supervised;
     // Any probe is the supervisor's evidence: not serving degrades, serving ends `degraded` at once.
-    this.#health = new HealthProbeCache(this.client, this.clock, (health) => this.supervisor.observe(healthFault(health)));
+    this.#health = new HealthProbeCache(serving, this.clock, (health) => this.supervisor.observe(healthFault(health)));
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({
@@ -218,7 +227,11 @@ export class SecretsCore {
     tokens.onReLogin((info) => this.leases.reacquireAll('token-changed', info.accessor));
     tokens.onHardEnd((info) => this.leases.tokenHardEnd(info));
     // Convergence after an outage, in this order, with no read by the app.
-    this.supervisor.onRecovered(() => tokens.resume());
+    // The outage that opened the mounts' breakers is over: the first reads after it go to Vault.
+    this.supervisor.onRecovered(() => {
+      this.client.resetCircuits?.();
+      tokens.resume();
+    });
     this.supervisor.onRecovered(() => rereadServedKeys(this.#kv, this.#availability, config.bulkConcurrency, this.logger));
     this.supervisor.onRecovered(() => this.leases.recover('recovered'));
     this.supervisor.onRecovered(async () => {

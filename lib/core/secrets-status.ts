@@ -4,7 +4,7 @@ import type { DegradedReason, SupervisorState } from './supervisor.js';
 export interface SecretsStatus {
   /** The supervisor's state: `starting` (before the first attempt ended), `ready`, or `degraded`. */
   state: SupervisorState;
-  /** Why it is degraded: `unreachable`, `sealed`, `standby-no-active`, `dr-secondary`, `auth-failed`, `rate-limited`. */
+  /** Why it is degraded: `unreachable`, `sealed`, `not-initialized`, `standby-no-active`, `dr-secondary`, `auth-failed`, `rate-limited`. */
   reason?: DegradedReason;
   /** When the supervisor tries Vault again, while degraded (ms since the epoch). */
   nextAttemptAt?: number;

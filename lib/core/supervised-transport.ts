@@ -7,7 +7,10 @@ import type { Clock } from '../timing/clock.js';
 import { classifyFault } from './fault-classifier.js';
 import type { Supervisor } from './supervisor.js';
 
-/** How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again for that path, in milliseconds. */
+/**
+ * How long a token confirmed alive by `lookup-self` after a 403 on a path is not looked up again
+ * for that path, in milliseconds.
+ */
 export const TOKEN_ALIVE_MEMO_MS = 30_000;
 
 /** The token holder as the transport needs it (the module's `TokenManager`). */
@@ -37,18 +40,24 @@ export interface SupervisedTransportDeps {
  *   supervisor's `VaultUnavailableError` (reason and next attempt time): no request, no login;
  *   it may start one early probe (`nudge`, at most one per 2 s);
  * - every failure is reported to the supervisor, which tells Vault's faults from one path's;
- * - a 403 is told apart on every Vault version (Vault API docs, https://developer.hashicorp.com/vault/api-docs#http-status-codes: Vault ≤ 1.16 answers
- *   `permission denied` for a dead token, 1.17+ `invalid token`): `invalid token` means dead; for
- *   `permission denied`, one `GET auth/token/lookup-self` with the same token says whether it
- *   is alive (a policy denial, returned as is) or dead. A dead token gets one re-login (shared by
- *   concurrent callers) and the request is retried once; a token that cannot be replaced makes
- *   the module `degraded` with reason `auth-failed`.
+ * - a 403 (`permission denied` or `invalid token`) on one path is not proof the token is dead (a
+ *   proxy, a plugin or a policy may answer it; Vault ≤ 1.16 says `permission denied` for a dead
+ *   token, 1.17+ `invalid token`, https://developer.hashicorp.com/vault/api-docs#http-status-codes):
+ *   one `GET auth/token/lookup-self` with the same token decides, shared by concurrent callers of
+ *   that token, an alive verdict standing {@link TOKEN_ALIVE_MEMO_MS} for that path (a first 403 on
+ *   another path is checked again). Alive: the 403 is thrown as is, no login, the
+ *   module stays ready. Dead (lookup-self answers 403): one re-login (shared by concurrent callers)
+ *   and the request is retried once; a token that cannot be replaced makes the module `degraded`
+ *   with reason `auth-failed`.
  */
 export class SupervisedTransport implements VaultRequester {
   readonly #deps: SupervisedTransportDeps;
+  /** The `lookup-self` in flight and the token it is about: concurrent 403s of that token share it. */
+  #pending: { token: string; dead: Promise<boolean | undefined> } | undefined;
   /**
    * Denials already checked: `lookup-self` confirmed the token alive after a 403 on this path, so
-   * repeated denials of one path cost one lookup, while a first denial on another path is checked.
+   * repeated denials of one path cost one lookup, while a first denial on another path is checked
+   * (the token may have been revoked meanwhile).
    */
   readonly #alive = new Map<string, { token: string; at: number }>();
 
@@ -75,11 +84,10 @@ export class SupervisedTransport implements VaultRequester {
     try {
       return await inner.request<TBody>(withToken(req, token));
     } catch (error) {
-      if (
-        token !== undefined &&
-        (error instanceof InvalidTokenError || (error instanceof PermissionDeniedError && (await this.#isDead(token, req.path))))
-      ) {
-        return this.#retryWithNewToken<TBody>(req, token, generation);
+      if (token !== undefined && (error instanceof InvalidTokenError || error instanceof PermissionDeniedError)) {
+        if (await this.#isDead(token, req.path)) return this.#retryWithNewToken<TBody>(req, token, generation);
+        // The token is alive (or no verdict could be had): this path's answer, not the token's fault.
+        throw error;
       }
       supervisor.report(error, generation);
       throw error;
@@ -96,11 +104,34 @@ export class SupervisedTransport implements VaultRequester {
     }
   }
 
-  /** `GET auth/token/lookup-self` with `token`: 403 (any wording) means dead. Other failures are not a verdict. */
+  /**
+   * Whether `token` is dead after a 403 on `path`: one `GET auth/token/lookup-self` with it, shared
+   * by the concurrent callers of that token; an alive verdict stands {@link TOKEN_ALIVE_MEMO_MS}
+   * for that path and token. 403 (any wording) means dead; a failure that is no verdict (an
+   * outage) is reported to the supervisor, counts as alive and is not remembered.
+   */
   async #isDead(token: string, path: string): Promise<boolean> {
     const now = this.#deps.clock.now();
     const checked = this.#alive.get(path);
     if (checked?.token === token && now - checked.at < TOKEN_ALIVE_MEMO_MS) return false;
+    let pending = this.#pending;
+    if (pending?.token !== token) {
+      const started = { token, dead: this.#lookupSelf(token) };
+      this.#pending = pending = started;
+      void started.dead.finally(() => {
+        if (this.#pending === started) this.#pending = undefined;
+      });
+    }
+    const dead = await pending.dead;
+    if (dead === false) {
+      if (this.#alive.size >= 1000) this.#alive.clear();
+      this.#alive.set(path, { token, at: now });
+    }
+    return dead === true;
+  }
+
+  /** `lookup-self` with `token`: true dead, false alive, undefined no verdict. */
+  async #lookupSelf(token: string): Promise<boolean | undefined> {
     try {
       const namespace = this.#deps.tokenNamespace;
       await this.#deps.inner.request({
@@ -109,13 +140,11 @@ export class SupervisedTransport implements VaultRequester {
         token,
         ...(namespace === undefined ? {} : { namespace }),
       });
-      if (this.#alive.size >= 1000) this.#alive.clear();
-      this.#alive.set(path, { token, at: now });
       return false;
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof PermissionDeniedError) return true;
       this.#deps.supervisor.report(error);
-      return false;
+      return undefined;
     }
   }
 

@@ -32,12 +32,15 @@ export interface VaultHealthOptions {
  * `@nestjs/terminus` health indicator (import from `nestjs-vault-secrets/health`; needs the
  * optional peer `@nestjs/terminus`). It reads the module's one truth, the supervisor's state
  * and reason (`status()`), plus a `GET sys/health` answer reused for `cacheMs` (default 5 s):
- * - `down`: the module is degraded (Vault unreachable, sealed, a DR secondary (472) or a standby
- *   with no active node, the token cannot be replaced, rate-limited) and nothing is served from
- *   fallbacks;
+ * - `down`: the module is degraded (Vault unreachable, sealed (503), not initialized (501), a DR
+ *   secondary (472) or a standby with no active node, the token cannot be replaced, rate-limited)
+ *   and nothing is served from fallbacks;
  * - `degraded`: degraded but fallbacks serve, the token is about to expire, or leases are
  *   close to expiry;
  * - `up` otherwise (a standby or performance standby counts as serving).
+ * The details say which: `standby` for both 429 and 473, `performanceStandby` only for 473;
+ * `initialized: false` for 501 (then `sealed` is null: not initialized is not sealed); `probedVia:
+ * 'lookup-self'` when a proxy hides `sys/health` (404/405) and `GET auth/token/lookup-self` decided.
  * A probe that finds Vault not serving degrades the module itself, so the supervisor, `status()`
  * and this indicator never disagree.
  *
@@ -76,14 +79,17 @@ export class VaultHealthIndicator {
       reason: status.reason ?? null,
       nextAttemptAt: status.nextAttemptAt ?? null,
       reachable: probe.reachable,
+      initialized: probe.initialized ?? null,
       sealed: probe.sealed ?? null,
       standby: probe.standby ?? null,
+      performanceStandby: probe.performanceStandby ?? null,
       drSecondary: probe.drSecondary ?? null,
       version: probe.version ?? null,
       tokenTtlMs: tokenTtlMs ?? null,
       fallbackActive: fallbackKeys.length > 0,
       fallbackKeys,
       leasesNearExpiry,
+      ...(probe.via === 'lookup-self' ? { probedVia: probe.via } : {}),
       ...(probe.error ? { error: probe.error } : {}),
     };
     if (status.state === 'degraded') return fallbackKeys.length > 0 ? indicator.degraded(details) : indicator.down(details);

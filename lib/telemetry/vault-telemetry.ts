@@ -41,7 +41,7 @@ const NOOP_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () =>
 const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
   { state: 'starting' },
   { state: 'ready' },
-  ...['unreachable', 'sealed', 'standby-no-active', 'dr-secondary', 'auth-failed', 'rate-limited'].map((reason) => ({
+  ...['unreachable', 'sealed', 'not-initialized', 'standby-no-active', 'dr-secondary', 'auth-failed', 'rate-limited'].map((reason) => ({
     state: 'degraded',
     reason,
   })),

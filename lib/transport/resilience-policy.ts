@@ -31,6 +31,18 @@ const transient = handleWhen(
     (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS),
 );
 
+/**
+ * Failures the mount's breaker counts: outages of the mount, not a 429, which is one path's rate
+ * limit (backed off alone, see `PathBackoff`) and says nothing about the mount's other paths.
+ */
+const breakerCounts = handleWhen(
+  (error) =>
+    error instanceof VaultUnavailableError &&
+    !(error instanceof VaultSealedError) &&
+    error.status !== 429 &&
+    (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS),
+);
+
 /** The breaker and retry policy of one mount. */
 interface MountPolicies {
   breaker: IPolicy;
@@ -47,7 +59,10 @@ interface MountPolicies {
  *   segment, `auth/<method>` for logins), so an outage of one engine does not stop the others:
  *   after 5 consecutive failed calls to a mount, its calls fail fast with `VaultUnavailableError`
  *   for 5000 ms, then one is let through, so a dead Vault is not hammered. A failure of a call
- *   that started before a later call to the same mount succeeded does not count.
+ *   that started before a later call to the same mount succeeded does not count. A 429 is
+ *   retried but never counts toward the breaker (it is one path's rate limit);
+ * - {@link reset} closes every mount's breaker (the supervisor leaves `degraded`: the outage that
+ *   opened them is over).
  */
 export class ResiliencePolicy {
   readonly #maxRetries: number;
@@ -64,7 +79,7 @@ export class ResiliencePolicy {
     const mount = segments[0] === 'auth' ? segments.slice(0, 2).join('/') : (segments[0] ?? '');
     let policies = this.#byMount.get(mount);
     if (!policies) {
-      const breaker = circuitBreaker(transient, {
+      const breaker = circuitBreaker(breakerCounts, {
         halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
         breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES),
       });
@@ -79,6 +94,11 @@ export class ResiliencePolicy {
       this.#byMount.set(mount, policies);
     }
     return policies;
+  }
+
+  /** Closes every mount's circuit breaker and forgets its failures (called when Vault serves again after an outage). */
+  reset(): void {
+    this.#byMount.clear();
   }
 
   /**

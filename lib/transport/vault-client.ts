@@ -6,6 +6,7 @@ import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
+import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { VaultRequest, VaultResponse } from '../contracts/vault-request.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import { mapTransportError, mapVaultStatus } from './map-vault-error.js';
@@ -14,6 +15,7 @@ import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
 import { notVaultAnswer } from './not-vault-answer.js';
+import { PathBackoff } from './path-backoff.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
@@ -40,7 +42,8 @@ export const MAX_REDIRECTS = 3;
  * verifies TLS with the configured CA unless `verifySsl` is false; applies the request timeout
  * (milliseconds) to every call; maps Vault's statuses and error bodies to the module's errors
  * (https://developer.hashicorp.com/vault/api-docs#http-status-codes). On 403 `invalid token` it asks the token source for a new token
- * once and retries the request once.
+ * once and retries the request once. A path that answered 429 is backed off alone
+ * ({@link PathBackoff}); a probe (`probe: true`) is sent once, outside retries and breakers.
  *
  * Holds the token only inside the token source: `util.inspect` and `JSON.stringify` of a client
  * show the address and namespace, nothing else.
@@ -54,6 +57,7 @@ export class VaultClient implements VaultTransport {
   readonly #namespace: string | undefined;
   readonly #timeoutMs: number;
   readonly #policy: ResiliencePolicy;
+  readonly #backoff = new PathBackoff();
   readonly #hasClientCert: boolean;
   readonly #telemetry: VaultTelemetry | undefined;
 
@@ -109,7 +113,9 @@ export class VaultClient implements VaultTransport {
    * @throws VaultUnavailableError on network errors, timeouts, 5xx, 429 and 412;
    *   VaultSealedError on 503 sealed; VaultTlsError on TLS verification failures;
    *   InvalidTokenError / PermissionDeniedError on 403; SecretNotFoundError on 404;
-   *   VaultRequestError on other 4xx; MalformedResponseError when a body is not JSON.
+   *   VaultRequestError on other 4xx; MalformedResponseError when a body is not JSON;
+   *   VaultUnavailableError with kind `path-backoff` (nothing sent) while the path is backed off
+   *   after a 429, kind `circuit-open` while its mount's breaker is open.
    */
   request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
     // The telemetry seam: one span, one histogram entry and one traced channel call per request.
@@ -132,33 +138,50 @@ export class VaultClient implements VaultTransport {
     }
   }
 
-  /** One call: retries (idempotent methods) and the circuit breaker, all within one deadline of `timeoutMs`. */
-  #send<TBody>(req: VaultRequest, token: string | undefined, observer: RequestObserver): Promise<VaultResponse<TBody>> {
+  /**
+   * One call: the path's 429 back-off, then retries (idempotent methods) and the circuit breaker,
+   * all within one deadline of `timeoutMs`. A probe is sent once, outside both.
+   */
+  async #send<TBody>(req: VaultRequest, token: string | undefined, observer: RequestObserver): Promise<VaultResponse<TBody>> {
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
     const priority = req.priority ?? 'normal';
     let attempt = 0;
-    return this.#policy.execute(
-      () =>
-        this.#limiter
-          .run(
-            () => {
-              attempt += 1;
-              if (attempt > 1) observer.retry(attempt);
-              return this.#sendOnce<TBody>(req, token, signal, timeoutMs, observer);
-            },
-            priority,
-            signal,
-          )
-          .catch((error: unknown) => {
-            // The deadline fired while the request waited for a slot: it never reached Vault.
-            if (signal.aborted && error === signal.reason) throw timedOut(req.path, timeoutMs);
-            throw error;
-          }),
-      req.method === 'GET' || req.method === 'LIST',
-      req.path,
-      signal,
-    );
+    const once = (): Promise<VaultResponse<TBody>> =>
+      this.#limiter
+        .run(
+          () => {
+            attempt += 1;
+            if (attempt > 1) observer.retry(attempt);
+            return this.#sendOnce<TBody>(req, token, signal, timeoutMs, observer);
+          },
+          priority,
+          signal,
+        )
+        .catch((error: unknown) => {
+          // The deadline fired while the request waited for a slot: it never reached Vault.
+          if (signal.aborted && error === signal.reason) throw timedOut(req.path, timeoutMs);
+          throw error;
+        });
+    if (req.probe === true) return once();
+    this.#backoff.check(req.path);
+    try {
+      const response = await this.#policy.execute(once, req.method === 'GET' || req.method === 'LIST', req.path, signal);
+      this.#backoff.succeeded(req.path);
+      return response;
+    } catch (error) {
+      if (error instanceof VaultUnavailableError && error.status === 429 && error.kind === 'status')
+        this.#backoff.rateLimited(req.path, error.retryAfterSeconds);
+      throw error;
+    }
+  }
+
+  /**
+   * Closes every mount's circuit breaker (the supervisor calls it when Vault serves again, so the
+   * first reads after an outage are not refused by a breaker that opened during it).
+   */
+  resetCircuits(): void {
+    this.#policy.reset();
   }
 
   async #sendOnce<TBody>(
@@ -213,16 +236,17 @@ export class VaultClient implements VaultTransport {
       url = next.toString();
       params = undefined;
     }
-    const notVault = notVaultAnswer(response.status, response.data, req.path, this.#address);
+    // A probe takes a proxy's empty or HTML answer (e.g. a 404 hiding `sys/health`) as an answer.
+    const notVault = req.probe === true ? undefined : notVaultAnswer(response.status, response.data, req.path, this.#address);
     if (notVault) throw notVault;
-    const parsed = parseBody(response.data, response.status, req.path);
+    const parsed = req.probe === true ? parseProbeBody(response.data) : parseBody(response.data, response.status, req.path);
     const status = response.status;
     // "no handler for route" is Vault's answer for a path under no mount: never an empty folder or
     // a missing secret, even where a 404 is otherwise an accepted answer
     // (https://developer.hashicorp.com/vault/api-docs#http-status-codes).
     // Vault's reasons may echo what was sent (a login's password, a raw request's body): redacted before any error quotes them.
     const shown = (): unknown => (req.redact === undefined ? parsed : redactErrors(parsed, req.redact));
-    if (status === 404 && isNoHandler(parsed)) throw missingMount(req.path, shown());
+    if (status === 404 && req.probe !== true && isNoHandler(parsed)) throw missingMount(req.path, shown());
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: parsed as TBody | undefined, headers: { ...response.headers } };
     }
@@ -282,6 +306,17 @@ function parseBody(data: unknown, status: number, path: string): unknown {
     // 5xx pages from proxies are HTML: the status mapping says "unavailable" without the body.
     if (status >= 500 || status === 429) return undefined;
     throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON`, { path, status });
+  }
+}
+
+/** A probe's body: its JSON when it is JSON, otherwise nothing (a proxy's page says nothing about Vault). */
+function parseProbeBody(data: unknown): unknown {
+  if (typeof data !== 'string' || data.trim() === '' || data.length > 65_536) return undefined;
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    return depthExceeds(parsed, MAX_JSON_DEPTH) ? undefined : parsed;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,8 @@ export interface VaultHealth {
   sealed?: boolean;
   /** A standby (429) or performance standby (473): reachable, forwards or redirects to the active node. */
   standby?: boolean;
+  /** A performance standby (473, Enterprise): serves reads itself; told apart from a plain standby (429). */
+  performanceStandby?: boolean;
   /** A disaster-recovery secondary (472): reachable but serves no reads. */
   drSecondary?: boolean;
   /** Vault's version string, e.g. `1.17.6`. */
@@ -18,14 +20,26 @@ export interface VaultHealth {
   status?: number;
   /** Why it is not reachable (an error code such as `SECRETS_VAULT_UNAVAILABLE`, `SECRETS_TLS_ERROR`). */
   error?: string;
+  /**
+   * What gave the verdict: `sys/health`, or `lookup-self` when a proxy in front of Vault hides
+   * `sys/health` (404/405) and `GET auth/token/lookup-self` decided instead.
+   */
+  via?: 'sys/health' | 'lookup-self';
+  /** `lookup-self` answered 403: Vault serves but refuses the module's token (it needs a new login). */
+  tokenRejected?: boolean;
 }
+
+/** Statuses of a `sys/health` that is not served: a gateway or proxy in front of Vault hides it. */
+export const HIDDEN_HEALTH_STATUSES: readonly number[] = [404, 405];
 
 /** Statuses `sys/health` uses for states that are answers, not failures. */
 const HEALTH_STATUSES = [429, 472, 473, 474, 501, 503, 530];
 
 /**
- * Calls `GET sys/health` (unauthenticated, raw JSON, no envelope). 429/473 mean a reachable
- * standby; 503 sealed; 501 not initialized. Never throws: an unreachable Vault is `reachable: false`.
+ * Calls `GET sys/health` once (unauthenticated, raw JSON, no envelope; a probe: no retry, no
+ * circuit breaker). 429/473 mean a reachable standby; 503 sealed; 501 not initialized; 404/405
+ * (any body) a proxy that hides `sys/health` (`status` says which; nothing else is known).
+ * Never throws: an unreachable Vault is `reachable: false`.
  */
 export async function probeVaultHealth(client: VaultRequester, timeoutMs?: number): Promise<VaultHealth> {
   try {
@@ -33,18 +47,28 @@ export async function probeVaultHealth(client: VaultRequester, timeoutMs?: numbe
       method: 'GET',
       path: 'sys/health',
       authenticated: false,
-      acceptStatus: HEALTH_STATUSES,
+      acceptStatus: [...HEALTH_STATUSES, ...HIDDEN_HEALTH_STATUSES],
+      probe: true,
       ...(timeoutMs ? { timeoutMs } : {}),
     });
+    if (HIDDEN_HEALTH_STATUSES.includes(response.status)) return { reachable: true, status: response.status, via: 'sys/health' };
     const body = isJsonObject(response.body) ? response.body : {};
     return {
       reachable: true,
       status: response.status,
       initialized: typeof body.initialized === 'boolean' ? body.initialized : response.status !== 501,
-      sealed: typeof body.sealed === 'boolean' ? body.sealed : response.status === 503,
+      // Not initialized (501) is reported as such, not as sealed (an uninitialized Vault also says sealed: true).
+      sealed:
+        response.status === 501 || body.initialized === false
+          ? undefined
+          : typeof body.sealed === 'boolean'
+            ? body.sealed
+            : response.status === 503,
       standby: response.status === 429 || response.status === 473 || body.standby === true,
+      performanceStandby: response.status === 473 || body.performance_standby === true,
       drSecondary: response.status === 472 || body.replication_dr_mode === 'secondary',
       version: typeof body.version === 'string' ? body.version : undefined,
+      via: 'sys/health',
     };
   } catch (error) {
     return { reachable: false, error: error instanceof SecretsError ? error.code : 'UNKNOWN' };

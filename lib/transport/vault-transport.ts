@@ -7,6 +7,8 @@ export interface VaultTransport extends VaultRequester {
   readonly address: string;
   /** Installs the source of the token sent with authenticated requests. */
   useTokenSource(tokens: TokenSource): void;
+  /** Closes every mount's circuit breaker (Vault serves again after an outage); optional for test doubles. */
+  resetCircuits?(): void;
   /** Releases sockets; resolves (when it returns a promise) once they are closed. */
   close(): void | Promise<void>;
 }

@@ -126,4 +126,36 @@ describe('VaultHealthIndicator', () => {
     const token = await server.admin.createToken({ ttl: 30 });
     expect(await check({ token: token.client_token })).toMatchObject({ status: 'degraded', reachable: true });
   });
+
+  // Issue 22 item 17: a performance standby (473) was indistinguishable from a standby (429) in the details.
+  it('tells a performance standby (473) from a standby (429); both are up', async () => {
+    for (const [status, performanceStandby] of [
+      [429, false],
+      [473, true],
+    ] as const) {
+      const body = { initialized: true, sealed: false, standby: true, performance_standby: performanceStandby, version: '1.17.6' };
+      const remove = server.faults.add({ path: 'sys/health', status, body });
+      try {
+        expect(await check()).toMatchObject({ status: 'up', standby: true, performanceStandby });
+      } finally {
+        remove();
+      }
+    }
+  });
+
+  // Issue 22 item 17: a Vault that is not initialized (501) was reported as `sealed`.
+  it('a Vault that is not initialized (501) is down with reason `not-initialized`, not sealed', async () => {
+    const remove = server.faults.add({ path: 'sys/health', status: 501, body: { initialized: false, sealed: true, standby: true } });
+    try {
+      expect(await check()).toMatchObject({
+        status: 'down',
+        state: 'degraded',
+        reason: 'not-initialized',
+        initialized: false,
+        sealed: null,
+      });
+    } finally {
+      remove();
+    }
+  });
 });

@@ -79,6 +79,7 @@ export function supervisedCore(server: VaultTestServer, cores: SecretsCore[], op
     address: inner.address,
     useTokenSource: (t) => inner.useTokenSource(t),
     close: () => inner.close(),
+    resetCircuits: () => inner.resetCircuits(),
     request: (req) => {
       sent.push(req);
       return inner.request(req);

@@ -85,6 +85,10 @@ export class CountingTransport implements VaultTransport {
     }
   }
 
+  resetCircuits(): void {
+    this.inner.resetCircuits?.();
+  }
+
   close(): void {
     this.inner.close();
   }

@@ -13,6 +13,7 @@ export {
   type JwtRoleFields,
   type KubernetesAuthConfig,
   type KubernetesRoleFields,
+  type RateLimitQuotaFields,
   type TokenRoleFields,
   type UserpassUserFields,
   type WrapInfo,

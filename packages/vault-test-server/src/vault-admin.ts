@@ -50,6 +50,18 @@ export interface VaultAdminOptions {
 }
 
 /** Error thrown on a non-2xx answer: carries the status and Vault's `errors`. */
+/** Fields of a rate-limit quota (`sys/quotas/rate-limit/:name`). Durations as Go duration strings or **seconds**. */
+export interface RateLimitQuotaFields {
+  /** Requests allowed per `interval`. */
+  readonly rate: number;
+  /** Where it applies: `''` (global), a mount (`secret/`), a request path, or a prefix ending in `*`. */
+  readonly path?: string;
+  /** The window, e.g. `1s` (default) or seconds. */
+  readonly interval?: string | number;
+  /** After a refusal, refuse everything under the quota this long. */
+  readonly block_interval?: string | number;
+}
+
 export class VaultAdminError extends Error {
   constructor(
     readonly method: string,
@@ -381,6 +393,28 @@ export class VaultAdmin {
   async listSecretsEngines(): Promise<Record<string, MountInfo>> {
     const body = await this.request<Envelope<Record<string, MountInfo>>>('GET', 'sys/mounts');
     return body?.data ?? {};
+  }
+
+  // ----- quotas -----------------------------------------------------------------------------
+
+  /**
+   * Creates or replaces a rate-limit quota (`POST sys/quotas/rate-limit/:name`,
+   * https://developer.hashicorp.com/vault/api-docs/system/rate-limit-quotas): at most `rate`
+   * requests per `interval` (seconds, default 1) to `path` (empty = every path; a mount such as
+   * `secret/`; a request path; a prefix ending in `*`).
+   */
+  async writeRateLimitQuota(name: string, fields: RateLimitQuotaFields): Promise<void> {
+    await this.request('POST', `sys/quotas/rate-limit/${encodePath(name)}`, fields);
+  }
+
+  /** Deletes a rate-limit quota (`DELETE sys/quotas/rate-limit/:name`). */
+  async deleteRateLimitQuota(name: string): Promise<void> {
+    await this.request('DELETE', `sys/quotas/rate-limit/${encodePath(name)}`);
+  }
+
+  /** `POST sys/quotas/config`: with `enable_rate_limit_response_headers`, a 429 carries `Retry-After` and `X-Ratelimit-*`. */
+  async writeQuotaConfig(fields: { readonly enable_rate_limit_response_headers?: boolean }): Promise<void> {
+    await this.request('POST', 'sys/quotas/config', fields);
   }
 
   // ----- policies and tokens --------------------------------------------------------------

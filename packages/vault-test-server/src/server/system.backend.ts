@@ -3,7 +3,7 @@
  * policies (`sys/policies/acl` and the older `sys/policy`), `sys/capabilities-self`,
  * `sys/internal/ui/mounts` (KV version detection,
  * https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts), leases, wrapping,
- * audit devices, `sys/key-status` and `sys/rekey/backup`. `sys/health`, `sys/seal-status`,
+ * audit devices, `sys/key-status`, `sys/rekey/backup` and rate-limit quotas (`sys/quotas/*`). `sys/health`, `sys/seal-status`,
  * `sys/init`, `sys/seal`, `sys/unseal`, `sys/leader`, `sys/rekey/*` and `sys/generate-root/*` are
  * raw HTTP handlers (see `health.ts` and `operator-endpoints.ts`).
  */
@@ -19,6 +19,7 @@ import { leasePaths } from './system-leases.js';
 import { toolsPaths } from './system-tools.js';
 import { legacyPolicyPaths } from './system-policy-legacy.js';
 import { remountPaths } from './system-remount.js';
+import { rateLimitQuotaPaths, type RateLimitQuotas } from './rate-limit-quotas.js';
 import { formatRfc3339FromMillis } from './time-format.js';
 import { wrappingPaths } from './wrapping.js';
 
@@ -113,6 +114,7 @@ export class SystemBackend extends FrameworkBackend {
     ...legacyPolicyPaths(() => this.ctx),
     ...auditPaths(() => this.ctx),
     ...remountPaths(() => this.ctx),
+    ...rateLimitQuotaPaths(() => this.ops.quotas),
     { pattern: /^key-status$/, operations: { read: () => this.keyStatus() } },
     {
       pattern: /^rekey\/backup$/,
@@ -128,7 +130,7 @@ export class SystemBackend extends FrameworkBackend {
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly ops: MountOperations & KeyringInfo,
+    private readonly ops: MountOperations & KeyringInfo & { readonly quotas: RateLimitQuotas },
   ) {
     super();
   }

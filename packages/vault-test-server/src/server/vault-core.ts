@@ -25,6 +25,7 @@ import { TokenBackend } from './token.backend.js';
 import { TokenStore, type TokenEntry } from './token-store.js';
 import { UnsealKeys } from './unseal-keys.js';
 import { isWrappingToken, parseWrapTtl, ResponseWrapping } from './wrapping.js';
+import { RateLimitQuotas } from './rate-limit-quotas.js';
 
 /** Vault release lines the server can imitate. */
 export type VaultVersion = '1.16' | '1.17';
@@ -63,6 +64,8 @@ export class VaultCore implements BackendContext, MountOperations {
   readonly leases: LeaseManager;
   /** Response wrapping (`X-Vault-Wrap-TTL`, `sys/wrapping/*`). */
   readonly wrapping: ResponseWrapping;
+  /** Rate-limit quotas (`sys/quotas/rate-limit/*`): a request over its quota answers 429. */
+  readonly quotas: RateLimitQuotas;
   readonly policies = new PolicyStore();
   readonly mounts = new MountTable();
   /** Mountable backend types; register more here (see `builtin-backends.ts`). */
@@ -107,6 +110,7 @@ export class VaultCore implements BackendContext, MountOperations {
     this.tokens = new TokenStore(this.clock);
     this.leases = new LeaseManager(this);
     this.wrapping = new ResponseWrapping(this);
+    this.quotas = new RateLimitQuotas(() => this.clock.now());
     registerBuiltinBackends(this.registry);
 
     const runningVersion = `v${version.version}+builtin.vault`;
@@ -209,6 +213,17 @@ export class VaultCore implements BackendContext, MountOperations {
 
   /** Handles a logical request and renders the HTTP answer. */
   async handle(req: LogicalRequest): Promise<HttpResult> {
+    // Rate-limit quotas come first, as in Vault's HTTP handler (a sealed Vault answers 503 instead).
+    const quota = this.sealed ? undefined : this.quotas.take(req.path);
+    if (quota?.refused) {
+      const refused = errorResult(429, quota.errors);
+      return { ...refused, headers: { ...refused.headers, ...quota.headers } };
+    }
+    const result = await this.handleUnlimited(req);
+    return quota && Object.keys(quota.headers).length > 0 ? { ...result, headers: { ...result.headers, ...quota.headers } } : result;
+  }
+
+  private async handleUnlimited(req: LogicalRequest): Promise<HttpResult> {
     try {
       const wrapTtl = parseWrapTtl(req.headers);
       if (this.sealed) throw new VaultError(503, ['Vault is sealed']);
