@@ -18,6 +18,7 @@ const BENCHES = [
   { name: 'stampede', file: 'stampede.mjs' },
   { name: 'heap', file: 'heap.mjs', execArgv: ['--expose-gc'] },
   { name: 'watch-requests', file: 'watch-requests.mjs' },
+  { name: 'fleet-recovery', file: 'fleet-recovery.mjs' },
 ];
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 180_000);
 

@@ -1,5 +1,15 @@
-import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { InvalidSecretKeyError, SecretNotFoundError, SecretsService, type SecretDescription } from '../lib/index.js';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { InvalidSecretKeyError, SecretNotFoundError, SecretsService, VaultUnavailableError, type SecretDescription } from '../lib/index.js';
 import { ApiKeyService } from './api-key.service.js';
 import { DatabasePoolService } from './database-pool.service.js';
 import { DatabaseSettingsService } from './database-settings.service.js';
@@ -15,10 +25,24 @@ export class AppController {
     private readonly apiKey: ApiKeyService,
   ) {}
 
-  /** The dynamic-credentials pool: which role it is connected as and how many rotations it went through. */
+  /**
+   * The dynamic-credentials pool: which role it is connected as and how many rotations it went through.
+   * 503 with the module's state when the query fails while Vault is down (the lease ran out and
+   * Vault's database engine dropped the role; new credentials come when Vault returns).
+   */
   @Get('db')
-  db(): Promise<unknown> {
-    return this.pool.currentUser();
+  async db(): Promise<unknown> {
+    try {
+      return await this.pool.currentUser();
+    } catch (error) {
+      const status = this.secrets.status();
+      if (status.state !== 'degraded') throw error;
+      throw new ServiceUnavailableException({
+        message: `the database query failed while Vault is down (${status.reason}); new credentials are fetched when Vault returns`,
+        reason: status.reason,
+        nextAttemptAt: status.nextAttemptAt,
+      });
+    }
   }
 
   /** Which version of the KV-backed API key is in use (updated without restart); never the key. */
@@ -55,11 +79,18 @@ export class AppController {
     return { status: 'ok', databaseSecretVersion: this.database.version };
   }
 
-  /** The keys under secretsPath and their field names (bulk load through the cache); no values. */
+  /**
+   * The keys under secretsPath and their field names (bulk load through the cache); no values.
+   * Needs Vault's LIST: 503 with the reason and the next attempt while Vault is down.
+   */
   @Get('secrets')
   async list(): Promise<Record<string, string[]>> {
-    const all = await this.secrets.getAllSecrets();
-    return Object.fromEntries(Object.entries(all).map(([key, data]) => [key, Object.keys(data)]));
+    try {
+      const all = await this.secrets.getAllSecrets();
+      return Object.fromEntries(Object.entries(all).map(([key, data]) => [key, Object.keys(data)]));
+    } catch (error) {
+      throw unavailable(error);
+    }
   }
 
   /** KV v2 metadata of one key: `/secrets/database/metadata`, or `/secrets/metadata?key=kafka/producer` for keys with `/`. */
@@ -80,7 +111,13 @@ export class AppController {
     } catch (error) {
       if (error instanceof SecretNotFoundError) throw new NotFoundException(error.message);
       if (error instanceof InvalidSecretKeyError) throw new BadRequestException(error.message);
-      throw error;
+      throw unavailable(error);
     }
   }
+}
+
+/** A `VaultUnavailableError` as a 503 saying why and when the module tries Vault again; other errors as they are. */
+function unavailable(error: unknown): unknown {
+  if (!(error instanceof VaultUnavailableError)) return error;
+  return new ServiceUnavailableException({ message: error.message, reason: error.reason, nextAttemptAt: error.nextAttemptAt });
 }

@@ -4,7 +4,8 @@
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { seeder } from './seed.mjs';
 
-const server = await VaultTestServer.start();
+// Start options (e.g. { clockMode: 'realtime' }) as JSON in the first argument.
+const server = await VaultTestServer.start(JSON.parse(process.argv[2] ?? '{}'));
 
 function decodeFilter(filter) {
   if (!filter) return undefined;
@@ -30,9 +31,17 @@ process.on('message', async (msg) => {
         const filter = decodeFilter(args[0]);
         result = server.requests
           .filter((r) => !filter || matches(filter, r))
-          .map((r) => ({ method: r.method, path: r.path, status: r.status }));
+          .map((r) => ({ method: r.method, path: r.path, status: r.status, at: r.at }));
         break;
       }
+      case 'drop': // drop every connection (true) or stop dropping (false)
+        server.faults.clear();
+        if (args[0]) server.faults.add({ drop: true });
+        break;
+      case 'seal':
+        if (args[0]) server.seal();
+        else server.unseal();
+        break;
       case 'clear':
         server.clearRequests();
         break;

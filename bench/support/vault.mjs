@@ -11,7 +11,11 @@
 //   await requestCount({ method?, path?: string | RegExp }), await requests(filter?), await clearRequests(),
 //   await serverCpuMicros() (the server's CPU time so far; undefined in process),
 //   await setLatency(filter, ms) (a latency fault on matching requests; 0 removes it),
-//   await stop()
+//   await setDrop(on) (drop every connection, like a Vault that went away; false ends it),
+//   await setSealed(on), await stop()
+// Each request from requests() carries `at`: the server clock's time of arrival in ms (the wall
+// clock when started with { clockMode: 'realtime' }).
+// startVault(options) passes VaultTestServer start options (JSON-serialisable) in both modes.
 import { fork } from 'node:child_process';
 import { URL } from 'node:url';
 import { seeder } from './seed.mjs';
@@ -20,14 +24,14 @@ const encodeFilter = (filter) =>
   filter && filter.path instanceof RegExp ? { ...filter, path: { re: filter.path.source, flags: filter.path.flags } } : filter;
 
 /** Starts the Vault test server (child process unless BENCH_VAULT=inprocess). */
-export async function startVault() {
-  if (process.env.BENCH_VAULT === 'inprocess') return startInProcess();
-  return startChild();
+export async function startVault(options = {}) {
+  if (process.env.BENCH_VAULT === 'inprocess') return startInProcess(options);
+  return startChild(options);
 }
 
-async function startInProcess() {
+async function startInProcess(options) {
   const { VaultTestServer } = await import('@nestjs-vault-secrets/vault-test-server');
-  const server = await VaultTestServer.start();
+  const server = await VaultTestServer.start(options);
   const seed = seeder(server.address, server.rootToken);
   return {
     mode: 'in this process (BENCH_VAULT=inprocess)',
@@ -36,13 +40,18 @@ async function startInProcess() {
     kvPutMany: (mount, entries, concurrency = 16) => seed.kvPutMany(mount, entries, concurrency),
     requestCount: async (filter) => server.requestCount(filter),
     requests: async (filter) =>
-      server.requests.filter((r) => matches(filter, r)).map((r) => ({ method: r.method, path: r.path, status: r.status })),
+      server.requests.filter((r) => matches(filter, r)).map((r) => ({ method: r.method, path: r.path, status: r.status, at: r.at })),
     clearRequests: async () => server.clearRequests(),
     serverCpuMicros: async () => undefined, // shares this process: not separable
     setLatency: async (filter, ms) => {
       server.faults.clear();
       if (ms > 0) server.faults.add({ ...(filter ?? {}), latencyMs: ms });
     },
+    setDrop: async (on) => {
+      server.faults.clear();
+      if (on) server.faults.add({ drop: true });
+    },
+    setSealed: async (on) => (on ? server.seal() : server.unseal()),
     stop: () => (seed.close(), server.stop()),
   };
 }
@@ -54,8 +63,8 @@ function matches(filter, r) {
   return typeof filter.path === 'string' ? filter.path === r.path : filter.path.test(r.path);
 }
 
-async function startChild() {
-  const child = fork(new URL('./vault-child.mjs', import.meta.url), [], {
+async function startChild(options) {
+  const child = fork(new URL('./vault-child.mjs', import.meta.url), [JSON.stringify(options)], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
@@ -98,6 +107,8 @@ async function startChild() {
     clearRequests: () => call('clear'),
     serverCpuMicros: () => call('cpu'),
     setLatency: (filter, ms) => call('latency', encodeFilter(filter), ms),
+    setDrop: (on) => call('drop', on),
+    setSealed: (on) => call('seal', on),
     stop: () =>
       (stopped ??= (async () => {
         const exited = new Promise((resolve) => child.once('exit', resolve));

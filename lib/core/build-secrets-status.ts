@@ -1,12 +1,15 @@
+import type { LoginHold } from '../auth/login-gate.js';
 import type { TokenInfo } from '../auth/token.manager.js';
 import type { LeaseManager } from './leases/lease.manager.js';
 import type { SecretsStatus } from './secrets-status.js';
 import type { SupervisorSnapshot } from './supervisor.js';
 
-/** What `status()` is built from: the supervisor's view, the token, the leases and the keys served from fallbacks. */
+/** What `status()` is built from: the supervisor's view, the token, a held login, the leases and the keys served from fallbacks. */
 export interface SecretsStatusParts {
   supervisor: SupervisorSnapshot;
   token: TokenInfo | undefined;
+  /** The token manager's lockout-safe hold on logins, if any (`TokenManager.loginHold()`). */
+  login?: LoginHold | undefined;
   leases: LeaseManager;
   fallbackKeys: Record<string, string>;
 }
@@ -20,7 +23,7 @@ export function leaseExpiries(leases: LeaseManager): number[] {
 }
 
 /** The {@link SecretsStatus} of these parts. Never includes a value or a token. */
-export function buildSecretsStatus({ supervisor, token, leases, fallbackKeys }: SecretsStatusParts): SecretsStatus {
+export function buildSecretsStatus({ supervisor, token, login, leases, fallbackKeys }: SecretsStatusParts): SecretsStatus {
   const expiries = leaseExpiries(leases);
   return {
     state: supervisor.state,
@@ -42,5 +45,6 @@ export function buildSecretsStatus({ supervisor, token, leases, fallbackKeys }: 
       nextExpiry: expiries.length > 0 ? Math.min(...expiries) : undefined,
       notices: leases.notices(),
     },
+    ...(login ? { login: { state: login.state, retryAt: login.retryAt, refusedLogins: login.refusedLogins, reason: login.reason } } : {}),
   };
 }

@@ -277,13 +277,15 @@ export class SecretsCore {
   }
 
   /**
-   * The supervisor's state and reason, the keys served from fallbacks, token and lease timing.
-   * Never includes a value or a token.
+   * The supervisor's state and reason, the keys served from fallbacks, token and lease timing,
+   * and `login` while logins are held to stay clear of Vault's lockout ({@link TokenManager.loginHold}).
+   * Never includes a value, a token or a credential.
    */
   status(): SecretsStatus {
     return buildSecretsStatus({
       supervisor: this.supervisor.snapshot(),
       token: this.tokens.info(),
+      login: this.tokens.loginHold(),
       leases: this.leases,
       fallbackKeys: this.#availability.servedKeys(),
     });

@@ -24,4 +24,14 @@ export interface SecretsStatus {
    * an operator's eye (e.g. a certificate TTL clipped to its CA's expiry). Never a value.
    */
   leases: { count: number; nextExpiry?: number; notices: Record<string, string> };
+  /**
+   * Set while logins are held back to stay clear of Vault's user lockout (5 failed logins lock an
+   * AppRole role_id or a userpass username for 15 minutes): `held` after refused logins (a refused
+   * credential is sent at most 3 times per 15 minutes; a changed one is tried at once), `locked`
+   * when Vault answered that the role or user is locked (waited out). `retryAt`: when the next
+   * login may be sent, ms since the epoch; `refusedLogins`: refusals of this identity in the
+   * current window; `reason`: Vault's reason for the last refusal (e.g. `invalid role or secret ID`).
+   * Never a credential.
+   */
+  login?: { state: 'held' | 'locked'; retryAt: number; refusedLogins: number; reason: string };
 }

@@ -87,7 +87,9 @@ export class SecretsManager implements AsyncDisposable {
   /**
    * Whether the module gets answers from Vault: `state` (`starting`, `ready`, `degraded`), the
    * `reason` when degraded and `nextAttemptAt` (ms since the epoch), the keys served from
-   * fallbacks, token expiry and lease counts. Never a value or a token.
+   * fallbacks, token expiry and lease counts, and `login` (`state` `held` or `locked`, `retryAt` in
+   * ms since the epoch, `refusedLogins`, Vault's `reason`) while logins are held to stay clear of
+   * Vault's user lockout. Never a value, a token or a credential.
    */
   status(): SecretsStatus {
     return this.core.status();

@@ -71,6 +71,16 @@ describe('lockout-safe logins (finding 6)', () => {
     expect(hold).toMatchObject({ state: 'held' });
     expect(hold!.retryAt).toBeGreaterThan(server.clock.now());
     expect(JSON.stringify(hold)).not.toContain(secretId);
+    // status() says why no login is sent and until when, without the credential.
+    const status = h.core.status();
+    expect(status).toMatchObject({ state: 'degraded', reason: 'auth-failed' });
+    expect(status.login).toEqual({
+      state: 'held',
+      retryAt: hold!.retryAt,
+      refusedLogins: logins('auth/approle/login', 400),
+      reason: expect.stringMatching(/invalid/i) as unknown,
+    });
+    expect(JSON.stringify(status)).not.toContain(secretId);
 
     // the operator writes a fresh secret_id: the module logs in within 2 s
     const fresh = await server.admin.generateSecretId('approle', 'app');
@@ -81,6 +91,7 @@ describe('lockout-safe logins (finding 6)', () => {
     const loggedIn = server.requests.filter((r) => r.path === 'auth/approle/login' && r.status === 200).at(-1)!;
     expect(loggedIn.at - written).toBeLessThanOrEqual(2000);
     expect(h.core.tokens.loginHold()).toBeUndefined();
+    expect(h.core.status().login).toBeUndefined();
   });
 
   it('a role_id already locked: one 403, then no login until the lockout is over, then a login', async () => {
@@ -97,6 +108,10 @@ describe('lockout-safe logins (finding 6)', () => {
     expect(logins('auth/approle/login', 403)).toBe(1);
     await expect(h.core.tokens.reauthenticate('test')).rejects.toBeInstanceOf(LoginHeldError);
     expect(h.core.tokens.loginHold()).toMatchObject({ state: 'locked' });
+    const locked = h.core.status().login;
+    expect(locked).toMatchObject({ state: 'locked', reason: expect.any(String) as unknown });
+    // Waited out: 15 minutes (Vault's lockout) and a margin after the locked answer.
+    expect(locked!.retryAt - server.clock.now()).toBeGreaterThanOrEqual(15 * 60_000);
     const sentAt = server.requests.length;
     for (let t = 0; t < 14 * 60_000; t += 60_000) {
       await h.time.advance(60_000);
@@ -107,6 +122,7 @@ describe('lockout-safe logins (finding 6)', () => {
     // Once the lockout is over the supervisor's own attempt logs in: no call from the app is needed.
     expect(logins('auth/approle/login', 200)).toBe(2);
     expect(h.core.supervisor.state).toBe('ready');
+    expect(h.core.status().login).toBeUndefined();
     expect(JSON.stringify(h.logger.lines)).not.toContain(secretId);
   });
 });

@@ -64,11 +64,16 @@ export async function coreOn(
 
 /**
  * A SecretsCore on the test server whose time is the server's frozen clock, moved by the test
- * (`time`), with `random` 0.5 (each supervisor attempt in the middle of its window). `sent` is every
+ * (`time`), with `random` 0.5 unless given (each supervisor attempt in the middle of its window). `sent` is every
  * request the module sent; `count(path)` counts them; `named(event)` lists an event's payloads.
  * The core is pushed to `cores` so the test's `afterEach` can close it.
  */
-export function supervisedCore(server: VaultTestServer, cores: SecretsCore[], options: Partial<VaultConfig>) {
+export function supervisedCore(
+  server: VaultTestServer,
+  cores: SecretsCore[],
+  options: Partial<VaultConfig>,
+  { random = () => 0.5 }: { random?: () => number } = {},
+) {
   const config = resolveVaultConfig(
     { address: server.address, secretsPath: 'secret/app', maxRetries: 0, requestTimeoutMs: 2000, watch: { enabled: false }, ...options },
     {},
@@ -103,7 +108,7 @@ export function supervisedCore(server: VaultTestServer, cores: SecretsCore[], op
     scheduler: time,
     logger,
     events: bus,
-    random: () => 0.5,
+    random,
     transport,
   });
   core.orchestrator.ready();
