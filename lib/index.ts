@@ -1,11 +1,11 @@
 /**
- * `nestjs-vault-secrets`: the public surface, exactly what the README documents (the module, the
- * service, the decorators, the options, the errors, the events and their types). Everything else
- * is internal and may change in any release; the committed API report (`etc/`) pins this list.
+ * `nestjs-vault-secrets`: the public surface, exactly what README.md and docs/ document (the module,
+ * the service, the decorators, the options, the errors, the events and their types; each name
+ * appears there, checked by test/package/root-exports-documented.spec.ts). Everything else is
+ * internal and may change in any release; the committed API report (`etc/`) pins this list.
  */
 export { SecretsModule } from './nest/secrets.module.js';
 export {
-  SECRETS_MODULE_OPTIONS,
   type SecretsModuleAsyncOptions,
   type SecretsModuleExtras,
   type SecretsModuleOptions,

@@ -3,10 +3,15 @@ import { VaultConfig } from '../options/vault-config.js';
 import { SECRETS_CONFIG, SECRETS_VAULT_NAME } from './secrets.constants.js';
 import { getSecretsServiceToken } from './secrets-service-token.js';
 import { SecretsService } from './secrets.service.js';
+import { DEFAULT_VAULT_CONFIG, DEFAULT_VAULT_SERVICE } from './vault-core-tokens.js';
 
 /** Extra `forRoot` / `forRootAsync` options that are not Vault settings. */
 export interface SecretsModuleExtras {
-  /** Register the module globally so every module can inject `SecretsService`. Default `false` (a named Vault is always global). */
+  /**
+   * Make `SecretsService` and `SECRETS_CONFIG` injectable in every module, not only in the modules
+   * that import `SecretsModule`. Default `false`. `forFeature` works either way, and a named Vault's
+   * service (`@InjectSecretsService(name)`) is always injectable everywhere.
+   */
   isGlobal?: boolean;
   /**
    * Name of this Vault, to import the module several times (one per Vault or per set of
@@ -18,13 +23,20 @@ export interface SecretsModuleExtras {
   name?: string;
 }
 
-/** Adds the name and the exports of one Vault to the dynamic module. */
+/**
+ * Adds the service of one Vault to its (global) core module: exported under the default Vault's
+ * internal token, or under `SecretsService:<name>` for a named Vault.
+ */
 function withVault(definition: DynamicModule, extras: SecretsModuleExtras): DynamicModule {
   const name = extras.name;
   const providers: Provider[] = [...(definition.providers ?? []), { provide: SECRETS_VAULT_NAME, useValue: name }];
   if (name === undefined) {
-    providers.push(SecretsService);
-    return { ...definition, providers, exports: [SecretsService, SECRETS_CONFIG], global: extras.isGlobal === true };
+    providers.push(
+      SecretsService,
+      { provide: DEFAULT_VAULT_SERVICE, useExisting: SecretsService },
+      { provide: DEFAULT_VAULT_CONFIG, useExisting: SECRETS_CONFIG },
+    );
+    return { ...definition, providers, exports: [DEFAULT_VAULT_SERVICE, DEFAULT_VAULT_CONFIG], global: true };
   }
   // A named Vault's service exists only under its own token, so `get(SecretsService)` never finds it.
   const token = getSecretsServiceToken(name);
@@ -33,8 +45,9 @@ function withVault(definition: DynamicModule, extras: SecretsModuleExtras): Dyna
 }
 
 /**
- * Built by Nest's `ConfigurableModuleBuilder`: the base class of `SecretsModule` (its `forRoot` /
- * `forRootAsync`), the options injection token and the option types.
+ * Built by Nest's `ConfigurableModuleBuilder`: the base class of the core module (its `forRoot` /
+ * `forRootAsync`, which `SecretsModule.forRoot*` import), the options injection token and the
+ * option types.
  *
  * `SECRETS_MODULE_OPTIONS` is the injection token (`string | symbol`) of the options exactly as
  * passed to `SecretsModule.forRoot()` or returned by the `forRootAsync()` factory: a

@@ -1,12 +1,11 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { resolveVaultConfig } from '../core/resolve-vault-config.js';
-import type { VaultConfig } from '../options/vault-config.js';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { SECRETS_CONFIG } from './secrets.constants.js';
-import { RotationHandlersExplorer } from './rotation-handlers.explorer.js';
 import type { SecretFeature } from './secret-feature.js';
+import { SecretsCoreModule } from './secrets-core.module.js';
 import { SecretsFeatureModule } from './secrets-feature.module.js';
-import { ConfigurableSecretsModule, SECRETS_MODULE_OPTIONS } from './secrets.module-definition.js';
+import type { SecretsModuleAsyncOptions, SecretsModuleExtras, SecretsModuleOptions } from './secrets.module-definition.js';
+import { SecretsService } from './secrets.service.js';
+import { DEFAULT_VAULT_CONFIG, DEFAULT_VAULT_SERVICE } from './vault-core-tokens.js';
 import { registerBuild } from '../util/build-registry.js';
 
 registerBuild();
@@ -24,32 +23,52 @@ registerBuild();
  * `InvalidOptionsError` (code `SECRETS_INVALID_OPTIONS`). The module never calls
  * `ScheduleModule.forRoot()` or `EventEmitterModule.forRoot()`; it uses them when the app has them.
  */
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
-    RotationHandlersExplorer,
-    {
-      provide: SECRETS_CONFIG,
-      useFactory: (options: VaultConfig & { isGlobal?: boolean; name?: string }) => {
-        const { isGlobal: _isGlobal, name: _name, ...vault } = options ?? {};
-        return resolveVaultConfig(vault);
-      },
-      inject: [SECRETS_MODULE_OPTIONS],
-    },
-  ],
-})
-export class SecretsModule extends ConfigurableSecretsModule {
+@Module({})
+export class SecretsModule {
+  /**
+   * The Vault client of the app (one per `name`), configured with a plain {@link VaultConfig}
+   * plus `isGlobal` and `name`. Validates the options when the app boots.
+   * @throws at boot: InvalidOptionsError listing every problem of the options.
+   */
+  static forRoot(options: SecretsModuleOptions): DynamicModule {
+    return around(SecretsCoreModule.forRoot(options), options);
+  }
+
+  /**
+   * Like {@link SecretsModule.forRoot}, with the options from `useFactory` (with `inject` and
+   * `imports`), `useClass` or `useExisting` (a {@link SecretsOptionsFactory}).
+   * @throws at boot: InvalidOptionsError listing every problem of the options the factory returned.
+   */
+  static forRootAsync(options: SecretsModuleAsyncOptions): DynamicModule {
+    return around(SecretsCoreModule.forRootAsync(options), options);
+  }
+
   /**
    * Declares secrets the module's providers inject, read and validated at boot and kept current:
    * `{ key, schema?, optional?, engine?, path? }` → a live `SecretRef` (`@InjectSecret(key, vault)`);
    * `{ provide, secret, build, dispose? }` → a `Rotating<R>` resource (`@Inject(provide)`).
-   * The Vault's `SecretsService` must be visible: `forRoot({ isGlobal: true })`, or a named Vault.
+   * Works in any module once the app imports the Vault's `SecretsModule.forRoot*` (global or not).
    *
    * @param vault - the named Vault to read from; default the unnamed module.
-   * @throws at boot: SecretValidationError (a value does not match its schema, every field listed),
-   *   SecretNotFoundError (unless `optional`), or SecretFeatureError listing several failures.
+   * @throws at boot: InvalidOptionsError when the app imports no `SecretsModule.forRoot*` for
+   *   that Vault (naming the Vault and the keys), SecretValidationError (a value does not match its
+   *   schema, every field listed), SecretNotFoundError (unless `optional`), or SecretFeatureError
+   *   listing several failures.
    */
   static forFeature(entries: readonly SecretFeature[], vault?: string): DynamicModule {
     return SecretsFeatureModule.register(entries, vault);
   }
+}
+
+/**
+ * The module the app imports: the Vault's global core module, and for the default Vault
+ * `SecretsService` and `SECRETS_CONFIG` exported to the importing module (to every module with `isGlobal`).
+ */
+function around(core: DynamicModule, extras: SecretsModuleExtras): DynamicModule {
+  if (extras.name !== undefined) return { module: SecretsModule, imports: [core] };
+  const providers: Provider[] = [
+    { provide: SecretsService, useExisting: DEFAULT_VAULT_SERVICE },
+    { provide: SECRETS_CONFIG, useExisting: DEFAULT_VAULT_CONFIG },
+  ];
+  return { module: SecretsModule, imports: [core], providers, exports: [SecretsService, SECRETS_CONFIG], global: extras.isGlobal === true };
 }

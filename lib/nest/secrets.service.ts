@@ -106,7 +106,7 @@ export class SecretsService extends SecretsManager implements OnModuleInit, OnAp
       [...this.core.engines.names(), ...Object.keys(this.core.config.paths)],
       this.#logger,
     );
-    this.#closeConfigLoaders = await bindVaultConfigLoaders(this.#moduleRef, this);
+    this.#closeConfigLoaders = await bindVaultConfigLoaders(this.#moduleRef, this, this.core.config);
     await this.core.start();
   }
 

@@ -1,12 +1,21 @@
 import type { ModuleRef } from '@nestjs/core';
 import { SecretFeatureError } from '../errors/secret-feature.error.js';
+import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
 import type { VaultConfig } from '../options/vault-config.js';
 import { SecretsManager } from '../core/secrets.manager.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
 import { SecretsEvents } from '../events/secrets-events.js';
+import { ConfigSecrets } from './config-secrets.js';
+import { vaultIdentity } from './vault-identity.js';
 
 /** Options of {@link vaultConfigLoader}: which keys, under which prefix, plus any Vault setting. */
 export interface VaultConfigLoaderOptions extends VaultConfig {
+  /**
+   * Where the keys live, as in `SecretsModule.forRoot` (e.g. `secret/data/app`). Required here (the
+   * module defaults to the `secret` mount's root), so a loader never silently reads `secret/data/<key>`
+   * and fails the boot on a path the app did not mean; give the module the same value to share its client.
+   */
+  secretsPath: string;
   /** KV keys (relative to `secretsPath`) to load, e.g. `['database', 'kafka/producer']`. */
   keys: readonly string[];
   /** Where they appear in `ConfigService`: `config.get('<prefix>.database.password')`. Default `vault`. */
@@ -21,18 +30,24 @@ interface ConfigSetter {
 
 /** The part of `SecretsService` the loader uses once bound to the app's module. */
 interface RotationSource {
-  toJSON(): Record<string, unknown>;
   onRotationUpdate(keys: readonly string[], updater: (event: SecretRotatedEvent) => (() => void) | undefined): () => void;
   fetchSecret(key: string): Promise<unknown>;
 }
 
 interface LoaderState {
   prefix: string;
-  root: Record<string, unknown>;
+  root: ConfigSecrets;
   manager: SecretsManager;
   bound: boolean;
-  bind(config: ConfigSetter, module: RotationSource): Promise<void>;
+  bind(config: ConfigSetter, module: RotationSource, moduleConfig: ResolvedVaultConfig): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The loader's own client, whose resolved configuration is compared with the module's. */
+class LoaderManager extends SecretsManager {
+  get resolvedConfig(): ResolvedVaultConfig {
+    return this.core.config;
+  }
 }
 
 /** Loaders whose values were loaded and not yet closed; `SecretsService` binds them to the app's `ConfigService`. */
@@ -43,8 +58,8 @@ function pathOf(prefix: string, key: string): string {
   return [prefix, ...key.split('/')].join('.');
 }
 
-function assignPath(target: Record<string, unknown>, segments: readonly string[], value: unknown): void {
-  let node = target;
+function assignPath(target: ConfigSecrets | Record<string, unknown>, segments: readonly string[], value: unknown): void {
+  let node: Record<string, unknown> = target;
   for (const segment of segments.slice(0, -1)) {
     const next = node[segment];
     node = (node[segment] = typeof next === 'object' && next !== null ? { ...next } : {}) as Record<string, unknown>;
@@ -56,16 +71,22 @@ function assignPath(target: Record<string, unknown>, segments: readonly string[]
  * A `load` factory for `@nestjs/config`: Vault secrets in `ConfigService`.
  *
  * ```ts
- * ConfigModule.forRoot({ load: [vaultConfigLoader({ keys: ['database', 'kafka/producer'], prefix: 'vault' })] })
+ * ConfigModule.forRoot({ load: [vaultConfigLoader({ secretsPath: 'secret/data/app', keys: ['database', 'kafka/producer'] })] })
  * config.get<string>('vault.database.password')
  * ```
  * Reads the keys once at boot (`GET <mount>/data/<path>` each) with the Vault settings given
  * (default: Vault's own `VAULT_ADDR`, `VAULT_TOKEN`, ... environment variables). Once the app has
  * booted with `SecretsModule`, new versions (change detection, `watch`) and rotations are written
  * with `ConfigService.set('<prefix>.<key>', value)`, so `config.get` returns the new value and
- * `config.changes$` fires. When the module talks to the same Vault address and `secretsPath`,
- * the loader hands over to the module's client after boot (its own connection is closed) and
- * follows the module's rotations; otherwise it keeps its own and closes it at shutdown.
+ * `config.changes$` fires. When the module reads from the same Vault as the same identity (same
+ * address, namespaces, auth method and credential, compared by fingerprint, and the same
+ * `secretsPath`, `secretsMount`, `kvVersion` and `paths`), the loader hands over to the module's
+ * client after boot (its own connection is closed) and follows the module's rotations; otherwise
+ * it keeps its own client, never takes a value from the module, and closes it at shutdown.
+ *
+ * The object under `<prefix>` shows only its key names in `util.inspect`, `JSON.stringify` and
+ * `String()`, so inspecting or serialising `ConfigService` shows no secret; `config.get` returns
+ * the values themselves.
  *
  * @throws at boot: InvalidOptionsError for bad options; the read error of the one key that failed,
  *   or SecretFeatureError listing every key that could not be read.
@@ -73,9 +94,9 @@ function assignPath(target: Record<string, unknown>, segments: readonly string[]
 export function vaultConfigLoader(options: VaultConfigLoaderOptions): () => Promise<Record<string, unknown>> {
   const { keys, prefix = 'vault', ...vault } = options;
   return async () => {
-    const manager = new SecretsManager({ ...vault, watch: { ...vault.watch, keys: [...(vault.watch?.keys ?? []), ...keys] } });
+    const manager = new LoaderManager({ ...vault, watch: { ...vault.watch, keys: [...(vault.watch?.keys ?? []), ...keys] } });
     await manager.start();
-    const values: Record<string, unknown> = {};
+    const values = new ConfigSecrets(keys);
     const results = await Promise.allSettled(keys.map((key) => manager.fetchSecret<Record<string, unknown>>(key)));
     const failures: Array<{ key: string; error: Error }> = [];
     results.forEach((result, index) => {
@@ -100,13 +121,12 @@ export function vaultConfigLoader(options: VaultConfigLoaderOptions): () => Prom
       root: values,
       manager,
       bound: false,
-      bind: async (target, module) => {
+      bind: async (target, module, moduleConfig) => {
         config = target;
         state.bound = true;
-        const own = manager.toJSON();
-        const theirs = module.toJSON();
-        if (own.address !== theirs.address || own.secretsPath !== theirs.secretsPath) return;
-        // Same Vault and path as the app's SecretsModule: follow its client (one login, one watcher) from now on.
+        const [own, theirs] = await Promise.all([vaultIdentity(manager.resolvedConfig), vaultIdentity(moduleConfig)]);
+        if (own === undefined || own !== theirs) return;
+        // Same Vault, identity and paths as the app's SecretsModule: follow its client (one login, one watcher) from now on.
         // Updated with the module's refs, before any @OnSecretRotated handler runs.
         unregister = module.onRotationUpdate(keys, (event) => () => apply(event));
         await manager.stop();
@@ -129,7 +149,11 @@ export function vaultConfigLoader(options: VaultConfigLoaderOptions): () => Prom
  * is installed and imported), so rotations reach `ConfigService.set`.
  * @returns a function that closes the bound loaders (called on shutdown).
  */
-export async function bindVaultConfigLoaders(moduleRef: ModuleRef, module: RotationSource): Promise<() => Promise<void>> {
+export async function bindVaultConfigLoaders(
+  moduleRef: ModuleRef,
+  module: RotationSource,
+  moduleConfig: ResolvedVaultConfig,
+): Promise<() => Promise<void>> {
   if (active.size === 0) return () => Promise.resolve();
   let config: ConfigSetter | undefined;
   try {
@@ -140,7 +164,7 @@ export async function bindVaultConfigLoaders(moduleRef: ModuleRef, module: Rotat
   }
   if (!config) return () => Promise.resolve();
   const mine = [...active].filter((state) => !state.bound && config.get(state.prefix) === state.root);
-  await Promise.all(mine.map((state) => state.bind(config, module)));
+  await Promise.all(mine.map((state) => state.bind(config, module, moduleConfig)));
   return async () => {
     await Promise.allSettled(mine.map((state) => state.close()));
   };

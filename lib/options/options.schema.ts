@@ -386,7 +386,7 @@ export const OPTIONS_SCHEMA = {
     type: 'boolean',
     default: false,
     scope: 'module',
-    doc: 'Register the module globally (a named Vault always is; `SecretsModule.forRoot*` only).',
+    doc: 'Make `SecretsService` and `SECRETS_CONFIG` injectable in every module, not only where `SecretsModule` is imported (`forFeature` works either way; a named Vault always is global; `SecretsModule.forRoot*` only).',
   },
 } as const satisfies Readonly<Record<string, OptionSpec>>;
 

@@ -3,10 +3,11 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnSecretRotated, SecretsModule, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
+import { OnSecretRotated, SecretsEvents, SecretsModule, SecretsService, type SecretRotatedEvent } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/async.js';
+import { deferred, within } from '../support/async.js';
+import { answeredRequests } from '../support/vault-requests.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -105,6 +106,8 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
     app = booted.app;
     const db = app.get(Database);
 
+    // Counted from now: the revocations of the three replaced leases, each an answer on the module's request channel.
+    const threeRevoked = answeredRequests('lease.revoke', 3, 30_000);
     // A steady load of one query every 10 ms (about 100 per second) until 3 rotations happened.
     let ok = 0;
     const failures: unknown[] = [];
@@ -135,7 +138,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
     for (const event of db.rotations) expect(event.outcome).toEqual({ handlers: 1, failed: 0, timedOut: false });
 
     // Every replaced role is gone from PostgreSQL once its lease was revoked (right after its handlers); the current one is alive.
-    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3);
+    await threeRevoked;
     await server.settle();
     const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [db.users]);
     expect(rows.map((r) => r.rolname)).toEqual([db.users.at(-1)]);
@@ -168,33 +171,44 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
       let phase: 'outage' | 'after' = 'outage';
       const failed = { outage: 0, after: 0 };
       let served = 0;
+      /** Resolved by the load loop once `served` reaches `servedTarget` (set after the swap). */
+      let servedTarget = Infinity;
+      const servedEnough = deferred();
       let running = true;
       const load = (async () => {
         while (running) {
           const startedIn = phase; // a query is counted in the phase it started in
           await db.query().then(
-            () => void (served += 1),
+            () => {
+              served += 1;
+              if (served >= servedTarget) servedEnough.resolve();
+            },
             () => void (failed[startedIn] += 1),
           );
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       })();
 
+      const expired = new Promise<void>((resolve) => secrets.on(SecretsEvents.LeaseExpired, () => resolve()));
       const up = server.faults.add({ drop: true }); // Vault unreachable, sys/health included
       // The app keeps querying on the pool it has; the 4-6 s lease expires meanwhile (no way to renew or replace it).
-      await until(() => secrets.status().leases.count === 0, 15_000);
-      expect(secrets.status()).toMatchObject({ state: 'degraded', reason: 'unreachable' });
+      await within(expired, 15_000, 'the lease expired during the outage');
+      expect(secrets.status()).toMatchObject({ state: 'degraded', reason: 'unreachable', leases: { count: 0 } });
       const rotationsDuringOutage = db.rotations.length;
+      const swapped = new Promise<void>((resolve) => {
+        db.afterSwap = resolve;
+      });
 
       up();
       const back = Date.now();
       const nextAttemptAt = secrets.status().nextAttemptAt!;
       // No read by the app from here on: the supervisor re-acquires the lease and the handler swaps the pool.
-      await until(() => db.rotations.length > rotationsDuringOutage, 15_000);
+      await within(swapped, 15_000, 'the handler swapped the pool after Vault returned');
       const swappedAfterMs = Date.now() - back;
+      expect(db.rotations.length).toBeGreaterThan(rotationsDuringOutage);
       phase = 'after';
-      const servedAtSwap = served;
-      await until(() => served >= servedAtSwap + 20, 15_000);
+      servedTarget = served + 20;
+      await within(servedEnough.promise, 15_000, '20 more queries served on the new pool');
       running = false;
       await load;
       expect(failed.after).toBe(0);

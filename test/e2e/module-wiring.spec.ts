@@ -1,7 +1,15 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService, registerAs } from '@nestjs/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionsError, SecretsModule, SecretsService, type SecretsOptionsFactory, type VaultConfig } from '../../lib/index.js';
+import {
+  InjectSecret,
+  InvalidOptionsError,
+  SecretRef,
+  SecretsModule,
+  SecretsService,
+  type SecretsOptionsFactory,
+  type VaultConfig,
+} from '../../lib/index.js';
 import { bootApp } from '../support/boot-app.js';
 import { startTestVault, uniqueName, type TestVault } from '../support/test-vault.js';
 
@@ -127,5 +135,52 @@ describe('SecretsModule wiring', () => {
     expect((error as InvalidOptionsError).message).toContain('kvVersion');
     expect((error as InvalidOptionsError).message).toContain('secretsPath');
     expect((error as InvalidOptionsError).message).toContain('token');
+  });
+
+  it('forFeature in a feature module works without isGlobal (the root module is not global)', async () => {
+    @Injectable()
+    class Repository {
+      constructor(@InjectSecret('database') readonly db: SecretRef<{ password: string }>) {}
+    }
+    @Module({ imports: [SecretsModule.forFeature([{ key: 'database' }])], providers: [Repository], exports: [Repository] })
+    class RepositoryModule {}
+    const { app } = await bootApp([
+      SecretsModule.forRoot({ address: vault.address, token: vault.rootToken, secretsPath: `secret/${base}` }),
+      RepositoryModule,
+    ]);
+    try {
+      expect(app.get(Repository).db.value.password).toBe('wiring-db-password');
+      // The module that imports SecretsModule still gets SecretsService itself.
+      expect(await app.get(SecretsService).fetchSecret('database')).toMatchObject({ username: 'app' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('forFeature with no SecretsModule.forRoot for its Vault: the boot error says to import it and names the Vault and keys', async () => {
+    const missingDefault = await bootApp([SecretsModule.forFeature([{ key: 'database' }, { key: 'kafka/producer' }])]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(missingDefault).toBeInstanceOf(InvalidOptionsError);
+    const message = (missingDefault as Error).message;
+    expect(message).toContain('import SecretsModule.forRoot(...) (or forRootAsync) first');
+    expect(message).toContain('the default Vault');
+    expect(message).toContain('"database"');
+    expect(message).toContain('"kafka/producer"');
+    expect(message).not.toMatch(/SecretsFeatureModule|index \[0\]/);
+
+    // The default Vault is there, the named one is not.
+    const missingNamed = await bootApp([
+      SecretsModule.forRoot({ address: vault.address, token: vault.rootToken, secretsPath: `secret/${base}` }),
+      SecretsModule.forFeature([{ key: 'stripe' }], 'billing'),
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(missingNamed).toBeInstanceOf(InvalidOptionsError);
+    expect((missingNamed as Error).message).toContain('import SecretsModule.forRoot(...) (or forRootAsync) first');
+    expect((missingNamed as Error).message).toContain('"billing"');
+    expect((missingNamed as Error).message).toContain('"stripe"');
   });
 });

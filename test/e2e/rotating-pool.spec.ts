@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InjectSecret, Rotating, SecretRef, SecretsModule } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
-import { until } from '../support/async.js';
+import { deferred, within } from '../support/async.js';
+import { answeredRequests } from '../support/vault-requests.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -32,6 +33,8 @@ const roleExists = async (name: string): Promise<boolean> =>
 
 /** For each old pool: its role, and whether that role (its lease) was still alive once the pool had ended. */
 const ended: Array<{ user: string; roleAliveAfterEnd: boolean }> = [];
+/** Resolved by `dispose` when the third old pool has ended (the test waits on it, not on polling). */
+const thirdEnded = deferred();
 const users = new WeakMap<pg.Pool, string>();
 
 @Injectable()
@@ -100,6 +103,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
               await old.end();
               const user = users.get(old)!;
               ended.push({ user, roleAliveAfterEnd: await roleExists(user) });
+              if (ended.length === 3) thirdEnded.resolve();
             },
           },
         ]),
@@ -125,8 +129,10 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
+    // Counted from now: the revocations of the three replaced leases, each an answer on the module's request channel.
+    const threeRevoked = answeredRequests('lease.revoke', 3, 30_000);
     const load = Promise.all([caller(), caller()]);
-    await until(() => repo.pool.generation >= 4 && ended.length >= 3, 30_000);
+    await within(thirdEnded.promise, 30_000, 'three rotations, each old pool ended');
     running = false;
     await load;
     const seconds = (Date.now() - started) / 1000;
@@ -135,6 +141,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
       `Rotating<pg.Pool>: ${ok} queries in ${seconds.toFixed(1)} s (${(ok / seconds).toFixed(0)}/s), ${failures.length} failed, ${repo.pool.generation - 1} rotations`,
     );
     expect(failures).toEqual([]);
+    expect(repo.pool.generation).toBeGreaterThanOrEqual(4);
     expect(ok / seconds).toBeGreaterThanOrEqual(50);
     // Each old pool was ended while its role (lease) still existed: the lease was revoked only afterwards.
     expect(ended.slice(0, 3).every((e) => e.roleAliveAfterEnd)).toBe(true);
@@ -144,7 +151,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
     expect(repo.creds.version).not.toBe(firstLease);
     expect((await repo.query()).rows[0].user).toBe(repo.creds.value.username);
     // Replaced roles are dropped once their leases are revoked.
-    await until(() => server.requestCount({ path: 'sys/leases/revoke' }) >= 3, 30_000);
+    await threeRevoked;
     await server.settle();
     expect(await roleExists(ended[0]!.user)).toBe(false);
   }, 60_000);

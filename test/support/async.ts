@@ -1,4 +1,4 @@
-import { setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers';
+import { clearTimeout as realClearTimeout, setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers';
 
 // Captured when this module loads, before any spec fakes timers: `vi.useFakeTimers()` replaces the
 // globals, not these references, so the helpers below keep working (and never move a fake clock).
@@ -56,4 +56,20 @@ export function deferred<T = void>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/**
+ * Waits for `promise` (resolved by the event the test waits for) for at most `timeoutMs`
+ * milliseconds of real time, then throws naming `what`. Fake timers do not move it.
+ */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof realSetTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = realSetTimeout(() => reject(new Error(`not within ${timeoutMs} ms: ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    realClearTimeout(timer);
+  }
 }
