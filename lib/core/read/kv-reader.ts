@@ -180,7 +180,8 @@ export class KvReader {
         },
         options.refresh === true,
       );
-      telemetry?.read(key, fromVault ? 'vault' : 'cache', 'ok');
+      if (fromVault) telemetry?.read(key, 'vault', 'ok');
+      else telemetry?.cacheHit(key);
       return secret;
     } catch (error) {
       // Vault said the latest version is gone: never serve it again, from the cache or as "last good".
