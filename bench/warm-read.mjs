@@ -1,7 +1,8 @@
 // Warm fetchSecret throughput (served from the cache) vs node-vault read of the same key
 // (an HTTP GET every time: node-vault has no cache), with a bare Map.get as the floor.
-// Targets: ≥ 1000× node-vault; ≤ 3× the floor of `await` on an async Map.get (a warm read does
-// almost nothing: memoised key, one cache lookup, no allocation beyond the promise).
+// Targets: ≥ 1000× node-vault; ≤ 2.5× the floor of `await` on an async Map.get (issue 21; a warm
+// read does almost nothing: memoised key, one cache lookup with its clock read, one integer for
+// telemetry, and one resolved promise, with no async frame of its own).
 import nodeVault from 'node-vault';
 import { LRUCache } from 'lru-cache';
 import { SecretsManager } from '../dist/index.js';
@@ -27,7 +28,7 @@ import { secretData } from './support/data.mjs';
 import { startVault } from './support/vault.mjs';
 
 const TARGET = 1000;
-const FLOOR_TARGET = 3;
+const FLOOR_TARGET = 2.5;
 const KEY = 'db';
 const PATH = 'secret/data/app/db';
 
@@ -114,7 +115,8 @@ run(async () => {
         ['await SecretKeyParser.parse (memo hit)', async () => parser.parse(KEY).latestCacheKey],
         ['await lru-cache get()', async () => lru.get(KEY)],
         ['SecretCache.get', () => cache.get(`${KEY}@latest`, loader)],
-        ['SecretsCore.readKv', () => core.readKv(KEY)],
+        ['SecretsCore.readKv (the read path through SecretCache.get)', () => core.readKv(KEY)],
+        ['SecretsCore.fetchSecret', () => core.fetchSecret(KEY)],
         ['fetchSecret', () => m.fetchSecret(KEY)],
       ];
       for (const [name, fn] of layers) {

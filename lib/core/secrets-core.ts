@@ -245,15 +245,24 @@ export class SecretsCore {
    * @returns the inner key/value map (deep-frozen), never Vault's envelope.
    */
   async fetchSecret<T = Record<string, string>>(key: string, options?: FetchSecretOptions): Promise<T> {
-    // Warm path: a memoised key and a fresh cache entry answer at once, allocating nothing.
     if (options?.refresh !== true && options?.version === undefined) {
-      const hit = this.#kv.peekWarm(key);
-      if (hit !== undefined) {
-        this.telemetry.cacheHit(key);
-        return hit.data as T;
-      }
+      const data = this.peekWarm(key);
+      if (data !== undefined) return data as T;
     }
     return (await this.#kv.read(key, options)).data as T;
+  }
+
+  /**
+   * The warm path of {@link fetchSecret}, synchronous: the data (deep-frozen) of a fresh cached
+   * latest value of `key`, counted as a cache read; `undefined` when there is none (then
+   * `fetchSecret` does the work). A memoised key and one cache lookup: it allocates nothing.
+   * @throws InvalidSecretKeyError for a malformed key.
+   */
+  peekWarm(key: string): object | undefined {
+    const hit = this.#kv.peekWarm(key);
+    if (hit === undefined) return undefined;
+    this.telemetry.cacheHit(key);
+    return hit.data;
   }
 
   /** Like {@link fetchSecret} but returns the whole {@link KvSecret} (data plus version metadata). */

@@ -68,6 +68,14 @@ export class VaultTelemetry {
   /** Attributes of each source/outcome pair, built once so a read allocates nothing. */
   readonly #readAttributes = new Map<string, TelemetryAttributes>();
   readonly #cacheHit: TelemetryAttributes;
+  /**
+   * Cache hits not yet added to the reads counter: a warm read only bumps this integer (or, with
+   * key names, its key's count); {@link #flushHits} adds them when a metric reader collects.
+   */
+  #pendingHits = 0;
+  readonly #pendingHitsByKey = new Map<string, number>();
+  /** The collection callback that flushes the pending hits, once registered. */
+  #flushCallback: [ObservableGaugeLike, (result: ObservableResultLike) => void] | undefined;
   #enabled: Promise<boolean> | undefined;
 
   constructor(options: VaultTelemetryOptions) {
@@ -83,6 +91,7 @@ export class VaultTelemetry {
       this.#api = api;
       this.#tracer = api.trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
       this.#instruments = instrumentsFor(api);
+      this.#registerFlush();
       this.#registerGauges();
       return true;
     });
@@ -103,10 +112,14 @@ export class VaultTelemetry {
     );
   }
 
-  /** Counts a read answered by a fresh cache entry (the warm path: no allocation unless key names are on). */
+  /**
+   * Counts a read answered by the cache (source `cache`, outcome `ok`). The warm path: it bumps a
+   * plain integer (per key with `includeKeyNames`), added to `vault.client.reads` when a metric
+   * reader collects, or at {@link close}; no SDK call and no allocation per read.
+   */
   cacheHit(key: string): void {
-    if (this.#options.includeKeyNames) this.read(key, 'cache', 'ok');
-    else this.#instruments.reads.add(1, this.#cacheHit);
+    if (this.#options.includeKeyNames) this.#pendingHitsByKey.set(key, (this.#pendingHitsByKey.get(key) ?? 0) + 1);
+    else this.#pendingHits += 1;
   }
 
   /** Counts a key starting to be served from a fallback. */
@@ -193,9 +206,39 @@ export class VaultTelemetry {
     return response as T;
   }
 
-  /** Removes the gauge callbacks (the module is closing). */
+  /** Adds the pending cache hits to the reads counter and removes the collection callbacks (the module is closing). */
   close(): void {
+    this.#flushHits();
+    if (this.#flushCallback) this.#flushCallback[0].removeCallback(this.#flushCallback[1]);
+    this.#flushCallback = undefined;
     for (const [gauge, callback] of this.#callbacks.splice(0)) gauge.removeCallback(callback);
+  }
+
+  /** Adds the cache hits counted since the last collection to `vault.client.reads`. */
+  #flushHits(): void {
+    const reads = this.#instruments.reads;
+    if (this.#pendingHits > 0) {
+      const hits = this.#pendingHits;
+      this.#pendingHits = 0;
+      reads.add(hits, this.#cacheHit);
+    }
+    if (this.#pendingHitsByKey.size > 0) {
+      for (const [key, hits] of this.#pendingHitsByKey) reads.add(hits, { ...this.#cacheHit, 'vault.secret.key': key });
+      this.#pendingHitsByKey.clear();
+    }
+  }
+
+  /**
+   * Flushes the pending cache hits from a collection callback. The SDK runs every observable
+   * callback before it reads the synchronous instruments, so the hits land in the same collection.
+   * The callback sits on the cache-entries gauge and observes nothing itself.
+   */
+  #registerFlush(): void {
+    const gauge = this.#instruments.cacheEntries;
+    if (!gauge || this.#flushCallback) return;
+    const callback = (): void => this.#flushHits();
+    gauge.addCallback(callback);
+    this.#flushCallback = [gauge, callback];
   }
 
   #finish(

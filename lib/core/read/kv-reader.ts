@@ -118,18 +118,19 @@ export class KvReader {
 
   /**
    * Where a key lives: `name:rest` with `name` one of the `paths` → that location; any other key
-   * → relative to `secretsPath`. `cachePrefix` names the location in the cache.
+   * → relative to `secretsPath`. `cachePrefix` names the location in the cache. Keys are parsed
+   * once (memoised); `segments` is frozen and shared.
    * @throws InvalidSecretKeyError for a malformed key.
    */
-  route(key: string): { locator: KvLocator; segments: string[]; cachePrefix: string } {
+  route(key: string): { locator: KvLocator; segments: readonly string[]; cachePrefix: string } {
     const colon = typeof key === 'string' ? key.indexOf(':') : -1;
     const named = colon > 0 ? this.#paths.get(key.slice(0, colon)) : undefined;
     if (named) {
-      const segments = splitSecretKey(key.slice(colon + 1));
-      return { locator: named, segments, cachePrefix: `${key.slice(0, colon)}:${segments.join('/')}` };
+      const parsed = this.#keys.parse(key.slice(colon + 1));
+      return { locator: named, segments: parsed.segments, cachePrefix: `${key.slice(0, colon)}:${parsed.path}` };
     }
-    const segments = splitSecretKey(key);
-    return { locator: this.#locator, segments, cachePrefix: segments.join('/') };
+    const parsed = this.#keys.parse(key);
+    return { locator: this.#locator, segments: parsed.segments, cachePrefix: parsed.path };
   }
 
   /**
@@ -180,7 +181,8 @@ export class KvReader {
         },
         options.refresh === true,
       );
-      telemetry?.read(key, fromVault ? 'vault' : 'cache', 'ok');
+      if (fromVault) telemetry?.read(key, 'vault', 'ok');
+      else telemetry?.cacheHit(key);
       return secret;
     } catch (error) {
       // Vault said the latest version is gone: never serve it again, from the cache or as "last good".
