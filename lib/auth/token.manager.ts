@@ -139,6 +139,16 @@ export class TokenManager implements TokenSource {
     return this.#state?.token;
   }
 
+  /**
+   * Whether the next {@link getToken} would log in: there is no token yet, or it is about to
+   * expire and the auth method can log in. No request.
+   */
+  needsLogin(): boolean {
+    const state = this.#state;
+    if (!this.#deps.method.canLogin) return false;
+    return state === undefined || this.#lifetime.isExpiring(state);
+  }
+
   /** The token for the next request; logs in first when there is none or it is about to expire. */
   async getToken(): Promise<string | undefined> {
     return (await this.#currentState()).token;

@@ -1,60 +1,21 @@
 import { inspect } from 'node:util';
 import { LoginHeldError } from '../errors/login-held.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
-import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
-import type { SecretsEventBus } from '../events/secrets-event-bus.js';
 import { VaultAvailabilityEvent } from '../events/vault-availability.event.js';
-import type { TaskScheduler } from '../timing/task-scheduler.js';
 import { SecretsEvents } from '../events/secrets-events.js';
-import type { Clock } from '../timing/clock.js';
-import type { SecretsLogger } from '../util/secrets-logger.js';
 import { classifyFailure, classifyFault, type DegradedReason } from './fault-classifier.js';
 import { ProbeSchedule } from './probe-schedule.js';
+import { LoginSpread } from './login-spread.js';
+import { degradedError } from './degraded-error.js';
+import type { SupervisorDeps, SupervisorSnapshot, SupervisorState } from './supervisor-types.js';
+
+export type { AttemptOptions, SupervisorDeps, SupervisorSnapshot, SupervisorState } from './supervisor-types.js';
 
 export { classifyFailure, classifyFault, type DegradedReason, type FailureScope } from './fault-classifier.js';
 
 /** Name of the supervisor's retry timer in the scheduler (and `SchedulerRegistry`). */
 export const SUPERVISOR_TIMEOUT_NAME = 'secrets:supervisor';
-
-/** Can the app get answers from Vault: `starting` before the first attempt ended, `ready`, or `degraded` (see {@link DegradedReason}). */
-export type SupervisorState = 'starting' | 'ready' | 'degraded';
-
-/** What the supervisor knows, for `status()` and the health indicator. Times in milliseconds since the epoch. */
-export interface SupervisorSnapshot {
-  state: SupervisorState;
-  /** Set while `degraded`. */
-  reason?: DegradedReason;
-  /** When the state last changed. */
-  since: number;
-  /** When the next background attempt runs (while `degraded`). */
-  nextAttemptAt?: number;
-  /** Background attempts since the module became degraded. */
-  attempts: number;
-  /** Error code of the last fault (e.g. `SECRETS_VAULT_SEALED`), never a message with a value. */
-  lastErrorCode?: string;
-  /** Set while the token manager holds the login back (lockout-safe): `locked` when Vault said so; `retryAt` in ms since the epoch. */
-  login?: { state: 'held' | 'locked'; retryAt: number };
-}
-
-/** Collaborators of the {@link Supervisor}. */
-export interface SupervisorDeps {
-  clock: Clock;
-  scheduler: TaskScheduler;
-  logger: SecretsLogger;
-  events: SecretsEventBus;
-  /**
-   * One attempt to get answers from Vault again: a probe (skipped when `probed`, i.e. another
-   * probe just found Vault serving), then the token made good (no request when it is alive and
-   * not near expiry; a login when it is dead or missing). Resolves when Vault answers and the token
-   * is good; throws the fault otherwise. Never called twice at once.
-   */
-  attempt: (reason: DegradedReason, options: { probed: boolean }) => Promise<void>;
-  /** The probe alone (`GET sys/health`, lookup-self behind a proxy that hides it): throws the fault when Vault does not serve. Confirms a path fault. */
-  probe?: () => Promise<void>;
-  /** Jitter source in [0, 1). */
-  random?: () => number;
-}
 
 /**
  * The one owner of "can this app get answers from Vault" (DESIGN.md, "The supervisor").
@@ -75,6 +36,7 @@ export interface SupervisorDeps {
 export class Supervisor {
   readonly #deps: SupervisorDeps;
   readonly #schedule: ProbeSchedule;
+  readonly #loginSpread: LoginSpread;
   #state: SupervisorState = 'starting';
   #reason: DegradedReason | undefined;
   #since: number;
@@ -93,6 +55,7 @@ export class Supervisor {
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
     this.#schedule = new ProbeSchedule(deps.random ?? Math.random);
+    this.#loginSpread = new LoginSpread(deps.scheduler, deps.random ?? Math.random);
     this.#since = deps.clock.now();
   }
 
@@ -146,15 +109,7 @@ export class Supervisor {
 
   /** The error a call gets while degraded (see {@link gate}). */
   unavailableError(path?: string): VaultUnavailableError {
-    const reason = this.#reason ?? 'unreachable';
-    const next = this.#nextAttemptAt;
-    const when = next === undefined ? 'soon' : `at ${new Date(next).toISOString()}`;
-    const details = { path, reason, kind: 'degraded' as const, ...(next !== undefined ? { nextAttemptAt: next } : {}) };
-    if (reason === 'sealed') return new VaultSealedError(details);
-    return new VaultUnavailableError(
-      `the module is degraded (${reason}); no request sent, the next attempt to reach Vault is ${when}`,
-      details,
-    );
+    return degradedError(this.#reason ?? 'unreachable', this.#nextAttemptAt, path);
   }
 
   /**
@@ -246,6 +201,7 @@ export class Supervisor {
   stop(): void {
     this.#stopped = true;
     this.#deps.scheduler.cancel(SUPERVISOR_TIMEOUT_NAME);
+    this.#loginSpread.cancel();
   }
 
   #waitsOnToken(): boolean {
@@ -309,7 +265,9 @@ export class Supervisor {
     this.#attempts += 1;
     if (!probed) this.#schedule.probed(this.#deps.clock.now());
     try {
-      await this.#deps.attempt(this.#reason ?? 'unreachable', { probed });
+      // An unplanned recovery (a read's early probe, the health indicator's) spreads the login it needs.
+      const beforeLogin = early || probed ? () => this.#spreadLogin() : undefined;
+      await this.#deps.attempt(this.#reason ?? 'unreachable', { probed, ...(beforeLogin ? { beforeLogin } : {}) });
     } catch (error) {
       if (this.#stopped) return;
       const reason = classifyFault(error) ?? this.#reason ?? 'unreachable';
@@ -324,6 +282,13 @@ export class Supervisor {
     }
     if (this.#stopped) return;
     await this.#recover(decide);
+  }
+
+  #spreadLogin(): Promise<void> {
+    return this.#loginSpread.wait((delayMs) => {
+      this.#nextAttemptAt = this.#deps.clock.now() + delayMs;
+      this.#deps.logger.log(`Vault answers again; logging in within ${delayMs} ms (recovery logins are spread)`);
+    });
   }
 
   async #recover(decide: () => void): Promise<void> {

@@ -22,7 +22,14 @@ export function bareSupervisor(options: { random?: () => number; start?: number 
   const time = new FakeTime(clock, async () => {
     for (let i = 0; i < 20; i += 1) await Promise.resolve();
   });
-  const state = { vaultUp: true, probes: [] as number[], attempts: [] as Array<{ at: number; reason: DegradedReason; probed: boolean }> };
+  const state = {
+    vaultUp: true,
+    /** Whether the token expired meanwhile: a successful attempt then logs in (recorded in `logins`). */
+    needsLogin: false,
+    probes: [] as number[],
+    logins: [] as number[],
+    attempts: [] as Array<{ at: number; reason: DegradedReason; probed: boolean }>,
+  };
   const fault = () => new VaultUnavailableError('ECONNREFUSED: connect ECONNREFUSED', { path: 'sys/health' });
   const supervisor = new Supervisor({
     clock,
@@ -30,10 +37,14 @@ export function bareSupervisor(options: { random?: () => number; start?: number 
     logger: silent,
     events: noopEventBus,
     random: options.random,
-    attempt: async (reason, { probed }) => {
+    attempt: async (reason, { probed, beforeLogin }) => {
       state.attempts.push({ at: now, reason, probed });
       if (!probed) state.probes.push(now);
       if (!state.vaultUp) throw fault();
+      if (!state.needsLogin) return;
+      await beforeLogin?.();
+      state.logins.push(now);
+      state.needsLogin = false;
     },
     probe: async () => {
       state.probes.push(now);

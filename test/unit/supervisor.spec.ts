@@ -5,6 +5,7 @@ import { VaultSealedError } from '../../lib/errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../../lib/errors/vault-unavailable.error.js';
 import { PermissionDeniedError } from '../../lib/errors/permission-denied.error.js';
 import { bareSupervisor } from '../support/bare-supervisor.js';
+import { RECOVERY_LOGIN_SPREAD_MS } from '../../lib/core/login-spread.js';
 
 const down = () => new VaultUnavailableError('ECONNREFUSED: connect ECONNREFUSED', { path: 'secret/data/app' });
 const pathFault = (status: number) => new VaultUnavailableError(`HTTP ${status}: boom`, { path: 'secret/data/app/broken', status });
@@ -55,6 +56,63 @@ describe('Supervisor state machine (fake clock, no server)', () => {
     expect(supervisor.state).toBe('ready');
     expect(supervisor.report(new VaultSealedError({ path: 'x', status: 503 }))).toBe('sealed');
     expect(supervisor.state).toBe('degraded');
+  });
+
+  it('a read-triggered recovery that needs a login spreads it over 12 s; a planned probe logs in at once', async () => {
+    // Three replicas whose reads all find Vault back at the same moment, with different jitter draws.
+    const loginDelays: number[] = [];
+    for (const draw of [0, 0.5, 0.99]) {
+      const { supervisor, time, state, clock } = bareSupervisor({ random: () => draw });
+      supervisor.markReady();
+      state.vaultUp = false;
+      supervisor.report(down());
+      await time.advance(20_000); // down 20 s: the ladder's probes fail; the next one is seconds away
+      state.needsLogin = true; // the token expired during the outage
+      state.vaultUp = true;
+      const back = clock.now();
+      supervisor.nudge();
+      await time.advance(0);
+      if (draw > 0) {
+        expect(supervisor.state).toBe('degraded'); // not ready before the token is good
+        expect(() => supervisor.gate('secret/data/app')).toThrow(VaultUnavailableError);
+        expect(supervisor.nextAttemptAt).toBe(back + Math.floor(draw * RECOVERY_LOGIN_SPREAD_MS));
+      }
+      await time.advance(RECOVERY_LOGIN_SPREAD_MS);
+      expect(supervisor.state).toBe('ready');
+      expect(state.logins).toHaveLength(1);
+      loginDelays.push(state.logins[0]! - back);
+    }
+    expect(loginDelays[0]).toBe(0);
+    expect(loginDelays[1]).toBe(RECOVERY_LOGIN_SPREAD_MS / 2);
+    expect(loginDelays[2]).toBeGreaterThan(RECOVERY_LOGIN_SPREAD_MS * 0.95);
+
+    // The planned probe is spread by its own jittered ladder: its login is not delayed again.
+    const { supervisor, time, state } = bareSupervisor({ random: () => 0.5 });
+    supervisor.markReady();
+    state.vaultUp = false;
+    supervisor.report(down());
+    state.needsLogin = true;
+    state.vaultUp = true;
+    const planned = supervisor.nextAttemptAt!;
+    await time.advance(30_000);
+    expect(supervisor.state).toBe('ready');
+    expect(state.logins).toEqual([planned]);
+  });
+
+  it('stopping during a spread login: no login, no state change', async () => {
+    const { supervisor, time, state } = bareSupervisor({ random: () => 0.9 });
+    supervisor.markReady();
+    state.vaultUp = false;
+    supervisor.report(down());
+    await time.advance(20_000);
+    state.needsLogin = true;
+    state.vaultUp = true;
+    supervisor.nudge();
+    await time.advance(1000);
+    supervisor.stop();
+    await time.advance(RECOVERY_LOGIN_SPREAD_MS);
+    expect(state.logins).toHaveLength(0);
+    expect(time.pending()).toEqual([]);
   });
 
   it('nudge: reads while degraded start at most one early probe per 2 s, and not while waiting on the token', async () => {
