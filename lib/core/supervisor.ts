@@ -124,7 +124,9 @@ export class Supervisor {
     const { scope, reason } = classifyFailure(error);
     if (this.#stopped || (startedIn !== undefined && startedIn !== this.#generation)) return reason;
     if (scope === 'path') {
-      if (this.#state === 'ready') void this.#confirm();
+      // A call refused by its path's own 429 back-off sent nothing: there is nothing new to confirm.
+      const unsent = error instanceof VaultUnavailableError && error.kind === 'path-backoff';
+      if (this.#state === 'ready' && !unsent) void this.#confirm();
       return undefined;
     }
     if (reason === undefined) return undefined;

@@ -40,6 +40,17 @@ describe('Supervisor state machine (fake clock, no server)', () => {
     expect(state.probes).toHaveLength(2);
   });
 
+  it('a call refused by its path back-off (nothing sent) asks for no confirming probe', async () => {
+    const { supervisor, state, time } = bareSupervisor();
+    supervisor.markReady();
+    await time.advance(5000);
+    const unsent = new VaultUnavailableError('backed off', { path: 'secret/data/app/limited', kind: 'path-backoff' });
+    expect(supervisor.report(unsent)).toBeUndefined();
+    await supervisor.settled();
+    expect(state.probes).toHaveLength(0);
+    expect(supervisor.state).toBe('ready');
+  });
+
   it('a path fault whose confirming probe finds Vault down degrades the module', async () => {
     const { supervisor, state } = bareSupervisor();
     supervisor.markReady();
