@@ -49,7 +49,6 @@ export interface VaultAdminOptions {
   readonly clientKey?: string;
 }
 
-/** Error thrown on a non-2xx answer: carries the status and Vault's `errors`. */
 /** Fields of a rate-limit quota (`sys/quotas/rate-limit/:name`). Durations as Go duration strings or **seconds**. */
 export interface RateLimitQuotaFields {
   /** Requests allowed per `interval`. */
@@ -62,6 +61,7 @@ export interface RateLimitQuotaFields {
   readonly block_interval?: string | number;
 }
 
+/** Error thrown on a non-2xx answer: carries the status and Vault's `errors`. */
 export class VaultAdminError extends Error {
   constructor(
     readonly method: string,
