@@ -11,6 +11,9 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, ensureBuilt, readPackageJson, rel, ROOT, run } from './support.js';
 
+/** These tests start Node twice; under a loaded machine (the whole suite on 2 cores) that took over 20 s. */
+const SPAWN_TIMEOUT_MS = 60_000;
+
 /** Every bare specifier the graph from `entry` reaches, with the dist files that use it. */
 function bareImportsReachedFrom(entry: string): { files: Set<string>; bare: Map<string, string[]> } {
   const files = new Set<string>();
@@ -76,58 +79,66 @@ describe('nestjs-vault-secrets/manager loads no @nestjs/* package', () => {
     }
   });
 
-  it('at run time, neither build makes Node load a file of an @nestjs/* package', async () => {
-    const cjs = await run(process.execPath, [
-      '-e',
-      `require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});` +
-        `console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs'))));` +
-        `console.log(Object.keys(require.cache).filter((f) => /[\\\\/]secrets-core\\.js$/.test(f)).length);`,
-    ]);
-    expect(cjs.code, cjs.stderr).toBe(0);
-    expect(cjs.stdout.trim().split('\n')).toEqual(['[]', '1']);
+  it(
+    'at run time, neither build makes Node load a file of an @nestjs/* package',
+    async () => {
+      const cjs = await run(process.execPath, [
+        '-e',
+        `require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});` +
+          `console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs'))));` +
+          `console.log(Object.keys(require.cache).filter((f) => /[\\\\/]secrets-core\\.js$/.test(f)).length);`,
+      ]);
+      expect(cjs.code, cjs.stderr).toBe(0);
+      expect(cjs.stdout.trim().split('\n')).toEqual(['[]', '1']);
 
-    // ESM: a resolve hook fails the import if anything asks for @nestjs/*.
-    const hook = `data:text/javascript,export async function resolve(s, c, next) { if (s.startsWith('@nestjs/')) throw new Error('loaded ' + s + ' from ' + c.parentURL); return next(s, c); }`;
-    const esm = await run(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `import { register } from 'node:module'; register(${JSON.stringify(hook)});` +
-        `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'manager.js'))}); console.log(typeof m.SecretsManager);` +
-        `await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}).then(() => console.log('root loaded'), (e) => console.log(e.message.split(' from ')[0]));`,
-    ]);
-    expect(esm.code, esm.stderr).toBe(0);
-    // The manager loads; the root entry (which needs Nest) trips the same hook, so the hook works.
-    expect(esm.stdout.trim().split('\n')).toEqual(['function', expect.stringMatching(/^loaded @nestjs\//)]);
-  });
+      // ESM: a resolve hook fails the import if anything asks for @nestjs/*.
+      const hook = `data:text/javascript,export async function resolve(s, c, next) { if (s.startsWith('@nestjs/')) throw new Error('loaded ' + s + ' from ' + c.parentURL); return next(s, c); }`;
+      const esm = await run(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `import { register } from 'node:module'; register(${JSON.stringify(hook)});` +
+          `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'manager.js'))}); console.log(typeof m.SecretsManager);` +
+          `await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}).then(() => console.log('root loaded'), (e) => console.log(e.message.split(' from ')[0]));`,
+      ]);
+      expect(esm.code, esm.stderr).toBe(0);
+      // The manager loads; the root entry (which needs Nest) trips the same hook, so the hook works.
+      expect(esm.stdout.trim().split('\n')).toEqual(['function', expect.stringMatching(/^loaded @nestjs\//)]);
+    },
+    SPAWN_TIMEOUT_MS,
+  );
 
   // Failed before: options/vault-config.js imported reflect-metadata (class-transformer's @Type needs it).
-  it('without reflect-metadata installed, both builds load, validate nested options and refuse bad ones', async () => {
-    const script = (load: string): string =>
-      `${load}` +
-      `const options = { address: 'http://127.0.0.1:9', token: 't', secretsPath: 'secret/app', watch: { enabled: false }, cache: { ttlMs: 1000 } };` +
-      `const manager = new m.SecretsManager(options);` +
-      `let refused = ''; try { new m.SecretsManager({ ...options, cache: { ttlMs: -5 } }); } catch (e) { refused = e.code + ' ' + e.message; }` +
-      `console.log(typeof Reflect.getMetadata, manager.constructor.name, refused.startsWith('SECRETS_INVALID_OPTIONS') && refused.includes('cache.ttlMs'));` +
-      `void manager.close();`;
-    const block = `data:text/javascript,export async function resolve(s, c, next) { if (s === 'reflect-metadata') throw new Error('loaded reflect-metadata from ' + c.parentURL); return next(s, c); }`;
-    const esm = await run(process.execPath, [
-      '--input-type=module',
-      '-e',
-      script(
-        `import { register } from 'node:module'; register(${JSON.stringify(block)}); const m = await import(${JSON.stringify(join(ROOT, 'dist', 'manager.js'))});`,
-      ),
-    ]);
-    expect(esm.code, esm.stderr).toBe(0);
-    expect(esm.stdout.trim()).toBe('undefined SecretsManager true');
-    const cjs = await run(process.execPath, [
-      '-e',
-      `const Module = require('node:module'); const original = Module._resolveFilename;` +
-        `Module._resolveFilename = function (request, ...rest) { if (request === 'reflect-metadata') throw new Error('loaded reflect-metadata'); return original.call(this, request, ...rest); };` +
-        script(`const m = require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});`),
-    ]);
-    expect(cjs.code, cjs.stderr).toBe(0);
-    expect(cjs.stdout.trim()).toBe('undefined SecretsManager true');
-  });
+  it(
+    'without reflect-metadata installed, both builds load, validate nested options and refuse bad ones',
+    async () => {
+      const script = (load: string): string =>
+        `${load}` +
+        `const options = { address: 'http://127.0.0.1:9', token: 't', secretsPath: 'secret/app', watch: { enabled: false }, cache: { ttlMs: 1000 } };` +
+        `const manager = new m.SecretsManager(options);` +
+        `let refused = ''; try { new m.SecretsManager({ ...options, cache: { ttlMs: -5 } }); } catch (e) { refused = e.code + ' ' + e.message; }` +
+        `console.log(typeof Reflect.getMetadata, manager.constructor.name, refused.startsWith('SECRETS_INVALID_OPTIONS') && refused.includes('cache.ttlMs'));` +
+        `void manager.close();`;
+      const block = `data:text/javascript,export async function resolve(s, c, next) { if (s === 'reflect-metadata') throw new Error('loaded reflect-metadata from ' + c.parentURL); return next(s, c); }`;
+      const esm = await run(process.execPath, [
+        '--input-type=module',
+        '-e',
+        script(
+          `import { register } from 'node:module'; register(${JSON.stringify(block)}); const m = await import(${JSON.stringify(join(ROOT, 'dist', 'manager.js'))});`,
+        ),
+      ]);
+      expect(esm.code, esm.stderr).toBe(0);
+      expect(esm.stdout.trim()).toBe('undefined SecretsManager true');
+      const cjs = await run(process.execPath, [
+        '-e',
+        `const Module = require('node:module'); const original = Module._resolveFilename;` +
+          `Module._resolveFilename = function (request, ...rest) { if (request === 'reflect-metadata') throw new Error('loaded reflect-metadata'); return original.call(this, request, ...rest); };` +
+          script(`const m = require(${JSON.stringify(join(ROOT, 'dist', 'cjs', 'manager.js'))});`),
+      ]);
+      expect(cjs.code, cjs.stderr).toBe(0);
+      expect(cjs.stdout.trim()).toBe('undefined SecretsManager true');
+    },
+    SPAWN_TIMEOUT_MS,
+  );
 
   // Failed before: @nestjs/common and @nestjs/core were required peers, so npm installed NestJS for manager users.
   it('NestJS and reflect-metadata are optional peers, so installing the package for the manager does not install them', () => {
