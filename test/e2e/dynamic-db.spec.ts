@@ -7,6 +7,7 @@ import { OnSecretRotated, SecretsModule, SecretsService, type SecretRotatedEvent
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { until } from '../support/async.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -109,15 +110,15 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
     let ok = 0;
     const failures: unknown[] = [];
     let running = true;
-    const load = (async () => {
-      while (running) {
-        await db.query().then(
+    const load = steadyLoad(
+      () =>
+        db.query().then(
           () => void (ok += 1),
           (error: unknown) => void failures.push(error),
-        );
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+        ),
+      10,
+      () => running,
+    );
     const started = Date.now();
     await new Promise<void>((resolve) => {
       db.afterSwap = () => {
@@ -169,16 +170,17 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
       const failed = { outage: 0, after: 0 };
       let served = 0;
       let running = true;
-      const load = (async () => {
-        while (running) {
+      const load = steadyLoad(
+        () => {
           const startedIn = phase; // a query is counted in the phase it started in
-          await db.query().then(
+          return db.query().then(
             () => void (served += 1),
             () => void (failed[startedIn] += 1),
           );
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })();
+        },
+        20,
+        () => running,
+      );
 
       const up = server.faults.add({ drop: true }); // Vault unreachable, sys/health included
       // The app keeps querying on the pool it has; the 4-6 s lease expires meanwhile (no way to renew or replace it).
