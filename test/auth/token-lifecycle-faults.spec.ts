@@ -22,7 +22,7 @@ import { bootApp } from '../support/boot-app.js';
 import { dump, MARKER_CRED } from '../support/leak-markers.js';
 import { envelope, json, rawServer } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
-import { settle, sleep } from '../support/async.js';
+import { deferred, flush, settle, until } from '../support/async.js';
 import { elapseFakeTimers } from '../support/fake-time.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -39,16 +39,20 @@ async function startServer(): Promise<VaultTestServer> {
   return server;
 }
 
-/** A login-capable method that mints a fresh token per login through the admin API. */
-function minting(server: VaultTestServer, delayMs = 0): AuthMethod & { logins: number; issued: string[] } {
+/**
+ * A login-capable method that mints a fresh token per login through the admin API. A test that
+ * sets `hold` keeps the next logins in flight until the promise it returns settles.
+ */
+function minting(server: VaultTestServer): AuthMethod & { logins: number; issued: string[]; hold?: () => Promise<void> } {
   const m = {
     name: 'minting',
     canLogin: true,
     logins: 0,
     issued: [] as string[],
+    hold: undefined as (() => Promise<void>) | undefined,
     async login(): Promise<AuthResult> {
       m.logins += 1;
-      if (delayMs > 0) await sleep(delayMs);
+      if (m.hold) await m.hold();
       const a = await server.admin.createToken({ policies: ['app-read'], ttl: 3600, no_parent: true });
       m.issued.push(a.client_token);
       return {
@@ -71,12 +75,15 @@ function fixed(result: unknown, name = 'garbage'): AuthMethod {
 describe('token lifecycle: held up', () => {
   it('a token revoked while 20 reads are in flight causes exactly one re-login and every read succeeds', async () => {
     const server = await startServer();
-    const method = minting(server, 30);
+    const method = minting(server);
     const { core } = makeCore({ address: server.address, auth: method, secretsPath: 'secret/app', cache: { ttlMs: 1 } });
     cleanups.push(() => core.close());
     await core.start();
     await server.admin.revokeToken(method.issued[0]!);
     server.faults.add({ path: /^secret\/data\/app\/k1\d$/, latencyMs: 100 });
+    // The re-login stays in flight until k0-k9 all got their 403 (they join it); k10-k19 answer 403 after it is done.
+    const fast403 = (): number => server.requests.filter((r) => /^secret\/data\/app\/k\d$/.test(r.path) && r.status === 403).length;
+    method.hold = () => until(() => fast403() === 10).then(() => flush());
     const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => settle(core.fetchSecret(`k${i}`))));
     expect(reads.filter((r) => r.ok)).toHaveLength(20);
     expect(method.logins).toBe(2);
@@ -236,15 +243,18 @@ describe('token lifecycle: regressions', () => {
     const { core } = makeCore({ address: server.address, auth: method, secretsPath: 'secret/app' });
     await core.start();
     await server.admin.revokeToken(method.issued[0]!);
-    const slow = minting(server, 300);
-    Object.assign(method, { login: slow.login }); // the re-login is slow
+    const relogin = deferred();
+    method.hold = () => relogin.promise; // the re-login is slow
     const read = settle(core.fetchSecret('k1'));
-    await sleep(100); // the read got 403 invalid token; the re-login is in flight
-    await core.close();
+    await until(() => method.logins === 2); // the read got 403 invalid token; the re-login is in flight
+    const closing = core.close();
+    relogin.resolve(); // the login answers during shutdown
+    await closing;
     await read;
-    await sleep(400);
-    expect(slow.issued).toHaveLength(1);
-    const lookup = await fetch(`${server.address}/v1/auth/token/lookup-self`, { headers: { 'X-Vault-Token': slow.issued[0]! } });
+    await core.tokens.settled();
+    await until(() => method.issued.length === 2);
+    await server.settle();
+    const lookup = await fetch(`${server.address}/v1/auth/token/lookup-self`, { headers: { 'X-Vault-Token': method.issued[1]! } });
     expect(lookup.status, 'a token obtained by login must not outlive close()').toBe(403);
   });
 

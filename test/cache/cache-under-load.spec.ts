@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsError, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
-import { makeCore } from '../support/core-harness.js';
-import { settle, sleep } from '../support/async.js';
+import { countedCore, makeCore } from '../support/core-harness.js';
+import { settle, until } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -83,11 +83,11 @@ describe('cache: regressions', () => {
 
   it('regression: close() during an in-flight read rejects it with an untyped Error("deleted")', async () => {
     const server = await kvServer(1);
-    const { core } = makeCore({ address: server.address, token: server.rootToken, secretsPath: 'secret/app' });
+    const { core, transport } = countedCore({ address: server.address, token: server.rootToken, secretsPath: 'secret/app' });
     await core.start();
     server.faults.add({ path: 'secret/data/app/k0', latencyMs: 200, times: 1 });
     const read = settle(core.fetchSecret('k0'));
-    await sleep(50);
+    await until(() => transport.inFlight > 0); // the read is on the wire; the fault holds its answer for 200 ms
     await core.close();
     const r = await read;
     if (!r.ok) expect(r.error, String(r.error)).toBeInstanceOf(SecretsError);

@@ -18,7 +18,6 @@
  * server/of them faulted/reads served from a fallback`.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -27,6 +26,8 @@ import { BREAKER_HALF_OPEN_AFTER_MS } from '../../lib/transport/resilience-polic
 import { SecretsEvents, SecretsModule, SecretsService, VaultUnavailableError } from '../../lib/index.js';
 import { VaultTestServer, type FaultRule } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
+import { flush, sleep, until } from '../support/async.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parameters (milliseconds)
@@ -42,8 +43,8 @@ const CHAOS_MS = 7_000;
  * call through only after BREAKER_HALF_OPEN_AFTER_MS (5000 ms, not configurable).
  */
 const RECOVERY_MS = BREAKER_HALF_OPEN_AFTER_MS + 2_000;
-/** Reading goes on this long after recovery was seen. */
-const AFTER_RECOVERY_MS = 300;
+/** Reading goes on for this many reads (all loops together) after recovery was seen. */
+const AFTER_RECOVERY_READS = 300;
 const LOOPS = 8;
 const KEY_COUNT = 20;
 const MOUNT = 'secret';
@@ -63,6 +64,16 @@ const RECOVERY_KEY = KEYS[0]!;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The soak's one wall-clock wait (besides the read loops' pacing, `steadyLoad`): how long a fault
+ * episode, its calm gap or a restart's downtime lasts, and the pause between two tries of a
+ * restart on a busy port or of a last refresh. Justified: the test soaks a module whose own timers
+ * are real (the circuit breaker's 5 s half-open delay is not configurable, the supervisor's backoff,
+ * the request timeout) under 8 read loops over real HTTP; an episode is a span of that wall time.
+ * Everything else waits on an outcome (a read that saw the new value, a number of reads done).
+ */
+const wallTime = (ms: number): Promise<void> => sleep(ms);
 
 /** mulberry32: a small seeded PRNG in [0, 1). */
 function prng(seed: number): () => number {
@@ -270,6 +281,8 @@ describe('chaos', () => {
       let stopLoad = false;
       let phase: 'warm-up' | 'chaos' | 'recovery' | 'final' = 'warm-up';
       let reads = 0;
+      /** Set in the recovery phase: the value whose first `refresh: true` read marks recovery. */
+      let freshWatch: { key: string; value: string; seen: () => void } | undefined;
       const readsByPhase: Record<string, number> = {};
 
       try {
@@ -302,6 +315,7 @@ describe('chaos', () => {
           try {
             const value = await secrets.fetchSecret<Record<string, unknown>>(key, { refresh });
             if (!accepted.get(key)?.has(canonical(value))) wrongValues.push({ key, phase });
+            if (refresh && freshWatch?.key === key && freshWatch.value === canonical(value)) freshWatch.seen();
             return value;
           } catch (error) {
             seenErrors.push(error);
@@ -326,43 +340,45 @@ describe('chaos', () => {
         expect(secrets.status()).toMatchObject({ vault: 'up', degraded: false });
 
         // -- Load ---------------------------------------------------------------------------------
-        const loop = async (): Promise<void> => {
-          while (!stopLoad) {
-            await read(pick(loadRng, KEYS), loadRng() < 0.5);
-            // Yield to timers (the chaos driver) and I/O: fallback reads resolve without I/O.
-            await sleep(between(loadRng, 1, 3));
-          }
-        };
+        // Yield to timers (the chaos driver) and I/O between reads: fallback reads resolve without I/O.
+        const loop = (): Promise<void> =>
+          steadyLoad(
+            () => read(pick(loadRng, KEYS), loadRng() < 0.5).then(() => undefined),
+            () => between(loadRng, 1, 3),
+            () => !stopLoad,
+          );
         /** describeSecret is never served from a fallback: its errors are the Vault errors the module builds. */
-        const probe = async (): Promise<void> => {
-          while (!stopLoad) {
-            try {
-              probes += 1;
-              await secrets.describeSecret(pick(loadRng, KEYS));
-            } catch (error) {
-              seenErrors.push(error);
-              const e = error as { name?: string; message?: string };
-              const gist = /circuit open/.test(String(e.message)) ? 'circuit-open' : String(e.name);
-              probeErrors[gist] = (probeErrors[gist] ?? 0) + 1;
-              if (!(error instanceof VaultUnavailableError)) probeErrors[`untyped:${String(e.name)}`] = 1;
-            }
-            await sleep(50);
-          }
-        };
+        const probe = (): Promise<void> =>
+          steadyLoad(
+            async () => {
+              try {
+                probes += 1;
+                await secrets.describeSecret(pick(loadRng, KEYS));
+              } catch (error) {
+                seenErrors.push(error);
+                const e = error as { name?: string; message?: string };
+                const gist = /circuit open/.test(String(e.message)) ? 'circuit-open' : String(e.name);
+                probeErrors[gist] = (probeErrors[gist] ?? 0) + 1;
+                if (!(error instanceof VaultUnavailableError)) probeErrors[`untyped:${String(e.name)}`] = 1;
+              }
+            },
+            50,
+            () => !stopLoad,
+          );
 
         // -- Chaos driver ---------------------------------------------------------------------------
         const restart = async (downtimeMs: number, rules: FaultRule[]): Promise<void> => {
           const old = server!;
           harvest(old);
           await old.stop();
-          await sleep(downtimeMs);
+          await wallTime(downtimeMs);
           for (let attempt = 0; ; attempt += 1) {
             try {
               server = await VaultTestServer.start({ port, rootToken: TOKEN });
               break;
             } catch (error) {
               if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 40) throw error;
-              await sleep(50);
+              await wallTime(50);
             }
           }
           // A restarted Vault has its data but answers reads "sealed" until it is ready: the empty
@@ -396,7 +412,7 @@ describe('chaos', () => {
                 s.seal();
                 faultsInjected.seals! += 1;
               }
-              await sleep(Math.max(0, Math.min(episode.durationMs, deadline - Date.now())));
+              await wallTime(Math.max(0, Math.min(episode.durationMs, deadline - Date.now())));
               if (episode.kind === 'seal') s.unseal();
               for (const remove of removers) remove();
             }
@@ -406,7 +422,7 @@ describe('chaos', () => {
             episodeHits.push(
               `${episode.kind}/${episode.intensity}:${during.length}/${faulted}/${(eventCounts[SecretsEvents.FallbackUsed] ?? 0) - fallbackBefore}`,
             );
-            await sleep(Math.max(0, Math.min(episode.gapMs, deadline - Date.now())));
+            await wallTime(Math.max(0, Math.min(episode.gapMs, deadline - Date.now())));
           }
         };
 
@@ -427,16 +443,18 @@ describe('chaos', () => {
         const recoveryDeadline = Math.max(recoveryStart, nextAttemptAt) + RECOVERY_MS;
         const fresh = secretValue(RECOVERY_KEY, 'v2');
         await write(RECOVERY_KEY, fresh);
+        // Recovery is the first `refresh: true` read of RECOVERY_KEY (by the read loops, which keep
+        // going) that returns the value written after the faults stopped: wait for that outcome.
         let recoveredAfterMs: number | undefined;
-        while (Date.now() < recoveryDeadline) {
-          const value = await read(RECOVERY_KEY, true);
-          if (value && canonical(value) === canonical(fresh)) {
-            recoveredAfterMs = Date.now() - recoveryStart;
-            break;
-          }
-          await sleep(100);
+        freshWatch = { key: RECOVERY_KEY, value: canonical(fresh), seen: () => (recoveredAfterMs ??= Date.now() - recoveryStart) };
+        await until(() => recoveredAfterMs !== undefined, Math.max(1, recoveryDeadline - Date.now())).catch(() => undefined);
+        // Reading goes on for AFTER_RECOVERY_READS more reads after recovery was seen.
+        const readsAtRecovery = reads;
+        if (recoveredAfterMs !== undefined) {
+          await until(() => reads >= readsAtRecovery + AFTER_RECOVERY_READS, Math.max(1, recoveryDeadline - Date.now())).catch(
+            () => undefined,
+          );
         }
-        await sleep(Math.max(0, Math.min(AFTER_RECOVERY_MS, recoveryDeadline - Date.now())));
         stopLoad = true;
         await Promise.all(loops);
 
@@ -449,7 +467,7 @@ describe('chaos', () => {
             const before = failures.length;
             await read(key, true);
             if (failures.length === before && secrets.status().fallbackKeys[key] === undefined) break;
-            await sleep(100);
+            await wallTime(100);
           }
         }
         const status = secrets.status();
@@ -464,9 +482,9 @@ describe('chaos', () => {
 
         await app.close();
         app = undefined;
-        // Late rejections (timers, sockets closing) get a chance to surface.
-        await sleep(100);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Late rejections (sockets closing) get a chance to surface: a rejection nobody handles is
+        // reported once the microtask queue drains, and close() has settled every timer.
+        await flush();
 
         const totalMs = Date.now() - startedAt;
         const summary = {

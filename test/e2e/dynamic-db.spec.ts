@@ -8,6 +8,7 @@ import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { deferred, within } from '../support/async.js';
 import { answeredRequests } from '../support/vault-requests.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -112,15 +113,15 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
     let ok = 0;
     const failures: unknown[] = [];
     let running = true;
-    const load = (async () => {
-      while (running) {
-        await db.query().then(
+    const load = steadyLoad(
+      () =>
+        db.query().then(
           () => void (ok += 1),
           (error: unknown) => void failures.push(error),
-        );
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+        ),
+      10,
+      () => running,
+    );
     const started = Date.now();
     await new Promise<void>((resolve) => {
       db.afterSwap = () => {
@@ -175,19 +176,20 @@ describe.skipIf(!postgresUp)('dynamic database credentials on real PostgreSQL', 
       let servedTarget = Infinity;
       const servedEnough = deferred();
       let running = true;
-      const load = (async () => {
-        while (running) {
+      const load = steadyLoad(
+        () => {
           const startedIn = phase; // a query is counted in the phase it started in
-          await db.query().then(
+          return db.query().then(
             () => {
               served += 1;
               if (served >= servedTarget) servedEnough.resolve();
             },
             () => void (failed[startedIn] += 1),
           );
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })();
+        },
+        20,
+        () => running,
+      );
 
       const expired = new Promise<void>((resolve) => secrets.on(SecretsEvents.LeaseExpired, () => resolve()));
       const up = server.faults.add({ drop: true }); // Vault unreachable, sys/health included

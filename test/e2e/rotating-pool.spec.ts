@@ -6,6 +6,7 @@ import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { deferred, within } from '../support/async.js';
 import { answeredRequests } from '../support/vault-requests.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
 async function postgresReachable(): Promise<boolean> {
@@ -120,15 +121,16 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
     let running = true;
     const started = Date.now();
     // Two callers, each one query every 10 ms: well above 50 queries/s even on a loaded machine.
-    const caller = async (): Promise<void> => {
-      while (running) {
-        await repo.query().then(
-          () => void (ok += 1),
-          (error: unknown) => void failures.push(error),
-        );
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
+    const caller = (): Promise<void> =>
+      steadyLoad(
+        () =>
+          repo.query().then(
+            () => void (ok += 1),
+            (error: unknown) => void failures.push(error),
+          ),
+        10,
+        () => running,
+      );
     // Counted from now: the revocations of the three replaced leases, each an answer on the module's request channel.
     const threeRevoked = answeredRequests('lease.revoke', 3, 30_000);
     const load = Promise.all([caller(), caller()]);

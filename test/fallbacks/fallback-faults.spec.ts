@@ -15,6 +15,7 @@ import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { coreOn } from '../support/core-harness.js';
 import { MARK } from '../support/leak-markers.js';
+import { flush, until } from '../support/async.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attack2-fallback-'));
 const envBackup = { ...process.env };
@@ -28,10 +29,16 @@ afterEach(async () => {
   await server?.stop();
 });
 
+/** The module's clock: real time plus what a test skipped with `skip(ms)` (no waiting for a cache TTL). */
+let skipped = 0;
+const clock = { now: (): number => Date.now() + skipped };
+const skip = (ms: number): void => void (skipped += ms);
+
 async function start(options: Record<string, unknown> = {}) {
+  skipped = 0;
   server = await VaultTestServer.start({ clockMode: 'realtime' });
   await server.admin.kvPut('secret', 'app/database', { username: 'u', password: 'p' });
-  const h = await coreOn(server, { watch: { enabled: false }, maxRetries: 0, ...options });
+  const h = await coreOn(server, { watch: { enabled: false }, maxRetries: 0, ...options }, {}, clock);
   cores.push(h.core);
   const rotations: SecretRotatedEvent[] = [];
   h.emitter.on('secrets.rotated', (e: SecretRotatedEvent) => void rotations.push(e));
@@ -92,7 +99,7 @@ describe('stale cache, recovery and status', () => {
   it('fallback served while the cache holds a stale entry: last good value, source stale-cache; recovery with the same value is silent', async () => {
     const { core, events, rotations } = await start({ cache: { ttlMs: 50 } });
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
-    await new Promise((r) => setTimeout(r, 80));
+    skip(80); // the 50 ms cache entry is now stale
     server.seal();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
     const used = events.filter((e) => e.name === 'secrets.fallback.used').map((e) => e.payload as FallbackUsedEvent);
@@ -100,7 +107,7 @@ describe('stale cache, recovery and status', () => {
     server.unseal();
     await core.supervisor.attemptNow();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
-    await new Promise((r) => setTimeout(r, 20));
+    await flush(); // an announcement would go out with the read's result, not later
     expect(rotations).toHaveLength(0);
     expect(core.status()).toMatchObject({ vault: 'up', degraded: false, fallbackKeys: {} });
   });
@@ -114,7 +121,8 @@ describe('stale cache, recovery and status', () => {
     server.unseal();
     await core.supervisor.attemptNow();
     expect(await core.fetchSecret('database')).toEqual({ username: 'u', password: 'p' });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => rotations.length > 0);
+    await flush(); // and no second announcement
     expect(rotations.map((r) => r.reason)).toEqual(['recovered']);
     expect(core.status()).toMatchObject({ vault: 'up', degraded: false, fallbackKeys: {} });
   });
@@ -127,7 +135,7 @@ describe('stale cache, recovery and status', () => {
     server.unseal();
     await core.supervisor.attemptNow();
     await core.fetchSecret('database');
-    await new Promise((r) => setTimeout(r, 20));
+    await flush(); // an announcement would go out with the read's result, not later
     expect(rotations).toHaveLength(0);
   });
 
@@ -140,7 +148,7 @@ describe('stale cache, recovery and status', () => {
     server.unseal();
     await core.supervisor.attemptNow();
     await core.fetchSecret('database');
-    await new Promise((r) => setTimeout(r, 20));
+    await flush(); // an announcement would go out with the read's result, not later
     expect(rotations).toHaveLength(0);
   });
 });

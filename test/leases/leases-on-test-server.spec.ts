@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManager, type SecretRotatedEvent } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
-import { deferred, until } from '../support/async.js';
+import { deferred, flush, until } from '../support/async.js';
+import { supervisedCore } from '../support/core-harness.js';
+import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { MARK } from '../support/leak-markers.js';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
@@ -23,12 +25,12 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 const postgresUp = await postgresReachable();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let server: VaultTestServer;
 const managers: SecretsManager[] = [];
+const cores: SecretsCore[] = [];
 afterEach(async () => {
   for (const m of managers.splice(0)) await m.close().catch(() => undefined);
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
   await server?.stop();
 });
 
@@ -57,17 +59,17 @@ async function setUpAws(): Promise<void> {
 
 describe('short leases', () => {
   it('regression: a 20 s certificate with the default 30 s overlap is re-issued in a hot loop', async () => {
-    server = await VaultTestServer.start({ clockMode: 'realtime' });
+    // The server's frozen clock is the module's time (FakeTime): the first second runs every task that falls due in it.
+    server = await VaultTestServer.start();
     await setUpPki();
-    const rotations: SecretRotatedEvent[] = [];
-    const m = await manager();
-    m.on('secrets.rotated', (e) => void rotations.push(e as SecretRotatedEvent));
-    await m.issueCertificate('web', { commonName: 'api.example.com', ttl: 20 });
-    await sleep(1000);
+    const h = supervisedCore(server, cores, { token: server.rootToken });
+    await h.core.start();
+    await h.core.leased.issueCertificate('web', { commonName: 'api.example.com', ttl: 20 });
+    await h.time.advance(1000);
     const issued = server.requestCount({ path: 'pki/issue/web' });
     // A 20 s certificate needs at most one re-issue in the first second (none, really).
     expect(issued).toBeLessThanOrEqual(2);
-    expect(rotations.length).toBeLessThanOrEqual(1);
+    expect(h.rotations.length).toBeLessThanOrEqual(1);
   });
 });
 
@@ -101,7 +103,9 @@ describe('shutdown', () => {
     const m = await manager();
     const first = await m.fetchAwsCreds('iam', { propagationDelayMs: 400 });
     const rotation = m.rotateSecret<{ accessKey: string }>('aws/creds/iam').catch((e: unknown) => e);
-    await sleep(100); // the new keys exist in Vault; the module holds them for IAM propagation
+    // The new keys exist in Vault (the server answered); the module holds them 400 ms for IAM propagation.
+    await until(() => server.requestCount({ path: 'aws/creds/iam' }) === 2);
+    await flush();
     await m.close();
     managers.length = 0;
     await server.settle();
@@ -167,6 +171,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on PostgreSQL', () =>
     let poolUser = first.username;
     const pools = [pool];
     const warmUp = deferred();
+    const checked = deferred();
     let calls = 0;
     // The handler of dynamic-db.spec.ts: build the new pool, check it logs in, swap, end the old one;
     // the first time, a slow step (warming more connections, a migration check) sits before the swap.
@@ -177,6 +182,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on PostgreSQL', () =>
       calls += 1;
       const mine = calls;
       await next.query('SELECT 1');
+      if (mine === 1) checked.resolve();
       if (mine === 1) await warmUp.promise;
       const old = pool;
       pool = next;
@@ -184,8 +190,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on PostgreSQL', () =>
       await old.end().catch(() => undefined);
     });
     const a = m.rotateSecret('database/creds/app'); // operator's "rotate now"
-    await until(() => calls === 1);
-    await sleep(100); // its check query went through
+    await checked.promise; // its check query went through
     const b = m.rotateSecret('database/creds/app'); // a second caller (or the max-TTL replacement): joins the first
     warmUp.resolve();
     await Promise.all([a, b]);

@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the repository root (the directory that holds `package.json`). */
@@ -188,6 +188,25 @@ export function serverDistStaleness(): string | undefined {
 const LOCK_DIR = join(tmpdir(), `nestjs-vault-secrets-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
 const LOCK_STALE_MS = 150_000;
 
+/**
+ * Resolves when the build lock directory is removed (an `fs.watch` event on its parent), or after
+ * `maxMs` milliseconds at the latest, so that the caller checks staleness and its deadline again.
+ */
+function lockReleased(maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    };
+    const watcher = watch(dirname(LOCK_DIR), (_event, name) => {
+      if (name === basename(LOCK_DIR) && !existsSync(LOCK_DIR)) done();
+    });
+    const timer = setTimeout(done, maxMs);
+    if (!existsSync(LOCK_DIR)) done(); // released before the watch started
+  });
+}
+
 async function withBuildLock<T>(action: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS - 5_000;
   for (;;) {
@@ -202,7 +221,7 @@ async function withBuildLock<T>(action: () => Promise<T>): Promise<T> {
         continue;
       }
       if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${LOCK_DIR}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await lockReleased(5_000);
     }
   }
   try {

@@ -3,7 +3,8 @@ import { SecretsManager, SecretsEvents } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { CapturingLogger as Capture } from '../support/capture-logs.js';
 import { FakeEvents, frame } from '../support/fake-events-server.js';
-import { sleep, until } from '../support/async.js';
+import { flush, sleep, until } from '../support/async.js';
+import { coreOf } from '../support/core-harness.js';
 
 let server: VaultTestServer;
 let fake: FakeEvents;
@@ -17,6 +18,7 @@ beforeEach(async () => {
   await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
   await server.admin.kvPut('secret', 'app/other', { x: '1' });
   await server.admin.kvPut('secret', 'elsewhere/config', { x: '1' });
+  await server.admin.kvPut('secret', 'app/fence', { x: '1' });
   fake = await new FakeEvents(server.address).listen();
   logs = new Capture();
   process.on('unhandledRejection', onUnhandled);
@@ -38,13 +40,31 @@ async function boot(): Promise<SecretsManager> {
   );
   await m.start();
   await m.fetchSecret('config');
+  await m.fetchSecret('fence');
   await until(() => logs.text.includes('Subscribed to Vault KV change events'));
   await until(() => fake.sockets.size === 1);
   return m;
 }
 
-const metadataReads = (): number => server.requestCount({ method: 'GET', path: /^secret\/metadata\// });
-const _vaultReads = (): number => server.requests.filter((r) => r.path.startsWith('secret/')).length;
+const metadataReads = (): number => server.requestCount({ method: 'GET', path: /^secret\/metadata\/app\/config$/ });
+const fenceReads = (): number => server.requestCount({ method: 'GET', path: 'secret/metadata/app/fence' });
+
+/**
+ * Sends a frame for the watched key `fence` after the frames under test and waits until the module
+ * has checked it: frames on one socket are handled in order, so every earlier frame has been handled
+ * (and any check it started was sent first). No waiting for a guessed time.
+ */
+async function fenceFrames(): Promise<void> {
+  const before = fenceReads();
+  fake.send(frame('secret/data/app/fence'));
+  await until(() => fenceReads() > before);
+  await flush();
+}
+
+/** Waits for the checks of `config` that the frames started (at most one more check of its own, unchanged). */
+async function configChecksDone(): Promise<void> {
+  await coreOf(m!).watcher.checkNow('config');
+}
 
 describe('core: which frames cause reads', () => {
   it('frames outside secretsPath, for unwatched keys, or malformed cause no Vault read', async () => {
@@ -59,8 +79,8 @@ describe('core: which frames cause reads', () => {
     fake.send(frame('secret/data/app//config'));
     fake.send('{"data":{"event":{"metadata":{"data_path":"secret/data/app/../app/config"}}}}');
     fake.send(Buffer.from([0xff, 0xfe, 0]), true);
-    await sleep(300);
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    await fenceFrames();
+    expect(server.requests.map((r) => `${r.method} ${r.path}`).filter((r) => r !== 'GET secret/metadata/app/fence')).toEqual([]);
     expect(unhandled).toEqual([]);
   });
 });
@@ -70,7 +90,8 @@ describe('core: flood', () => {
     await boot();
     server.clearRequests();
     for (let i = 0; i < 1000; i += 1) fake.send(frame('secret/data/app/config'));
-    await sleep(1500);
+    await fenceFrames();
+    await configChecksDone();
     const reads = metadataReads();
     console.log(`metadata reads for 1000 frames (no change): ${reads}`);
     expect(reads).toBeLessThanOrEqual(10);
@@ -84,7 +105,8 @@ describe('core: flood', () => {
     await server.admin.kvPut('secret', 'app/config', { feature: 'v2' });
     server.clearRequests();
     for (let i = 0; i < 1000; i += 1) fake.send(frame('secret/data/app/config'));
-    await sleep(2000);
+    await fenceFrames();
+    await configChecksDone();
     const dataReads = server.requestCount({ method: 'GET', path: 'secret/data/app/config' });
     console.log(`rotations announced: ${rotated.length}; data re-reads: ${dataReads}; metadata reads: ${metadataReads()}`);
     expect(rotated.length).toBe(1);
@@ -96,7 +118,8 @@ describe('core: flood', () => {
     m!.on(SecretsEvents.Deleted, (e) => void deleted.push(e));
     await server.admin.kvDeleteLatest('secret', 'app/config');
     for (let i = 0; i < 200; i += 1) fake.send(frame('secret/data/app/config', 'data-delete'));
-    await sleep(1500);
+    await fenceFrames();
+    await configChecksDone();
     expect(deleted.length).toBe(1);
   });
 });
@@ -110,7 +133,9 @@ describe('core: lifecycle', () => {
     const started = m.start().catch(() => undefined);
     await m.close();
     await started;
-    await sleep(500);
+    // Justified real wait: this asserts that no subscription socket is opened after close(), so
+    // there is no event to wait for; 300 ms is far longer than a loopback websocket upgrade.
+    await sleep(300);
     expect(fake.sockets.size).toBe(0);
     expect(unhandled).toEqual([]);
   });
@@ -123,8 +148,7 @@ describe('core: lifecycle', () => {
       { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 600_000, events: true } },
       { logger: logs },
     );
-    await m.start().catch(() => undefined);
-    await sleep(300);
+    await m.start().catch(() => undefined); // boot met the outage (it is over when start() settles)
     (fake as unknown as { upstream: string }).upstream = realUpstream;
     // No read by the app: the supervisor's background attempt brings it back and re-arms the subscription.
     await until(() => m!.status().state === 'ready', 5000);

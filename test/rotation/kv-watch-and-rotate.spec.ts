@@ -176,16 +176,18 @@ describe('rotateSecret', () => {
 
   it('slow generator and a concurrent writer: RotationConflictError, nothing overwritten, no value in the error', async () => {
     const gate = deferred();
+    const generating = deferred();
     const { core, rotations } = await start({
       rotation: {
         config: async () => {
+          generating.resolve();
           await gate.promise;
           return { feature: 'generated', password: `${MARK}-gen` };
         },
       },
     });
     const rotating = core.rotateSecret('config').catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await generating.promise; // the generator runs: the current version it will write on is already read
     await server.admin.kvPut('secret', 'app/config', { feature: 'operator' });
     gate.resolve();
     const error = await rotating;

@@ -15,6 +15,7 @@ import {
 } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
+import { until } from '../support/async.js';
 import type { CapturingLogger } from '../support/capture-logs.js';
 import { MARK } from '../support/leak-markers.js';
 
@@ -99,7 +100,7 @@ describe('handlers that misbehave', () => {
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(3000);
     expect(seen.sort()).toEqual(['fine:v2', 'never', 'reject', 'sync-throw']);
-    await new Promise((r) => setTimeout(r, 450));
+    await until(() => outcome !== undefined); // onRotate's own 400 ms timer reads the final outcome
     expect(outcome).toEqual({ handlers: 5, failed: 3, timedOut: true });
     expect(logs.text).toMatch(/sync handler failed/);
     expect(logs.text).toMatch(/onRotate failed/);

@@ -5,13 +5,13 @@
 import { inspect } from 'node:util';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRETS_CONFIG, SecretsModule, SecretsService, VaultRequestError } from '../../lib/index.js';
+import { SECRETS_CONFIG, SecretsEvents, SecretsModule, SecretsService, VaultRequestError } from '../../lib/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { bootApp } from '../support/boot-app.js';
 import { dump, MARKER_CRED, MARKER_TOKEN, MARKER_VALUE } from '../support/leak-markers.js';
 import { json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
-import { settle } from '../support/async.js';
+import { settle, until } from '../support/async.js';
 
 /** A token that does not look like a Vault token, so only real care (not the redaction regex) keeps it out. */
 const PLAIN_TOKEN = 'ATTACK-MARKER-PLAIN-TOKEN-3b9e7d';
@@ -74,7 +74,8 @@ describe('leaks: held up', () => {
     await secrets.fetchSecret('scan/db').catch(record);
     echo();
     server.clock.advance(10_000); // the plain token expires: renewal and reads fail
-    await new Promise((r) => setTimeout(r, 3000));
+    // The module's renewal of the 4 s token (its own timer) now meets an expired token: wait for that outcome.
+    await until(() => seen.includes(SecretsEvents.TokenRenewalFailed), 5000);
     await secrets.fetchSecret('scan/db').catch(record);
 
     // approle login with a marker secret_id against a Vault that refuses it or drops the connection

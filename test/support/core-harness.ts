@@ -5,6 +5,7 @@ import { eventBusFrom, type SecretsEventBus } from '../../lib/events/secrets-eve
 import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import type { Supervisor } from '../../lib/core/supervisor.js';
+import type { Clock } from '../../lib/timing/clock.js';
 import type { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { CapturingLogger } from './capture-logs.js';
@@ -15,7 +16,7 @@ import { CountingTransport, FakeTime } from './fake-time.js';
  * `SecretsService` or a `SecretsManager`.
  *
  * - `makeCore(options)`: a core on a resolved config, not started (for raw servers and option checks).
- * - `coreOn(server)`: a started core on the test server, real time.
+ * - `coreOn(server)`: a started core on the test server, real time (or the clock given).
  * - `supervisedCore(server, cores, options)`: a core on the test server whose time is the server's
  *   frozen clock, moved by the test.
  * - `coreOf(facade)` / `supervisorOf(facade)`: the core or supervisor behind a service or manager.
@@ -42,11 +43,23 @@ export function makeCore(options: VaultConfig, logger = new CapturingLogger()): 
   return { core: new SecretsCore(config, { logger }), logger };
 }
 
+/**
+ * Like {@link makeCore}, with the core's requests going through a {@link CountingTransport}, so a
+ * test can wait until a request is in flight (`transport.inFlight > 0`) instead of sleeping.
+ */
+export function countedCore(options: VaultConfig): { core: SecretsCore; transport: CountingTransport; logger: CapturingLogger } {
+  const config = resolveVaultConfig(options, {});
+  const transport = new CountingTransport(new VaultClient(config, { getToken: async () => undefined }));
+  const logger = new CapturingLogger();
+  return { core: new SecretsCore(config, { logger, transport }), transport, logger };
+}
+
 /** A started SecretsCore on the test server, with a capturing logger and a node EventEmitter as event bus. */
 export async function coreOn(
   server: VaultTestServer,
   options: Partial<VaultConfig> = {},
   env: NodeJS.ProcessEnv = {},
+  clock?: Clock,
 ): Promise<{ core: SecretsCore; logger: CapturingLogger; emitter: EventEmitter; events: Array<{ name: string; payload: unknown }> }> {
   const logger = new CapturingLogger();
   const { emitter, events, bus } = recordEvents(logger);
@@ -55,7 +68,7 @@ export async function coreOn(
       { address: server.address, token: server.rootToken, secretsPath: 'secret/app', requestTimeoutMs: 2000, ...options },
       env,
     ),
-    { logger, events: bus },
+    { logger, events: bus, ...(clock ? { clock } : {}) },
   );
   await core.start();
   core.orchestrator.ready();

@@ -8,15 +8,22 @@ import { type SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { envelope, json, rawServer, rootLookup } from '../support/raw-vault-server.js';
 import { makeCore } from '../support/core-harness.js';
-import { settle, sleep } from '../support/async.js';
+import { setTimeout as realSetTimeout } from 'node:timers';
+import { flush, settle, until } from '../support/async.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
+/**
+ * `p`'s outcome, or 'STILL-PENDING' when it has not settled after `ms` of real time: a watchdog,
+ * not a wait (it resolves as soon as `p` settles, and its timer is cleared then).
+ */
 function within<T>(p: Promise<T>, ms: number): Promise<T | 'STILL-PENDING'> {
-  return Promise.race([p, sleep(ms).then(() => 'STILL-PENDING' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<'STILL-PENDING'>((resolve) => (timer = realSetTimeout(() => resolve('STILL-PENDING'), ms)));
+  return Promise.race([p, watchdog]).finally(() => clearTimeout(timer));
 }
 
 describe('transport: held up', () => {
@@ -70,7 +77,7 @@ describe('transport: held up', () => {
       expect(Date.now() - t0, key).toBeLessThan(2000);
       if (key === 'rl') expect((r as { error: VaultUnavailableError }).error.retryAfterSeconds).toBe(7);
     }
-    await sleep(50);
+    await flush(); // a rejection nobody handled is reported after the microtask queue drains
     expect(unhandled).toEqual([]);
   });
 
@@ -92,9 +99,10 @@ describe('transport: held up', () => {
     await core.supervisor.attemptNow();
     expect(await core.fetchSecret('db')).toEqual({ v: '1' });
     await core.close();
-    await sleep(50);
-    const after = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').length;
-    expect(after).toBeLessThanOrEqual(before);
+    const open = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').length;
+    // Closed sockets leave the list on a later I/O turn: wait for that, up to 2 s, then assert.
+    await until(() => open() <= before, 2000).catch(() => undefined);
+    expect(open()).toBeLessThanOrEqual(before);
   });
 });
 
