@@ -5,6 +5,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosResponseHeaders } from 'axios';
 import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
+import { clientCertRefusal } from './client-cert-refusal.js';
 
 /** How the adapter connects and what it accepts. */
 export interface UndiciAdapterOptions {
@@ -40,6 +41,8 @@ export class UndiciAdapter {
   readonly #inFlight = new Map<string, number>();
   /** TLS errors (e.g. a listener's "certificate required" alert) by the local port of their socket. */
   readonly #tlsErrors = new Map<number, Error>();
+  /** When each connection finished its TLS handshake (`performance.now()` ms), by local port. */
+  readonly #securedAt = new Map<number, number>();
   #closed = false;
 
   constructor(options: UndiciAdapterOptions) {
@@ -59,7 +62,7 @@ export class UndiciAdapter {
         // The deadline of every request is its AbortSignal: no header/body timers of undici's own.
         headersTimeout: 0,
         bodyTimeout: 0,
-        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs, this.#tlsErrors),
+        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs, this.#tlsErrors, this.#securedAt),
       });
       this.#pools.set(origin, pool);
     }
@@ -95,6 +98,7 @@ export class UndiciAdapter {
     signal: AbortSignal | undefined,
   ): Promise<AxiosResponse<string>> {
     let answer: Dispatcher.ResponseData;
+    const startedAt = performance.now();
     try {
       answer = await this.#pool(url.origin).request({
         origin: url.origin,
@@ -105,7 +109,7 @@ export class UndiciAdapter {
         signal,
       });
     } catch (error) {
-      throw wrap(this.#tlsCause(error), config);
+      throw wrap(this.#tlsCause(error, startedAt), config);
     }
     const max =
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
@@ -144,13 +148,18 @@ export class UndiciAdapter {
    * A TLS alert after the handshake (TLS 1.3 servers refuse a missing or bad client certificate
    * then) reaches undici as "other side closed": the alert recorded for that socket is the real cause.
    */
-  #tlsCause(error: unknown): unknown {
+  #tlsCause(error: unknown, startedAt: number): unknown {
     const port = (error as { code?: unknown; socket?: { localPort?: unknown } } | null)?.socket?.localPort;
     if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_SOCKET' || typeof port !== 'number') return error;
     const tlsError = this.#tlsErrors.get(port);
-    if (tlsError === undefined) return error;
-    this.#tlsErrors.delete(port);
-    return tlsError;
+    if (tlsError !== undefined) {
+      this.#tlsErrors.delete(port);
+      return tlsError;
+    }
+    // No alert: a listener that refuses the client certificate may just close right after the handshake.
+    if (this.#options.tls.cert === undefined) return error;
+    const securedAt = this.#securedAt.get(port);
+    return clientCertRefusal(error, { requestStartedAt: startedAt, securedAt, now: performance.now() }) ?? error;
   }
 
   /**
@@ -192,9 +201,16 @@ export class UndiciAdapter {
 /**
  * undici's connector (TLS from `tls`) with a connect timeout on `node:timers` (unref'd): the TCP
  * connect plus TLS handshake must finish within `timeoutMs` milliseconds, else the socket is
- * destroyed with undici's `ConnectTimeoutError` (`UND_ERR_CONNECT_TIMEOUT`).
+ * destroyed with undici's `ConnectTimeoutError` (`UND_ERR_CONNECT_TIMEOUT`). With a client
+ * certificate, a handshake Vault drops after it started becomes the client-certificate refusal
+ * ({@link clientCertRefusal}); the handshake time of each connection goes to `securedAt`.
  */
-function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number, tlsErrors: Map<number, Error>): buildConnector.connector {
+function connectorWithTimeout(
+  tls: TlsConnectOptions,
+  timeoutMs: number,
+  tlsErrors: Map<number, Error>,
+  securedAt: Map<number, number>,
+): buildConnector.connector {
   const connect = buildConnector({ ...tls, timeout: 0 });
   return (options, callback) => {
     let settled = false;
@@ -203,15 +219,36 @@ function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number, tlsErro
       socket?.destroy(new errors.ConnectTimeoutError(`could not connect to Vault within ${timeoutMs} ms (connectTimeoutMs)`));
     }, timeoutMs);
     timer.unref();
+    const startedAt = performance.now();
+    // Vault answered the handshake once TLS key material exists (its hello arrived); only the fact is
+    // kept, never the key log line.
+    let vaultAnswered = false;
     const socket = connect(options, (error, connected) => {
       settled = true;
       clearTimeout(timer);
-      if (error) callback(error, null);
+      const refusal =
+        error && tls.cert !== undefined
+          ? clientCertRefusal(error, {
+              requestStartedAt: startedAt,
+              securedAt: undefined,
+              vaultAnswered,
+              now: performance.now(),
+            })
+          : undefined;
+      if (error) callback(refusal ?? error, null);
       else callback(null, connected as NonNullable<typeof connected>);
     }) as Socket | undefined;
+    if (tls.cert !== undefined) socket?.once('keylog', () => (vaultAnswered = true));
     // The local port identifies the connection in undici's SocketError; read it while connected.
     let port: number | undefined;
-    socket?.once('secureConnect', () => (port = socket.localPort)).once('connect', () => (port = socket.localPort));
+    socket
+      ?.once('secureConnect', () => {
+        port = socket.localPort;
+        if (port === undefined || tls.cert === undefined) return;
+        if (securedAt.size >= 256) securedAt.clear();
+        securedAt.set(port, performance.now());
+      })
+      .once('connect', () => (port = socket.localPort));
     socket?.on('error', (error: Error & { code?: unknown }) => {
       port ??= socket.localPort;
       if (typeof error.code !== 'string' || !TLS_ERROR.test(error.code) || port === undefined) return;
