@@ -6,6 +6,13 @@ import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRe
 import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
 import { clientCertRefusal } from './client-cert-refusal.js';
+import { RequestLimiter } from './request-limiter.js';
+
+/** A body past this many bytes (1 MiB) is large: it needs one of the adapter's large-body slots to be read on. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
+/** Large bodies read and decoded at once, by default: the rest wait, their streams paused (Vault's answers are far smaller). */
+export const LARGE_BODIES_AT_ONCE = 2;
 
 /** How the adapter connects and what it accepts. */
 export interface UndiciAdapterOptions {
@@ -17,6 +24,8 @@ export interface UndiciAdapterOptions {
   maxResponseBytes: number;
   /** Most connections per Vault address (the pool's size). */
   connections: number;
+  /** Bodies over {@link LARGE_BODY_BYTES} read at once (default {@link LARGE_BODIES_AT_ONCE}); the others wait, paused. */
+  largeBodiesAtOnce?: number;
 }
 
 type HeaderValue = string | string[] | undefined;
@@ -43,10 +52,18 @@ export class UndiciAdapter {
   readonly #tlsErrors = new Map<number, Error>();
   /** When each connection finished its TLS handshake (`performance.now()` ms), by local port. */
   readonly #securedAt = new Map<number, number>();
+  /** Slots of the bodies over {@link LARGE_BODY_BYTES} being read: bounds the memory of many huge answers at once. */
+  readonly #largeBodies: RequestLimiter;
   #closed = false;
 
   constructor(options: UndiciAdapterOptions) {
     this.#options = options;
+    this.#largeBodies = new RequestLimiter(options.largeBodiesAtOnce ?? LARGE_BODIES_AT_ONCE);
+  }
+
+  /** Bodies over 1 MiB being read now, and waiting for a slot (their streams paused). */
+  get largeBodies(): { reading: number; waiting: number } {
+    return { reading: this.#largeBodies.active, waiting: this.#largeBodies.queued };
   }
 
   /** The function to give axios as `adapter`. */
@@ -115,7 +132,12 @@ export class UndiciAdapter {
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
     let text: string;
     try {
-      text = await readBody(answer, Math.min(max, this.#options.maxResponseBytes));
+      text = await readBody(
+        answer,
+        Math.min(max, this.#options.maxResponseBytes),
+        (slotSignal) => acquire(this.#largeBodies, slotSignal),
+        signal,
+      );
     } catch (error) {
       if (error instanceof AxiosError) {
         error.config = config;
@@ -299,33 +321,82 @@ function fullUrl(config: InternalAxiosRequestConfig): URL {
   return joined;
 }
 
-/** Reads the body as UTF-8 text, failing once it passes `max` bytes (checked before reading when `content-length` says so). */
-async function readBody(answer: Dispatcher.ResponseData, max: number): Promise<string> {
+/**
+ * Reads the body as UTF-8 text, failing once it passes `max` bytes (checked before reading when
+ * `content-length` says so). A body over {@link LARGE_BODY_BYTES} (declared, or once that much has
+ * arrived) is read only while holding a slot from `slot`: without one the stream waits, paused.
+ */
+async function readBody(
+  answer: Dispatcher.ResponseData,
+  max: number,
+  slot: (signal: AbortSignal | undefined) => Promise<() => void>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const stream = answer.body;
   const declared = Number(single(answer.headers['content-length']));
   if (Number.isFinite(declared) && declared > max) {
     stream.destroy();
     throw tooLarge(max);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > max) {
-        stream.destroy();
-        reject(tooLarge(max));
-        return;
-      }
-      chunks.push(chunk);
+  let release: (() => void) | undefined;
+  let waiting = false;
+  let finished = false;
+  // A slot granted after the read ended (it failed meanwhile) is freed at once.
+  const take = (): Promise<void> =>
+    slot(signal).then((free) => {
+      if (finished) free();
+      else release = free;
     });
-    stream.once('end', resolve);
-    stream.once('error', reject);
+  try {
+    if (Number.isFinite(declared) && declared > LARGE_BODY_BYTES)
+      await take().catch((error: unknown) => {
+        stream.destroy();
+        throw error;
+      });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > max) {
+          stream.destroy();
+          reject(tooLarge(max));
+          return;
+        }
+        chunks.push(chunk);
+        if (total > LARGE_BODY_BYTES && release === undefined && !waiting) {
+          waiting = true;
+          stream.pause();
+          take().then(
+            () => void (finished || stream.resume()),
+            (error: unknown) => {
+              stream.destroy();
+              reject(error as Error);
+            },
+          );
+        }
+      });
+      stream.once('end', resolve);
+      stream.once('error', reject);
+    });
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    chunks.length = 0;
+    const encoding = single(answer.headers['content-encoding'])?.trim().toLowerCase();
+    const decoded = decompress(bytes, encoding, max);
+    return decoded.toString('utf8');
+  } finally {
+    finished = true;
+    release?.();
+  }
+}
+
+/** Waits for a slot of `limiter` (or `signal`): resolves with the function that frees it. */
+function acquire(limiter: RequestLimiter, signal: AbortSignal | undefined): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    limiter
+      .run(() => new Promise<void>((free) => resolve(() => free())), 'normal', signal)
+      .catch((error: unknown) => reject(error as Error));
   });
-  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
-  const encoding = single(answer.headers['content-encoding'])?.trim().toLowerCase();
-  const decoded = decompress(bytes, encoding, max);
-  return decoded.toString('utf8');
 }
 
 function decompress(bytes: Buffer, encoding: string | undefined, max: number): Buffer {
