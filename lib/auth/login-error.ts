@@ -5,11 +5,16 @@ import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 
+/** What to do when Vault does not know the token the app gave (the `token` method's lookup answered `invalid token`). */
+const TOKEN_FIX =
+  'Check VAULT_TOKEN, the `token` option or the token file (`tokenFile`, else ~/.vault-token): the token may be mistyped, expired or revoked, or belong to another Vault or namespace';
+
 /**
  * A failed login as the app should see it: an outage stays a `VaultUnavailableError` (the
  * supervisor retries it); a refusal becomes an {@link AuthFailedError} carrying Vault's own reason
  * (e.g. `service account name not authorized`, `invalid role or secret ID`), never advice about
- * token policies, which do not apply to a login.
+ * token policies, which do not apply to a login. A token Vault does not know (the `token` method)
+ * names where the token comes from in the message itself.
  */
 export function loginError(error: unknown, methodName: string): SecretsError {
   const refused = error instanceof VaultRequestError || error instanceof PermissionDeniedError || error instanceof InvalidTokenError;
@@ -18,7 +23,8 @@ export function loginError(error: unknown, methodName: string): SecretsError {
     const reasons =
       error instanceof InvalidTokenError ? ['invalid token'] : (error as VaultRequestError | PermissionDeniedError).vaultErrors;
     const said = reasons.length > 0 ? reasons.join('; ') : `HTTP ${error.status ?? 'error'} without a reason`;
-    return new AuthFailedError(`Vault refused the ${methodName} login${error.path ? ` (${error.path})` : ''}: ${said}`, {
+    const fix = error instanceof InvalidTokenError && methodName === 'token' ? `. ${TOKEN_FIX}` : '';
+    return new AuthFailedError(`Vault refused the ${methodName} login${error.path ? ` (${error.path})` : ''}: ${said}${fix}`, {
       cause: error,
       path: error.path,
       status: error.status,

@@ -6,6 +6,7 @@ import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { RotationConflictError } from '../errors/rotation-conflict.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { KvEngine, KvLocation, KvMetadata, KvSecret } from './kv-engine.js';
+import { withKvV2PolicyHint } from './kv-v2-policy-hint.js';
 
 interface KvV2VersionMetadata {
   created_time?: string;
@@ -32,12 +33,16 @@ export class KvV2Engine implements KvEngine {
 
   async read(location: KvLocation, key: string, version?: number): Promise<KvSecret> {
     const path = `${encodeSegments(location.mount)}/data/${encodeSegments(location.path)}`;
-    const response = await this.client.request<VaultEnvelope<KvV2ReadData>>({
-      method: 'GET',
-      path,
-      query: version === undefined ? undefined : { version },
-      acceptStatus: [404],
-    });
+    const response = await this.client
+      .request<VaultEnvelope<KvV2ReadData>>({
+        method: 'GET',
+        path,
+        query: version === undefined ? undefined : { version },
+        acceptStatus: [404],
+      })
+      .catch((error: unknown) => {
+        throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'data', encodeSegments(location.path));
+      });
     const body = response.body;
     const inner = isJsonObject(body) && isJsonObject(body.data) ? body.data : undefined;
     if (response.status === 404) {
@@ -84,19 +89,26 @@ export class KvV2Engine implements KvEngine {
       if (error instanceof VaultRequestError && error.vaultErrors.some((e) => /check-and-set/i.test(e))) {
         throw new RotationConflictError(key, cas, { path, status: error.status, cause: error });
       }
-      throw error;
+      throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'data', encodeSegments(location.path));
     }
   }
 
   async list(location: KvLocation): Promise<string[]> {
     const folder = encodeSegments(location.path);
-    const path = `${encodeSegments(location.mount)}/metadata/${folder === '' ? '' : `${folder}/`}`;
-    return listKeys(this.client, path);
+    const rest = folder === '' ? '' : `${folder}/`;
+    const path = `${encodeSegments(location.mount)}/metadata/${rest}`;
+    return listKeys(this.client, path).catch((error: unknown) => {
+      throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'metadata', rest);
+    });
   }
 
   async readMetadata(location: KvLocation, key: string): Promise<KvMetadata> {
     const path = `${encodeSegments(location.mount)}/metadata/${encodeSegments(location.path)}`;
-    const response = await this.client.request<VaultEnvelope<Record<string, unknown>>>({ method: 'GET', path, acceptStatus: [404] });
+    const response = await this.client
+      .request<VaultEnvelope<Record<string, unknown>>>({ method: 'GET', path, acceptStatus: [404] })
+      .catch((error: unknown) => {
+        throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'metadata', encodeSegments(location.path));
+      });
     if (response.status === 404) throw new SecretNotFoundError(key, 'missing', { path, status: 404 });
     const d = response.body?.data;
     if (!isJsonObject(d) || typeof d.current_version !== 'number') {

@@ -26,7 +26,7 @@ const HINTS: Record<VaultTlsProblem, string> = {
   'client-certificate-required':
     "Vault's listener requires a client certificate: set clientCert and clientKey (or VAULT_CLIENT_CERT and VAULT_CLIENT_KEY).",
   'client-certificate-refused':
-    "Vault's listener refused the client certificate: use one signed by a CA the listener trusts (tls_client_ca_file), not expired, issued for client authentication.",
+    "Vault's listener refused the client certificate: set clientCert and clientKey (or VAULT_CLIENT_CERT and VAULT_CLIENT_KEY) to a certificate signed by a CA the listener trusts (tls_client_ca_file), not expired, issued for client authentication.",
   'not-tls': 'The server did not answer with TLS: check that address uses https:// only for a TLS listener.',
   other: "Check caCert / caPath, clientCert / clientKey and tlsServerName against Vault's listener.",
 };

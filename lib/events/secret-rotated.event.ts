@@ -31,6 +31,8 @@ export interface SecretRotatedEventInit {
   currentVersion?: string | number;
   previousLeaseId?: string;
   currentLeaseId?: string;
+  /** When the new value stops being valid (a lease's end, a certificate's `notAfter`), ms since the epoch; undefined when it does not expire. */
+  expiresAt?: number;
   at: number;
 }
 
@@ -48,6 +50,8 @@ export class SecretRotatedEvent implements Readonly<SecretRotatedEventInit> {
   readonly currentVersion?: string | number;
   readonly previousLeaseId?: string;
   readonly currentLeaseId?: string;
+  /** When the new value expires (dynamic credentials, certificates), milliseconds since the epoch; undefined for KV. */
+  readonly expiresAt?: number;
   /** When the rotation happened, milliseconds since the epoch. */
   readonly at: number;
   /** Filled in once every handler has finished (or timed out). */
@@ -63,6 +67,7 @@ export class SecretRotatedEvent implements Readonly<SecretRotatedEventInit> {
     this.currentVersion = init.currentVersion;
     this.previousLeaseId = init.previousLeaseId;
     this.currentLeaseId = init.currentLeaseId;
+    if (init.expiresAt !== undefined) this.expiresAt = init.expiresAt;
     this.at = init.at;
     this.#secret = secret;
   }
@@ -82,6 +87,7 @@ export class SecretRotatedEvent implements Readonly<SecretRotatedEventInit> {
       currentVersion: this.currentVersion,
       previousLeaseId: this.previousLeaseId,
       currentLeaseId: this.currentLeaseId,
+      expiresAt: this.expiresAt,
       at: this.at,
       outcome: this.outcome,
     };

@@ -5,7 +5,7 @@ import { OPTIONS_SCHEMA } from './options.schema.js';
 import { VaultConfig } from './vault-config.js';
 
 /** The hint of every unknown-option problem. */
-export const UNKNOWN_HINT = 'check its spelling (see the configuration table in the README)';
+export const UNKNOWN_HINT = 'check its spelling (every option is listed in docs/configuration.md of nestjs-vault-secrets)';
 
 /** The option names `resolveVaultConfig` accepts: every schema entry but the module-only ones (`isGlobal`). */
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(

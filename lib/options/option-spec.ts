@@ -2,17 +2,17 @@
 export type OptionDefault = string | number | boolean | readonly string[];
 
 /**
- * One entry of {@link OPTIONS_SCHEMA}: what an option is, its default and its doc line. The README's
- * configuration table, the unknown-option check and the defaults of `resolveVaultConfig` all read it.
+ * One entry of {@link OPTIONS_SCHEMA}: what an option is, its default and its doc line. The
+ * configuration table of docs/configuration.md, the unknown-option check and the defaults of `resolveVaultConfig` all read it.
  */
 export interface OptionSpec {
-  /** The TypeScript type as the README shows it, e.g. `number` or `1 | 2 | 'auto'`. */
+  /** The TypeScript type as the configuration table shows it, e.g. `number` or `1 | 2 | 'auto'`. */
   readonly type: string;
   /** Value used when neither the option nor the environment sets it. */
   readonly default?: OptionDefault;
-  /** The README's default column when it is more than the value (environment variables, derived values). */
+  /** The table's default column when it is more than the value (environment variables, derived values). */
   readonly defaultText?: string;
-  /** One line for the README: what the option does, with units. */
+  /** One line for the table: what the option does, with units. */
   readonly doc: string;
   /** `'module'`: accepted by `SecretsModule.forRoot*` only and stripped before the options are validated. */
   readonly scope?: 'module';

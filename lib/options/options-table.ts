@@ -1,6 +1,6 @@
 import type { OptionDefault, OptionSpec } from './option-spec.js';
 
-/** The README comments between which the configuration table is generated (`npm run docs:options`). */
+/** The comments of docs/configuration.md between which the configuration table is generated (`npm run docs:options`). */
 export const OPTIONS_TABLE_MARKERS = {
   begin: '<!-- options-table:begin (generated from lib/options/options.schema.ts by `npm run docs:options`; do not edit) -->',
   end: '<!-- options-table:end -->',
@@ -33,7 +33,7 @@ export function optionTableRows(schema: Readonly<Record<string, OptionSpec>>, pr
   });
 }
 
-/** The Markdown table (header, separator, rows), unaligned: Prettier aligns it in the README. */
+/** The Markdown table (header, separator, rows), unaligned: Prettier aligns it in docs/configuration.md. */
 export function renderOptionsTable(rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(OPTIONS_TABLE_HEADER), line(OPTIONS_TABLE_HEADER.map(() => '---')), ...rows.map(line)].join('\n');
@@ -47,7 +47,7 @@ export function parseOptionsTable(readme: string): string[][] {
   const begin = readme.indexOf(OPTIONS_TABLE_MARKERS.begin);
   const end = readme.indexOf(OPTIONS_TABLE_MARKERS.end);
   if (begin < 0 || end < begin)
-    throw new Error(`README.md has no "${OPTIONS_TABLE_MARKERS.begin}" ... "${OPTIONS_TABLE_MARKERS.end}" block`);
+    throw new Error(`docs/configuration.md has no "${OPTIONS_TABLE_MARKERS.begin}" ... "${OPTIONS_TABLE_MARKERS.end}" block`);
   return readme
     .slice(begin + OPTIONS_TABLE_MARKERS.begin.length, end)
     .split('\n')
@@ -70,6 +70,6 @@ export function replaceOptionsTable(readme: string, table: string): string {
   const begin = readme.indexOf(OPTIONS_TABLE_MARKERS.begin);
   const end = readme.indexOf(OPTIONS_TABLE_MARKERS.end);
   if (begin < 0 || end < begin)
-    throw new Error(`README.md has no "${OPTIONS_TABLE_MARKERS.begin}" ... "${OPTIONS_TABLE_MARKERS.end}" block`);
+    throw new Error(`docs/configuration.md has no "${OPTIONS_TABLE_MARKERS.begin}" ... "${OPTIONS_TABLE_MARKERS.end}" block`);
   return `${readme.slice(0, begin + OPTIONS_TABLE_MARKERS.begin.length)}\n\n${table}\n\n${readme.slice(end)}`;
 }

@@ -3,7 +3,7 @@ import { defaultsOf, type ConfigKeysOf, type DefaultsOf, type OptionSpec } from 
 /**
  * Every option of `SecretsModule` and `SecretsManager`: its type, default and doc line. The one place
  * an option is declared:
- * - the README's configuration table is generated from it (`npm run docs:options`; a test fails when they differ);
+ * - the configuration table of docs/configuration.md is generated from it (`npm run docs:options`; a test fails when they differ);
  * - `resolveVaultConfig` reports every key not listed here as an unknown option and takes its defaults from it;
  * - the checks of whole-number (`integer` bounds), boolean and literal-union options, with their messages, are
  *   generated from it (`schema-checks.ts`); the types of the resolved defaulted options derive from its `type`

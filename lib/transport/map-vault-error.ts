@@ -8,6 +8,7 @@ import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultTlsError, type VaultTlsProblem } from '../errors/vault-tls.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { vaultErrors } from './vault-envelope.js';
+import { CLIENT_CERT_CLOSE_CODE } from './client-cert-refusal.js';
 
 /** OpenSSL certificate verification results and Node's TLS checks, as `error.code` (Node/axios). */
 const TLS_CODES = new Set([
@@ -35,6 +36,8 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_FORMAT',
   // The handshake itself failed: e.g. https:// to a plain-HTTP port ("wrong version number").
   'EPROTO',
+  // Vault closed the connection during or right after a handshake that offered the client certificate.
+  CLIENT_CERT_CLOSE_CODE,
 ]);
 
 /** OpenSSL errors raised during the handshake (`ERR_SSL_WRONG_VERSION_NUMBER`, `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, ...). */
@@ -74,6 +77,7 @@ export function tlsProblemOf(code: string, hasClientCert = false): VaultTlsProbl
   )
     return 'untrusted-ca';
   if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'not-tls';
+  if (code === CLIENT_CERT_CLOSE_CODE) return 'client-certificate-refused';
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')
     return hasClientCert ? 'client-certificate-refused' : 'client-certificate-required';
   if (

@@ -5,6 +5,14 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosResponseHeaders } from 'axios';
 import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
+import { clientCertRefusal } from './client-cert-refusal.js';
+import { RequestLimiter } from './request-limiter.js';
+
+/** A body past this many bytes (1 MiB) is large: it needs one of the adapter's large-body slots to be read on. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
+/** Large bodies read and decoded at once, by default: the rest wait, their streams paused (Vault's answers are far smaller). */
+export const LARGE_BODIES_AT_ONCE = 2;
 
 /** How the adapter connects and what it accepts. */
 export interface UndiciAdapterOptions {
@@ -16,6 +24,8 @@ export interface UndiciAdapterOptions {
   maxResponseBytes: number;
   /** Most connections per Vault address (the pool's size). */
   connections: number;
+  /** Bodies over {@link LARGE_BODY_BYTES} read at once (default {@link LARGE_BODIES_AT_ONCE}); the others wait, paused. */
+  largeBodiesAtOnce?: number;
 }
 
 type HeaderValue = string | string[] | undefined;
@@ -40,10 +50,20 @@ export class UndiciAdapter {
   readonly #inFlight = new Map<string, number>();
   /** TLS errors (e.g. a listener's "certificate required" alert) by the local port of their socket. */
   readonly #tlsErrors = new Map<number, Error>();
+  /** When each connection finished its TLS handshake (`performance.now()` ms), by local port. */
+  readonly #securedAt = new Map<number, number>();
+  /** Slots of the bodies over {@link LARGE_BODY_BYTES} being read: bounds the memory of many huge answers at once. */
+  readonly #largeBodies: RequestLimiter;
   #closed = false;
 
   constructor(options: UndiciAdapterOptions) {
     this.#options = options;
+    this.#largeBodies = new RequestLimiter(options.largeBodiesAtOnce ?? LARGE_BODIES_AT_ONCE);
+  }
+
+  /** Bodies over 1 MiB being read now, and waiting for a slot (their streams paused). */
+  get largeBodies(): { reading: number; waiting: number } {
+    return { reading: this.#largeBodies.active, waiting: this.#largeBodies.queued };
   }
 
   /** The function to give axios as `adapter`. */
@@ -59,7 +79,7 @@ export class UndiciAdapter {
         // The deadline of every request is its AbortSignal: no header/body timers of undici's own.
         headersTimeout: 0,
         bodyTimeout: 0,
-        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs, this.#tlsErrors),
+        connect: connectorWithTimeout(this.#options.tls, this.#options.connectTimeoutMs, this.#tlsErrors, this.#securedAt),
       });
       this.#pools.set(origin, pool);
     }
@@ -95,6 +115,7 @@ export class UndiciAdapter {
     signal: AbortSignal | undefined,
   ): Promise<AxiosResponse<string>> {
     let answer: Dispatcher.ResponseData;
+    const startedAt = performance.now();
     try {
       answer = await this.#pool(url.origin).request({
         origin: url.origin,
@@ -105,13 +126,18 @@ export class UndiciAdapter {
         signal,
       });
     } catch (error) {
-      throw wrap(this.#tlsCause(error), config);
+      throw wrap(this.#tlsCause(error, startedAt), config);
     }
     const max =
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
     let text: string;
     try {
-      text = await readBody(answer, Math.min(max, this.#options.maxResponseBytes));
+      text = await readBody(
+        answer,
+        Math.min(max, this.#options.maxResponseBytes),
+        (slotSignal) => acquire(this.#largeBodies, slotSignal),
+        signal,
+      );
     } catch (error) {
       if (error instanceof AxiosError) {
         error.config = config;
@@ -144,13 +170,18 @@ export class UndiciAdapter {
    * A TLS alert after the handshake (TLS 1.3 servers refuse a missing or bad client certificate
    * then) reaches undici as "other side closed": the alert recorded for that socket is the real cause.
    */
-  #tlsCause(error: unknown): unknown {
+  #tlsCause(error: unknown, startedAt: number): unknown {
     const port = (error as { code?: unknown; socket?: { localPort?: unknown } } | null)?.socket?.localPort;
     if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_SOCKET' || typeof port !== 'number') return error;
     const tlsError = this.#tlsErrors.get(port);
-    if (tlsError === undefined) return error;
-    this.#tlsErrors.delete(port);
-    return tlsError;
+    if (tlsError !== undefined) {
+      this.#tlsErrors.delete(port);
+      return tlsError;
+    }
+    // No alert: a listener that refuses the client certificate may just close right after the handshake.
+    if (this.#options.tls.cert === undefined) return error;
+    const securedAt = this.#securedAt.get(port);
+    return clientCertRefusal(error, { requestStartedAt: startedAt, securedAt, now: performance.now() }) ?? error;
   }
 
   /**
@@ -192,9 +223,16 @@ export class UndiciAdapter {
 /**
  * undici's connector (TLS from `tls`) with a connect timeout on `node:timers` (unref'd): the TCP
  * connect plus TLS handshake must finish within `timeoutMs` milliseconds, else the socket is
- * destroyed with undici's `ConnectTimeoutError` (`UND_ERR_CONNECT_TIMEOUT`).
+ * destroyed with undici's `ConnectTimeoutError` (`UND_ERR_CONNECT_TIMEOUT`). With a client
+ * certificate, a handshake Vault drops after it started becomes the client-certificate refusal
+ * ({@link clientCertRefusal}); the handshake time of each connection goes to `securedAt`.
  */
-function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number, tlsErrors: Map<number, Error>): buildConnector.connector {
+function connectorWithTimeout(
+  tls: TlsConnectOptions,
+  timeoutMs: number,
+  tlsErrors: Map<number, Error>,
+  securedAt: Map<number, number>,
+): buildConnector.connector {
   const connect = buildConnector({ ...tls, timeout: 0 });
   return (options, callback) => {
     let settled = false;
@@ -203,15 +241,36 @@ function connectorWithTimeout(tls: TlsConnectOptions, timeoutMs: number, tlsErro
       socket?.destroy(new errors.ConnectTimeoutError(`could not connect to Vault within ${timeoutMs} ms (connectTimeoutMs)`));
     }, timeoutMs);
     timer.unref();
+    const startedAt = performance.now();
+    // Vault answered the handshake once TLS key material exists (its hello arrived); only the fact is
+    // kept, never the key log line.
+    let vaultAnswered = false;
     const socket = connect(options, (error, connected) => {
       settled = true;
       clearTimeout(timer);
-      if (error) callback(error, null);
+      const refusal =
+        error && tls.cert !== undefined
+          ? clientCertRefusal(error, {
+              requestStartedAt: startedAt,
+              securedAt: undefined,
+              vaultAnswered,
+              now: performance.now(),
+            })
+          : undefined;
+      if (error) callback(refusal ?? error, null);
       else callback(null, connected as NonNullable<typeof connected>);
     }) as Socket | undefined;
+    if (tls.cert !== undefined) socket?.once('keylog', () => (vaultAnswered = true));
     // The local port identifies the connection in undici's SocketError; read it while connected.
     let port: number | undefined;
-    socket?.once('secureConnect', () => (port = socket.localPort)).once('connect', () => (port = socket.localPort));
+    socket
+      ?.once('secureConnect', () => {
+        port = socket.localPort;
+        if (port === undefined || tls.cert === undefined) return;
+        if (securedAt.size >= 256) securedAt.clear();
+        securedAt.set(port, performance.now());
+      })
+      .once('connect', () => (port = socket.localPort));
     socket?.on('error', (error: Error & { code?: unknown }) => {
       port ??= socket.localPort;
       if (typeof error.code !== 'string' || !TLS_ERROR.test(error.code) || port === undefined) return;
@@ -262,33 +321,82 @@ function fullUrl(config: InternalAxiosRequestConfig): URL {
   return joined;
 }
 
-/** Reads the body as UTF-8 text, failing once it passes `max` bytes (checked before reading when `content-length` says so). */
-async function readBody(answer: Dispatcher.ResponseData, max: number): Promise<string> {
+/**
+ * Reads the body as UTF-8 text, failing once it passes `max` bytes (checked before reading when
+ * `content-length` says so). A body over {@link LARGE_BODY_BYTES} (declared, or once that much has
+ * arrived) is read only while holding a slot from `slot`: without one the stream waits, paused.
+ */
+async function readBody(
+  answer: Dispatcher.ResponseData,
+  max: number,
+  slot: (signal: AbortSignal | undefined) => Promise<() => void>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const stream = answer.body;
   const declared = Number(single(answer.headers['content-length']));
   if (Number.isFinite(declared) && declared > max) {
     stream.destroy();
     throw tooLarge(max);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > max) {
-        stream.destroy();
-        reject(tooLarge(max));
-        return;
-      }
-      chunks.push(chunk);
+  let release: (() => void) | undefined;
+  let waiting = false;
+  let finished = false;
+  // A slot granted after the read ended (it failed meanwhile) is freed at once.
+  const take = (): Promise<void> =>
+    slot(signal).then((free) => {
+      if (finished) free();
+      else release = free;
     });
-    stream.once('end', resolve);
-    stream.once('error', reject);
+  try {
+    if (Number.isFinite(declared) && declared > LARGE_BODY_BYTES)
+      await take().catch((error: unknown) => {
+        stream.destroy();
+        throw error;
+      });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > max) {
+          stream.destroy();
+          reject(tooLarge(max));
+          return;
+        }
+        chunks.push(chunk);
+        if (total > LARGE_BODY_BYTES && release === undefined && !waiting) {
+          waiting = true;
+          stream.pause();
+          take().then(
+            () => void (finished || stream.resume()),
+            (error: unknown) => {
+              stream.destroy();
+              reject(error as Error);
+            },
+          );
+        }
+      });
+      stream.once('end', resolve);
+      stream.once('error', reject);
+    });
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    chunks.length = 0;
+    const encoding = single(answer.headers['content-encoding'])?.trim().toLowerCase();
+    const decoded = decompress(bytes, encoding, max);
+    return decoded.toString('utf8');
+  } finally {
+    finished = true;
+    release?.();
+  }
+}
+
+/** Waits for a slot of `limiter` (or `signal`): resolves with the function that frees it. */
+function acquire(limiter: RequestLimiter, signal: AbortSignal | undefined): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    limiter
+      .run(() => new Promise<void>((free) => resolve(() => free())), 'normal', signal)
+      .catch((error: unknown) => reject(error as Error));
   });
-  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
-  const encoding = single(answer.headers['content-encoding'])?.trim().toLowerCase();
-  const decoded = decompress(bytes, encoding, max);
-  return decoded.toString('utf8');
 }
 
 function decompress(bytes: Buffer, encoding: string | undefined, max: number): Buffer {

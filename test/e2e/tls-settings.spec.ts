@@ -5,17 +5,27 @@
  * certificates, the VAULT_SKIP_VERIFY warning, and errors that name the actual TLS problem.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InvalidOptionsError, SecretsManager, VaultTlsError, type SecretsError, type VaultConfig } from '../../lib/index.js';
+import {
+  InvalidOptionsError,
+  SecretsManager,
+  VaultTlsError,
+  VaultUnavailableError,
+  type SecretsError,
+  type VaultConfig,
+} from '../../lib/index.js';
 import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { buildTlsSettings } from '../../lib/transport/tls-settings.js';
 import { mapTransportError } from '../../lib/transport/map-vault-error.js';
 import {
   createTestCertificateAuthority,
   issueTestClientCertificate,
+  issueTestServerCertificate,
   VaultTestServer,
   type TestCertificateAuthority,
   type TestClientCertificate,
@@ -28,6 +38,7 @@ let intermediate: VaultTestServer;
 let named: VaultTestServer;
 let mtls: VaultTestServer;
 let clientCa: TestCertificateAuthority;
+let serverCa: TestCertificateAuthority;
 let client: TestClientCertificate;
 let strangerClient: TestClientCertificate;
 let dir: string;
@@ -35,6 +46,7 @@ let dir: string;
 beforeAll(async () => {
   clientCa = await createTestCertificateAuthority('Client CA');
   const strangerCa = await createTestCertificateAuthority('Stranger CA');
+  serverCa = await createTestCertificateAuthority('Listener CA');
   [client, strangerClient] = await Promise.all([
     issueTestClientCertificate(clientCa, 'web-1'),
     issueTestClientCertificate(strangerCa, 'web-1'),
@@ -159,21 +171,78 @@ describe('VAULT_CLIENT_CERT / VAULT_CLIENT_KEY on a listener that requires clien
     expect(error.message).toContain('clientCert');
   });
 
-  it('with a certificate from a CA the listener does not trust: no read succeeds', async () => {
-    // Vault (Go) refuses such a certificate with a TLS alert (bad_certificate / unknown_ca), mapped to
-    // "client-certificate-refused" below; Node's TLS server, which the test server runs on, closes the
-    // connection instead, so here the refusal shows as a dropped connection.
-    const m = manager(mtls, {
-      caCert: mtls.caCertPem,
-      clientCert: strangerClient.certPem,
-      clientKey: strangerClient.keyPem,
-      maxRetries: 0,
-    });
+  it('with a certificate from a CA the listener does not trust: VaultTlsError "client-certificate-refused" at boot, not an outage', async () => {
+    // Node's TLS server (the test server's listener) closes the connection right after a TLS 1.3
+    // handshake instead of sending an alert (issue 22 item 12: the module booted degraded and retried for ever).
+    const error = await bootError(
+      manager(mtls, { caCert: mtls.caCertPem, clientCert: strangerClient.certPem, clientKey: strangerClient.keyPem }),
+    );
+    expect(error).toMatchObject({ problem: 'client-certificate-refused' });
+    expect(error.message).toMatch(/clientCert.*clientKey/);
+    expect(error.message).not.toContain('PRIVATE KEY');
+  });
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'a node:https listener (requestCert, rejectUnauthorized, %s) that closes on an unknown client certificate: "client-certificate-refused"',
+    async (maxVersion) => {
+      const serverCert = await issueTestServerCertificate(serverCa, ['127.0.0.1']);
+      const listener = https.createServer(
+        { cert: serverCert.certPem, key: serverCert.keyPem, ca: clientCa.certPem, requestCert: true, rejectUnauthorized: true, maxVersion },
+        (_req, res) => res.end('{}'),
+      );
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = listener.address() as AddressInfo;
+        const m = new SecretsManager(
+          {
+            address: `https://127.0.0.1:${port}`,
+            token: 'hvs.any',
+            secretsPath: SECRETS_PATH,
+            caCert: serverCa.certPem,
+            clientCert: strangerClient.certPem,
+            clientKey: strangerClient.keyPem,
+          },
+          { env: {}, logger: new CapturingLogger() },
+        );
+        const error = await bootError(m);
+        expect(error).toMatchObject({ problem: 'client-certificate-refused' });
+        expect(error.message).toMatch(/clientCert.*clientKey/);
+      } finally {
+        listener.closeAllConnections();
+        await new Promise((resolve) => listener.close(resolve));
+      }
+    },
+  );
+
+  it('a listener that closes every connection before any TLS byte stays an outage, even with a client certificate', async () => {
+    const closer = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
     try {
-      await m.start().catch(() => undefined);
-      await expect(m.fetchSecret('database')).rejects.toMatchObject({ code: expect.stringMatching(/^SECRETS_/) });
+      const { port } = closer.address() as AddressInfo;
+      const m = new SecretsManager(
+        {
+          address: `https://127.0.0.1:${port}`,
+          token: 'hvs.any',
+          secretsPath: SECRETS_PATH,
+          caCert: serverCa.certPem,
+          clientCert: strangerClient.certPem,
+          clientKey: strangerClient.keyPem,
+          maxRetries: 0,
+        },
+        { env: {}, logger: new CapturingLogger() },
+      );
+      try {
+        await m.start();
+        const r = await m.request({ method: 'GET', path: 'sys/health' }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(r).toBeInstanceOf(VaultUnavailableError);
+      } finally {
+        await m.close();
+      }
     } finally {
-      await m.close();
+      await new Promise((resolve) => closer.close(resolve));
     }
   });
 

@@ -50,7 +50,7 @@ async function setup(): Promise<void> {
 }
 
 describe('subscriber: frames', () => {
-  it('ignores malformed, binary, huge and foreign frames without throwing', async () => {
+  it('ignores malformed, binary and foreign frames without throwing', async () => {
     await setup();
     const { sub, changes, keyOfCalls } = make();
     await sub.start();
@@ -62,7 +62,7 @@ describe('subscriber: frames', () => {
     fake.send('{"data":{"event":null}}');
     fake.send(Buffer.from([0, 1, 2, 255, 254, 0x0a]), true);
     fake.send(Buffer.from(frame('secret/data/app/bin')), true); // binary frame carrying JSON
-    fake.send('x'.repeat(8 * 1024 * 1024));
+    fake.send('x'.repeat(1024 * 1024)); // exactly the cap: still accepted (and ignored)
     fake.send(frame('other/data/app/config'));
     fake.send(frame('secret/data/appx/config'));
     fake.send(frame('secret/data/app/config'));
@@ -72,6 +72,24 @@ describe('subscriber: frames', () => {
     expect(keyOfCalls).not.toContain(42);
     expect(unhandled).toEqual([]);
     expect(sub.toJSON()).toEqual({ connected: true });
+  });
+
+  it('a frame over 1 MiB closes the subscription (logged, never quoted), then it reconnects and events flow again (issue 22 item 15)', async () => {
+    await setup();
+    const { sub, changes } = make();
+    await sub.start();
+    await until(() => fake.sockets.size === 1);
+    // Before the cap, a 90 MB frame was buffered whole (+279 MB RSS).
+    fake.send(`{"data":"${'y'.repeat(1024 * 1024)}"}`);
+    await until(() => scheduler.pending().includes(KV_EVENTS_RECONNECT_NAME));
+    expect(sub.toJSON()).toEqual({ connected: false });
+    expect(logs.count(/^warn .*KV event frame larger than 1 MiB/)).toBe(1);
+    expect(logs.text).not.toContain('yyyy');
+    expect(unhandled).toEqual([]);
+    scheduler.run(KV_EVENTS_RECONNECT_NAME);
+    await until(() => fake.sockets.size === 1);
+    fake.send(frame('secret/data/app/config'));
+    await until(() => changes.includes('config'));
   });
 
   it('sends token and namespace in headers, never in the URL', async () => {

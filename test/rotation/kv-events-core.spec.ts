@@ -124,6 +124,27 @@ describe('core: flood', () => {
   });
 });
 
+describe('core: an oversized frame (issue 22 item 15)', () => {
+  it('a frame over 1 MiB closes the subscription without crashing, and polling still sees a change', async () => {
+    m = new SecretsManager(
+      { address: fake.address, token: server.rootToken, secretsPath: 'secret/app', watch: { intervalMs: 200, events: true } },
+      { logger: logs },
+    );
+    await m.start();
+    await m.fetchSecret('config');
+    await until(() => fake.sockets.size === 1);
+    fake.send('z'.repeat(2 * 1024 * 1024));
+    await until(() => logs.text.includes('KV event frame larger than 1 MiB'));
+    const rotated: unknown[] = [];
+    m.on('secrets.rotated:config', (e) => void rotated.push(e));
+    // Written straight to Vault: no frame announces it, only polling can see it.
+    await server.admin.kvPut('secret', 'app/config', { feature: 'v2' });
+    await until(() => rotated.length === 1, 5000);
+    expect(await m.fetchSecret('config')).toEqual({ feature: 'v2' });
+    expect(unhandled).toEqual([]);
+  });
+});
+
 describe('core: lifecycle', () => {
   it('close() right after start(): no subscription socket opened afterwards', async () => {
     m = new SecretsManager(

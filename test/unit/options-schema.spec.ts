@@ -62,7 +62,7 @@ describe('OPTIONS_SCHEMA', () => {
     }
   });
 
-  it('accepts every option and field it declares, and reports any other key as unknown with a pointer to the README', () => {
+  it('accepts every option and field it declares, and reports any other key as unknown with a pointer to docs/configuration.md', () => {
     const everything: Record<string, unknown> = {};
     for (const name of CONFIG_KEYS) {
       const fields = SCHEMA[name]?.fields;
@@ -72,9 +72,9 @@ describe('OPTIONS_SCHEMA', () => {
     expect(problemsOf({ ...everything, ...BASE }).filter((p) => p.startsWith('unknown option'))).toEqual([]);
 
     expect(problemsOf({ ...BASE, isGlobal: true, cache: { ttl: 5 }, watch: { interval: 5 } })).toEqual([
-      'unknown option "isGlobal": check its spelling (see the configuration table in the README)',
-      'unknown option "cache.ttl": check its spelling (see the configuration table in the README)',
-      'unknown option "watch.interval": check its spelling (see the configuration table in the README)',
+      'unknown option "isGlobal": check its spelling (every option is listed in docs/configuration.md of nestjs-vault-secrets)',
+      'unknown option "cache.ttl": check its spelling (every option is listed in docs/configuration.md of nestjs-vault-secrets)',
+      'unknown option "watch.interval": check its spelling (every option is listed in docs/configuration.md of nestjs-vault-secrets)',
     ]);
   });
 

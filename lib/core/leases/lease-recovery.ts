@@ -61,7 +61,9 @@ export class LeaseRecovery {
     const delay = boundedRetryDelayMs(managed.attempt, book.now(), deadline, book.random);
     managed.attempt += 1;
     if (delay === undefined) return this.#expire(managed, error, deadline);
-    book.deps.logger.warn?.(`Keeping "${managed.spec.key}" alive failed (${error.message}); retrying in ${delay} ms`);
+    // Once per streak of failures, with the reason (a refused certificate re-issue, a renewal); the retries stay quiet.
+    if (managed.attempt === 1)
+      book.deps.logger.warn?.(`Keeping "${managed.spec.key}" alive failed (${error.message}); retrying in ${delay} ms`);
     managed.retryTask = task;
     book.schedule(managed, delay, task);
   }

@@ -17,6 +17,8 @@ const ARRIVAL_BACKOFF_MAX_MS = 300_000;
  */
 export class LeaseReplacement {
   readonly #book: LeaseBook;
+  /** Keys whose last copy came with an engine notice (already logged). */
+  readonly #noticed = new Set<string>();
 
   constructor(book: LeaseBook) {
     this.#book = book;
@@ -105,6 +107,10 @@ export class LeaseReplacement {
       return true;
     }
     managed.expiredOnArrival = 0;
+    // An engine's notice (a certificate's TTL clipped to its CA) is logged once per streak, with its reason.
+    if (secret.notice && !this.#noticed.has(key)) book.deps.logger.warn?.(`"${key}": ${secret.notice}`);
+    if (secret.notice) this.#noticed.add(key);
+    else this.#noticed.delete(key);
     if (secret.notice) book.notices.set(key, secret.notice);
     else book.notices.delete(key);
     return false;
@@ -129,6 +135,7 @@ export class LeaseReplacement {
         currentVersion: next.version,
         previousLeaseId: previous.lease?.id,
         currentLeaseId: next.lease?.id,
+        expiresAt: managed.expiresAt,
         at: managed.issuedAt,
       },
       next.data,

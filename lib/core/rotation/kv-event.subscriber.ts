@@ -8,6 +8,9 @@ import type { TaskScheduler } from '../../timing/task-scheduler.js';
 /** Name of the reconnect timer in `SchedulerRegistry`. */
 export const KV_EVENTS_RECONNECT_NAME = 'secrets:kv-events';
 
+/** Largest event frame accepted, in bytes (1 MiB; Vault's KV events are well under 1 KiB): a larger one closes the connection. */
+export const MAX_EVENT_FRAME_BYTES = 1024 * 1024;
+
 /** A connection that stayed open this long (ms) resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
 
@@ -33,7 +36,9 @@ export interface KvEventSubscriberDeps {
  * (`GET /v1/sys/events/subscribe/kv-v2/data-*?json=true`, https://developer.hashicorp.com/vault/docs/concepts/events, Vault Enterprise 1.16+
  * or 1.15 with events enabled). Each `kv-v2/data-*` event makes the watcher check that key at
  * once; polling keeps running, so nothing is lost when the subscription is refused (403/404,
- * logged once, not retried) or drops (reconnected with backoff).
+ * logged once, not retried) or drops (reconnected with backoff). A frame over
+ * {@link MAX_EVENT_FRAME_BYTES} is never buffered: the connection is closed (logged, without the
+ * frame) and reconnected with backoff.
  */
 export class KvEventSubscriber {
   readonly #deps: KvEventSubscriberDeps;
@@ -77,6 +82,7 @@ export class KvEventSubscriber {
     if (this.#deps.namespace) headers['X-Vault-Namespace'] = this.#deps.namespace;
     const socket = new WebSocket(url, {
       headers,
+      maxPayload: MAX_EVENT_FRAME_BYTES,
       ...tlsConnectOptions(this.#deps.tls),
     });
     this.#socket = socket;
@@ -98,7 +104,13 @@ export class KvEventSubscriber {
       }
       this.#retryLater(); // a passing refusal (503 sealed or standby, a load balancer): try again later
     });
-    socket.on('error', () => undefined);
+    socket.on('error', (error: Error & { code?: unknown }) => {
+      // ws closes the connection (1009) after this; 'close' schedules the reconnect.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        this.#deps.logger.warn?.(
+          `Vault sent a KV event frame larger than 1 MiB (${MAX_EVENT_FRAME_BYTES} bytes): the subscription was closed and reconnects; polling continues`,
+        );
+    });
     socket.on('close', () => {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
