@@ -44,11 +44,13 @@ export class SecretNotFoundError extends SecretsError {
           ? 'was soft-deleted (it can be restored with `vault kv undelete`)'
           : 'was destroyed (its data is gone for good)';
     const status = details.status === undefined ? '' : ` (HTTP ${details.status})`;
-    super(
-      SecretsErrorCode.NotFound,
-      `Secret "${key}"${which} ${why} at ${details.path ?? 'Vault'}${status}.${details.hint ?? ''}`,
-      details,
-    );
+    // A plain miss is most often a wrong key or path: say what to check, unless the caller knows better.
+    const hint =
+      details.hint ??
+      (reason === 'missing'
+        ? ' Check the key and `secretsPath` (or `secretsMount`, `paths`), and that the secret was written at that path.'
+        : '');
+    super(SecretsErrorCode.NotFound, `Secret "${key}"${which} ${why} at ${details.path ?? 'Vault'}${status}.${hint}`, details);
     this.reason = reason;
     if (details.version !== undefined) this.version = details.version;
   }

@@ -2,12 +2,17 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SecretFeatureError } from '../errors/secret-feature.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
+import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { SecretRotatedEvent } from '../events/secret-rotated.event.js';
 import { validateSecret } from '../core/schema/validate-secret.js';
 import { Rotating } from './rotating.js';
 import { isRotatingDeclaration, type SecretDeclaration, type SecretFeature } from './secret-feature.js';
 import { SecretRef } from './secret-ref.js';
 import type { SecretsService } from './secrets.service.js';
+
+/** What to do when Vault could not be reached at boot for a declared secret. */
+const OUTAGE_ADVICE =
+  'Vault could not be reached at boot and these secrets have no fallback value: check that Vault is up and that VAULT_ADDR (the `address` option) points at it; to boot without Vault, give them a fallback (`SECRETS_<KEY>` environment variables or `fallbackJson`).';
 
 interface Loaded {
   data: unknown;
@@ -45,7 +50,9 @@ export class SecretFeatures implements BeforeApplicationShutdown {
     });
     if (failures.length > 0) {
       await features.beforeApplicationShutdown();
-      throw failures.length === 1 ? failures[0]!.error : new SecretFeatureError(failures);
+      const outage = failures.some(({ error }) => error instanceof VaultUnavailableError);
+      if (failures.length === 1 && !outage) throw failures[0]!.error;
+      throw new SecretFeatureError(failures, outage ? OUTAGE_ADVICE : undefined);
     }
     return features;
   }

@@ -115,6 +115,21 @@ describe('SecretsModule.forFeature and @InjectSecret', () => {
     expect((error as SecretFeatureError).failures.map((f) => f.key)).toEqual(['missing', 'kafka']);
   });
 
+  // Found by a new-user trial (issue 22): the boot failed with "Vault is unavailable for auth/token/lookup-self:
+  // ECONNREFUSED", naming neither the declared key nor what to do.
+  it('Vault down at boot: the error names the declared key, VAULT_ADDR and the fallbacks that let the app boot', async () => {
+    const error = await bootApp([
+      root({ address: 'http://127.0.0.1:9', connectTimeoutMs: 500 }),
+      SecretsModule.forFeature([{ key: 'database' }]),
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretFeatureError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^1 declared secret could not be loaded:\n {2}- "database": /);
+    expect(message).toContain('VAULT_ADDR');
+    expect(message).toContain('fallbackJson');
+    expect(message).not.toContain(server.rootToken);
+  });
+
   it('injects live refs: the value follows an operator’s new version with no handler in the app', async () => {
     ({ app } = await bootApp(
       [
