@@ -4,6 +4,7 @@ import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { sendRawRequest } from '../../lib/core/raw-request.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { supervisedCore } from '../support/core-harness.js';
+import { MARKER_CRED, dump } from '../support/leak-markers.js';
 
 /**
  * Review of the self-healing supervisor (issue 17) against Vault's documented behaviour: each test
@@ -139,5 +140,91 @@ describe('a slow Vault', () => {
     // Promise: "Any probe that finds Vault serving ends degraded"; a Vault that answers every read
     // within requestTimeoutMs is serving, but the probe's own deadline is min(5 s, requestTimeoutMs).
     expect(h.core.status()).toMatchObject({ state: 'ready' });
+  });
+});
+
+describe('secrets in the supervisor’s output', () => {
+  it('a refused AppRole secret_id and a userpass password: in no log, error, status(), event or inspect/JSON of the module’s objects', async () => {
+    const planted = [MARKER_CRED, `${MARKER_CRED}-pw`];
+    await server.admin.enableAuthMethod('approle', 'approle');
+    await server.admin.writeAppRole('approle', 'app', { token_ttl: 3600, token_policies: ['default'] });
+    const roleId = await server.admin.readRoleId('approle', 'app');
+    await server.admin.enableAuthMethod('userpass', 'userpass');
+    const runs = [
+      supervisedCore(server, cores, { auth: { method: 'approle', roleId, secretId: planted[0] } }),
+      supervisedCore(server, cores, { auth: { method: 'userpass', username: 'alice', password: planted[1] } } as Partial<VaultConfig>),
+    ];
+    const texts: string[] = [];
+    for (const h of runs) {
+      await h.core.start().catch((e: unknown) => texts.push(dump(e)));
+      for (let minute = 0; minute < 20; minute += 1) {
+        texts.push(dump(await h.core.fetchSecret('config').catch((e: unknown) => e)));
+        texts.push(dump(await h.core.probeHealth().catch((e: unknown) => e)));
+        await h.time.advance(60_000);
+      }
+      texts.push(dump(h.core.status()), dump(h.core.supervisor), dump(h.core.tokens), dump(h.events), ...h.logger.lines);
+      const logins = h.sent.filter((r) => /\/login/.test(r.path)).length;
+      console.log(
+        `${h === runs[0] ? 'approle' : 'userpass'}: ${logins} logins in 20 min, status ${JSON.stringify(h.core.status().login ?? {})}`,
+      );
+      // Lockout-safe: at most 3 refused logins of one credential per 15 minutes (20 min: ≤ 4).
+      expect(logins).toBeLessThanOrEqual(4);
+    }
+    for (const text of texts) for (const secret of planted) expect(text).not.toContain(secret);
+  });
+});
+
+describe('a Vault flapping every 3 s for a minute, under reads', () => {
+  it('reads every 100 ms over 5 keys: at most one request per read, probes no faster than the ladder, back ≤ 3 s after the last return', async () => {
+    await server.admin.enableAuthMethod('approle', 'approle');
+    await server.admin.writeAppRole('approle', 'app', { token_ttl: 3600, token_policies: ['reader'] });
+    await server.admin.writePolicy('reader', 'path "secret/*" { capabilities = ["read"] }');
+    for (let k = 0; k < 5; k += 1) await server.admin.kvPut('secret', `app/k${k}`, { v: `${k}` });
+    const roleId = await server.admin.readRoleId('approle', 'app');
+    const secretId = await server.admin.generateSecretId('approle', 'app');
+    const h = supervisedCore(server, cores, { auth: { method: 'approle', roleId, secretId }, maxRetries: 2 });
+    await h.core.start();
+    for (let k = 0; k < 5; k += 1) await h.core.fetchSecret(`k${k}`);
+    h.sent.length = 0;
+    const probesAt: number[] = [];
+    let reads = 0;
+    let end: (() => void) | undefined;
+    for (let tick = 0; tick < 600; tick += 1) {
+      const phase = Math.floor(tick / 30) % 2; // 3 s down, 3 s up
+      if (phase === 0 && !end) end = server.faults.add({ drop: true });
+      if (phase === 1 && end) {
+        end();
+        end = undefined;
+      }
+      const before = h.sent.length;
+      await Promise.all(Array.from({ length: 5 }, (_, k) => h.core.fetchSecret(`k${k}`, { refresh: true }).catch(() => undefined)));
+      reads += 5;
+      await h.time.advance(100);
+      // Probes sent in this 100 ms step (read-triggered or planned), stamped with its end.
+      for (const r of h.sent.slice(before)) if (r.path === 'sys/health') probesAt.push(server.clock.now());
+    }
+    end?.();
+    const lastReturn = server.clock.now();
+    let servedAt: number | undefined;
+    for (let tick = 0; tick < 100 && servedAt === undefined; tick += 1) {
+      await Promise.all(Array.from({ length: 5 }, (_, k) => h.core.fetchSecret(`k${k}`, { refresh: true }).catch(() => undefined)));
+      reads += 5;
+      if (h.core.status().state === 'ready' && Object.keys(h.core.status().fallbackKeys).length === 0) servedAt = server.clock.now();
+      else await h.time.advance(100);
+    }
+    const data = h.sent.filter((r) => r.path.startsWith('secret/')).length;
+    const logins = h.sent.filter((r) => r.path.endsWith('/login')).length;
+    const probes = h.sent.filter((r) => r.path === 'sys/health').length;
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < probesAt.length; i += 1) fastest = Math.min(fastest, probesAt[i]! - probesAt[i - 1]!);
+    console.log(
+      `flapping 60 s: ${reads} reads, ${data} data requests, ${probes} probes (closest two ${fastest} ms apart), ${logins} logins, ` +
+        `other ${h.sent.length - data - probes - logins}; served from Vault ${servedAt === undefined ? 'never' : servedAt - lastReturn} ms after the last return`,
+    );
+    expect(data).toBeLessThanOrEqual(reads);
+    // The ladder's second step is 2 s, jittered to 75 % at the harness's draw 0.5: 1.5 s; a read never adds a closer one.
+    expect(fastest).toBeGreaterThanOrEqual(1500);
+    expect(logins).toBe(0);
+    expect(servedAt !== undefined && servedAt - lastReturn <= 3000).toBe(true);
   });
 });
