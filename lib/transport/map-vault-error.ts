@@ -105,8 +105,12 @@ function errorCodes(error: unknown): string[] {
 /** Parses `Retry-After` (seconds or HTTP date) into seconds. */
 function retryAfterSeconds(header: unknown, nowMs: number): number | undefined {
   if (typeof header !== 'string' || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  // A number is delay-seconds (RFC 9110 §10.2.3), never a date: a negative one is invalid
+  // (Date.parse('-1') would read it as the year 2001, a date in the past, so no wait at all).
+  if (/^\s*[-+]?\d+(\.\d+)?\s*$/.test(header)) {
+    const seconds = Number(header);
+    return seconds >= 0 ? seconds : undefined;
+  }
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
