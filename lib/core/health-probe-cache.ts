@@ -16,6 +16,12 @@ export class HealthProbeCache {
     private readonly serving: ServingProbe,
     private readonly clock: Clock,
     private readonly onAnswer: (health: VaultHealth) => Promise<void>,
+    /**
+     * The supervisor's own probe timeout, in milliseconds: a probe with a shorter timeout that
+     * timed out only says Vault is slower than that, so it is not handed to `onAnswer` (a Vault
+     * answering reads in 5 s must not be degraded by a 2 s health check).
+     */
+    private readonly faultTimeoutMs = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
@@ -26,7 +32,8 @@ export class HealthProbeCache {
     const now = this.clock.now();
     if (maxAgeMs > 0 && this.#last && now - this.#last.at <= maxAgeMs) return this.#last.result;
     const result = this.serving.check(timeoutMs).then(async (health) => {
-      await this.onAnswer(health);
+      const shortTimeout = health.timedOut === true && timeoutMs !== undefined && timeoutMs < this.faultTimeoutMs;
+      if (!shortTimeout) await this.onAnswer(health);
       return health;
     });
     this.#last = { at: now, result };

@@ -5,9 +5,6 @@ import type { VaultTransport } from '../transport/vault-transport.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import type { VaultTelemetry } from '../telemetry/vault-telemetry.js';
 
-/** Timeout of the supervisor's `sys/health` probe, in milliseconds. */
-export const SUPERVISOR_PROBE_TIMEOUT_MS = 5000;
-
 /** Collaborators that can be swapped: tests inject a clock, a logger and a jitter source; Nest injects its SchedulerRegistry-backed scheduler and EventEmitter2. */
 export interface SecretsCoreDeps {
   clock?: Clock;

@@ -33,7 +33,7 @@ import { buildSecretsStatus, leaseExpiries } from './build-secrets-status.js';
 import { HealthProbeCache } from './health-probe-cache.js';
 import { rereadServedKeys } from './read/reread-served-keys.js';
 import { systemClock, type Clock } from '../timing/clock.js';
-import { SUPERVISOR_PROBE_TIMEOUT_MS, type SecretsCoreDeps } from './secrets-core-deps.js';
+import type { SecretsCoreDeps } from './secrets-core-deps.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import { VaultTelemetry } from '../telemetry/vault-telemetry.js';
 import { instrumentCore, tapEvents } from './core-telemetry.js';
@@ -112,7 +112,8 @@ export class SecretsCore {
     });
     this.tokens = tokens;
     this.client.useTokenSource(this.#agentMode ? { getToken: () => Promise.resolve(undefined) } : tokens);
-    const probeTimeoutMs = Math.min(SUPERVISOR_PROBE_TIMEOUT_MS, config.requestTimeoutMs);
+    // As long as a read may take: a Vault slower than a shorter probe timeout would never leave degraded.
+    const probeTimeoutMs = config.requestTimeoutMs;
     const tokenNamespace = config.authNamespace === config.namespace ? undefined : (config.authNamespace ?? '');
     // One probe for the supervisor and the health indicator, so both know when a proxy hides sys/health.
     const serving = new ServingProbe({
@@ -139,7 +140,7 @@ export class SecretsCore {
     });
     this.requester = supervised;
     // Any probe is the supervisor's evidence: not serving degrades, serving ends `degraded` at once.
-    this.#health = new HealthProbeCache(serving, this.clock, (health) => this.supervisor.observe(healthFault(health)));
+    this.#health = new HealthProbeCache(serving, this.clock, (health) => this.supervisor.observe(healthFault(health)), probeTimeoutMs);
     this.engines = new EngineRegistry(config.engines);
     this.orchestrator = new RotationOrchestrator(this.events, this.logger, config.onRotate, config.leases.handlerTimeoutMs);
     this.leases = new LeaseManager({

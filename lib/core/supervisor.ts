@@ -46,6 +46,8 @@ export class Supervisor {
   #login: { state: 'held' | 'locked'; retryAt: number } | undefined;
   #inFlight: { run: Promise<void>; decided: Promise<void> } | undefined;
   #confirming: Promise<void> | undefined;
+  /** True while the recovery's convergence steps run (inside the attempt that found Vault back). */
+  #converging = false;
   #stopped = false;
   /** Incremented at each recovery: a failure of a call started before it is stale. */
   #generation = 0;
@@ -131,8 +133,9 @@ export class Supervisor {
     }
     if (reason === undefined) return undefined;
     this.#lastErrorCode = error instanceof SecretsError ? error.code : 'UNKNOWN';
-    // The attempt in flight decides what comes next.
-    if (this.#inFlight) return reason;
+    // The attempt in flight decides what comes next; once it found Vault back, a failure while the
+    // recovery converges (re-reads, leases) is news and degrades the module again.
+    if (this.#inFlight && !this.#converging) return reason;
     if (this.#state !== 'degraded') this.#degrade(reason, error);
     else if (this.#reason !== reason) this.#reason = reason;
     return reason;
@@ -301,14 +304,22 @@ export class Supervisor {
     this.#setState('ready', undefined);
     decide();
     this.#deps.logger.log('Vault answers again; bringing every secret back to Vault');
-    for (const listener of this.#recoveredListeners) {
-      try {
-        await listener();
-      } catch (error) {
-        this.#deps.logger.warn(`A recovery step failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.#converging = true;
+    try {
+      for (const listener of this.#recoveredListeners) {
+        try {
+          await listener();
+        } catch (error) {
+          this.#deps.logger.warn(`A recovery step failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
+    } finally {
+      this.#converging = false;
     }
-    if (this.#state !== 'ready' || this.#stopped) return;
+    if (this.#stopped) return;
+    // Vault failed again while converging: the timer planned then may have fired into this attempt, so plan again.
+    if (this.#state === 'degraded') return this.#plan(this.#reason ?? 'unreachable');
+    if (this.#state !== 'ready') return;
     this.#deps.logger.log('Vault is available again');
     this.#emit(SecretsEvents.VaultRecovered, new VaultAvailabilityEvent(true, this.#deps.clock.now()));
   }

@@ -5,7 +5,7 @@ import { SecretsError } from '../errors/secrets.error.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { Clock } from '../timing/clock.js';
-import { HIDDEN_HEALTH_STATUSES, probeVaultHealth, type VaultHealth } from './vault-health.js';
+import { HIDDEN_HEALTH_STATUSES, probeVaultHealth, unreachableHealth, type VaultHealth } from './vault-health.js';
 
 /** How long a `sys/health` found hidden by a proxy (404/405) is not asked again, in milliseconds (5 minutes). */
 export const HIDDEN_HEALTH_MEMO_MS = 300_000;
@@ -71,7 +71,7 @@ export class ServingProbe {
       if (error instanceof VaultSealedError) return { reachable: true, status: 503, sealed: true, via };
       // A rate limit on lookup-self is an answer from a serving Vault.
       if (error instanceof VaultUnavailableError && error.status === 429) return { reachable: true, status: 429, sealed: false, via };
-      return { reachable: false, via, error: error instanceof SecretsError ? error.code : 'UNKNOWN' };
+      return unreachableHealth(error, via);
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { VaultRequester } from '../contracts/vault-requester.js';
 import { isJsonObject } from './vault-envelope.js';
 import { SecretsError } from '../errors/secrets.error.js';
+import { SecretsErrorCode } from '../errors/secrets-error-code.js';
+import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 
 /** What `GET /v1/sys/health` said (https://developer.hashicorp.com/vault/api-docs/system/health). */
 export interface VaultHealth {
@@ -27,6 +29,14 @@ export interface VaultHealth {
   via?: 'sys/health' | 'lookup-self';
   /** `lookup-self` answered 403: Vault serves but refuses the module's token (it needs a new login). */
   tokenRejected?: boolean;
+  /** Unreachable because the probe's own timeout ran out (Vault may only be slower than that timeout). */
+  timedOut?: boolean;
+}
+
+/** The verdict for a probe that failed with `error`: unreachable, with its code and whether it timed out. */
+export function unreachableHealth(error: unknown, via: 'sys/health' | 'lookup-self'): VaultHealth {
+  const timedOut = error instanceof VaultUnavailableError && error.kind === 'timeout';
+  return { reachable: false, via, error: error instanceof SecretsError ? error.code : 'UNKNOWN', ...(timedOut ? { timedOut } : {}) };
 }
 
 /** Statuses of a `sys/health` that is not served: a gateway or proxy in front of Vault hides it. */
@@ -52,6 +62,10 @@ export async function probeVaultHealth(client: VaultRequester, timeoutMs?: numbe
       ...(timeoutMs ? { timeoutMs } : {}),
     });
     if (HIDDEN_HEALTH_STATUSES.includes(response.status)) return { reachable: true, status: response.status, via: 'sys/health' };
+    // Vault's sys/health always answers a JSON object: a 503 (or 429...) page without one is a load
+    // balancer or proxy with no Vault behind it, not a sealed Vault or a standby.
+    if (response.status !== 200 && !isJsonObject(response.body))
+      return { reachable: false, status: response.status, via: 'sys/health', error: SecretsErrorCode.VaultUnavailable };
     const body = isJsonObject(response.body) ? response.body : {};
     return {
       reachable: true,
@@ -71,6 +85,6 @@ export async function probeVaultHealth(client: VaultRequester, timeoutMs?: numbe
       via: 'sys/health',
     };
   } catch (error) {
-    return { reachable: false, error: error instanceof SecretsError ? error.code : 'UNKNOWN' };
+    return unreachableHealth(error, 'sys/health');
   }
 }
