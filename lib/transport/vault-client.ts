@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { inspect } from 'node:util';
-import { Axios, type AxiosResponse } from 'axios';
+import { Axios, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
@@ -78,20 +78,16 @@ export class VaultClient implements VaultTransport {
       connections: config.maxConcurrentRequests,
     });
     this.#hasClientCert = config.clientCert !== undefined;
-    // Prepared once: an Axios instance holding only what a Vault call needs (not axios.create,
+    // Prepared once: an Axios instance holding only what UndiciAdapter reads (not axios.create,
     // which adds every library default, nested header buckets included, for mergeConfig to walk
-    // on each request). Bodies are JSON text already (encodeBody) and answers stay text (parsed
-    // once, in parseBody): no transforms. The deadline is a per-call signal (#send).
+    // on each request). The adapter never follows redirects (#sendOnce does, by hand), uses no
+    // proxy and no axios timeout (the deadline is a per-call signal, #send) and always answers
+    // text; bodies are JSON text already (encodeBody) and answers are parsed once (parseBody),
+    // so there are no transforms. Every request gives an absolute URL.
     this.#http = new Axios({
-      baseURL: `${config.address}/v1/`,
       adapter: this.#undici.adapter,
-      timeout: 0,
-      maxRedirects: 0,
-      proxy: false,
-      headers: { 'X-Vault-Request': 'true' },
-      responseType: 'text',
-      transformRequest: [],
-      transformResponse: [],
+      // The Accept axios.create's defaults sent before, so proxies in front of Vault see the same request.
+      headers: { Accept: 'application/json, text/plain, */*', 'X-Vault-Request': 'true' },
       validateStatus: () => true,
       // Vault's own request limit is 32 MiB; an answer larger than 16 MiB is not a secret.
       maxContentLength: MAX_RESPONSE_BYTES,
@@ -208,14 +204,10 @@ export class VaultClient implements VaultTransport {
     const data = encodeBody(req.body);
     for (let hop = 0; ; hop += 1) {
       try {
-        response = await this.#http.request<string>({
-          method: isList ? 'GET' : req.method,
-          url,
-          params,
-          data,
-          headers,
-          signal: deadline,
-        });
+        const config: AxiosRequestConfig = { method: isList ? 'GET' : req.method, url, headers, signal: deadline };
+        if (params !== undefined) config.params = params;
+        if (data !== undefined) config.data = data;
+        response = await this.#http.request<string>(config);
       } catch (error) {
         if (isTooLarge(error)) {
           // Not an outage: a malformed answer, never retried (it would be downloaded again).
