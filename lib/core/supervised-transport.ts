@@ -80,7 +80,14 @@ export class SupervisedTransport implements VaultRequester {
       supervisor.gate(req.path);
     }
     if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req), generation);
-    const token = await this.#reported(() => tokens.getToken(), generation);
+    // Inline rather than through #reported: no closure or extra promise per request on this path.
+    let token: string | undefined;
+    try {
+      token = await tokens.getToken();
+    } catch (error) {
+      supervisor.report(error, generation);
+      throw error;
+    }
     try {
       return await inner.request<TBody>(withToken(req, token));
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { RequestPriority } from '../contracts/vault-request.js';
 import { inspect } from 'node:util';
+import type { AbortLike } from '../timing/deadline.js';
 
 interface Waiter {
   start: () => void;
@@ -69,9 +70,9 @@ export class RequestLimiter {
   /**
    * Runs `task` as soon as a slot is free (at once when one is) and settles as it settles.
    * @param priority - `high` tasks start before any waiting `normal` task.
-   * @param signal - abandons the wait when it fires first (rejects with `signal.reason`).
+   * @param signal - an `AbortSignal` or a `Deadline`: abandons the wait when it fires first (rejects with `signal.reason`).
    */
-  run<T>(task: () => Promise<T>, priority: RequestPriority = 'normal', signal?: AbortSignal): Promise<T> {
+  run<T>(task: () => Promise<T>, priority: RequestPriority = 'normal', signal?: AbortLike): Promise<T> {
     if (this.#active < this.#limit) return this.#start(task);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<T>((resolve, reject) => {

@@ -1,6 +1,8 @@
 import {
   BrokenCircuitError,
+  CircuitState,
   TaskCancelledError,
+  type CircuitBreakerPolicy,
   ConsecutiveBreaker,
   DelegateBackoff,
   circuitBreaker,
@@ -12,6 +14,7 @@ import {
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import { backoffDelayMs } from '../timing/backoff.js';
+import type { Deadline } from '../timing/deadline.js';
 
 /** First retry delay, in milliseconds (doubling, jittered, up to {@link RETRY_MAX_DELAY_MS}). */
 export const RETRY_INITIAL_DELAY_MS = 100;
@@ -23,13 +26,12 @@ export const BREAKER_CONSECUTIVE_FAILURES = 5;
 export const BREAKER_HALF_OPEN_AFTER_MS = 5000;
 
 /** Errors worth retrying: outages (network, timeout, 5xx, 429, 412), but not a sealed Vault, which needs an operator. */
-const transient = handleWhen(
-  (error) =>
-    error instanceof VaultUnavailableError &&
-    !(error instanceof VaultSealedError) &&
-    // A Retry-After longer than we would wait is honoured by not calling again now.
-    (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS),
-);
+const isTransient = (error: unknown): boolean =>
+  error instanceof VaultUnavailableError &&
+  !(error instanceof VaultSealedError) &&
+  // A Retry-After longer than we would wait is honoured by not calling again now.
+  (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS);
+const transient = handleWhen(isTransient);
 
 /**
  * Failures the mount's breaker counts: outages of the mount, not a 429, which is one path's rate
@@ -45,10 +47,15 @@ const breakerCounts = handleWhen(
 
 /** The breaker and retry policy of one mount. */
 interface MountPolicies {
-  breaker: IPolicy;
+  breaker: CircuitBreakerPolicy;
   retry: IPolicy;
   /** Successful calls so far: a failure of a call started before the latest success does not count. */
   successes: number;
+  /**
+   * The breaker counts no failure now (none since its last success): a call may then run outside
+   * cockatiel and join the policies only if it fails (the happy path costs no policy machinery).
+   */
+  clean: boolean;
 }
 
 /**
@@ -75,8 +82,13 @@ export class ResiliencePolicy {
   }
 
   #policiesFor(path: string): MountPolicies {
-    const segments = path.split('/');
-    const mount = segments[0] === 'auth' ? segments.slice(0, 2).join('/') : (segments[0] ?? '');
+    const slash = path.indexOf('/');
+    const first = slash < 0 ? path : path.slice(0, slash);
+    let mount = first;
+    if (first === 'auth' && slash >= 0) {
+      const second = path.indexOf('/', slash + 1);
+      mount = second < 0 ? path : path.slice(0, second);
+    }
     let policies = this.#byMount.get(mount);
     if (!policies) {
       const breaker = circuitBreaker(breakerCounts, {
@@ -90,7 +102,7 @@ export class ResiliencePolicy {
         if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
         return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
       });
-      policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0 };
+      policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0, clean: true };
       this.#byMount.set(mount, policies);
     }
     return policies;
@@ -105,16 +117,53 @@ export class ResiliencePolicy {
    * Runs one Vault call under the policy.
    * @param idempotent - true for calls that are safe to send again (GET, LIST).
    * @param path - the API path (selects the mount's circuit breaker).
-   * @param signal - the whole call's deadline: no retry starts after it fired.
+   * @param deadline - the whole call's deadline: no retry starts after it fired.
    * @throws the call's own error, or VaultUnavailableError while the circuit is open.
    */
-  async execute<T>(call: () => Promise<T>, idempotent: boolean, path: string, signal?: AbortSignal): Promise<T> {
+  async execute<T>(call: () => Promise<T>, idempotent: boolean, path: string, deadline?: Deadline): Promise<T> {
     const policies = this.#policiesFor(path);
     const successesAtStart = policies.successes;
+    if (!policies.clean || policies.breaker.state !== CircuitState.Closed) {
+      return this.#underPolicies(call, idempotent, path, deadline, policies, successesAtStart, undefined);
+    }
+    // The happy path: a closed breaker with no failure counted. The call runs as is; a failure
+    // the policies handle (retry, breaker count) is then handed to them as the first attempt's
+    // outcome, so retries, backoff and the breaker's count are those of a call made under them.
+    let value: T;
+    try {
+      value = await call();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      return this.#underPolicies(call, idempotent, path, deadline, policies, successesAtStart, { error });
+    }
+    policies.successes += 1;
+    // A failure was counted while this call was under way: its success resets the count, as it would have.
+    if (!policies.clean && policies.breaker.state === CircuitState.Closed) await this.#countSuccess(policies);
+    return value;
+  }
+
+  /** Runs `call` under the mount's retry and breaker policies; `first`, when given, is the outcome of an attempt already made. */
+  async #underPolicies<T>(
+    call: () => Promise<T>,
+    idempotent: boolean,
+    path: string,
+    deadline: Deadline | undefined,
+    policies: MountPolicies,
+    successesAtStart: number,
+    first: { error: unknown } | undefined,
+  ): Promise<T> {
+    let replay = first;
+    const attempt = (): Promise<T> => {
+      if (replay === undefined) return call();
+      const { error } = replay;
+      replay = undefined;
+      return Promise.reject(error as Error);
+    };
+    policies.clean = false;
     try {
       const outcome = await policies.breaker.execute(async ({ signal: inner }) => {
         try {
-          const value = idempotent ? await policies.retry.execute(call, inner) : await call();
+          const value = idempotent ? await policies.retry.execute(attempt, inner) : await attempt();
           policies.successes += 1;
           return { ok: true as const, value };
         } catch (error) {
@@ -123,7 +172,9 @@ export class ResiliencePolicy {
           if (policies.successes !== successesAtStart) return { ok: false as const, error };
           throw error;
         }
-      }, signal);
+      }, deadline?.signal);
+      // The breaker took a success: its count of failures is back to 0.
+      if (policies.breaker.state === CircuitState.Closed) policies.clean = true;
       if (!outcome.ok) throw outcome.error;
       return outcome.value;
     } catch (error) {
@@ -137,5 +188,11 @@ export class ResiliencePolicy {
         throw new VaultUnavailableError('the call was cancelled at its deadline', { path, kind: 'timeout' });
       throw error;
     }
+  }
+
+  /** Records one success with the breaker (resets its count of consecutive failures). */
+  async #countSuccess(policies: MountPolicies): Promise<void> {
+    await policies.breaker.execute(() => Promise.resolve(undefined)).catch(() => undefined);
+    if (policies.breaker.state === CircuitState.Closed) policies.clean = true;
   }
 }

@@ -97,6 +97,7 @@ export class UndiciAdapter {
     }
     const data: unknown = config.data;
     const body = typeof data === 'string' || data instanceof Uint8Array ? data : undefined;
+    // An AbortSignal, or the client's Deadline (an EventTarget-like object undici accepts the same way).
     const signal = config.signal as AbortSignal | undefined;
     const origin = url.origin;
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { inspect } from 'node:util';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { Axios, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
@@ -20,6 +20,7 @@ import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
 import { UndiciAdapter } from './undici.adapter.js';
+import { Deadline } from '../timing/deadline.js';
 import type { RequestObserver, VaultTelemetry } from '../telemetry/vault-telemetry.js';
 
 const NO_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => undefined };
@@ -49,7 +50,7 @@ export const MAX_REDIRECTS = 3;
  * show the address and namespace, nothing else.
  */
 export class VaultClient implements VaultTransport {
-  readonly #http: AxiosInstance;
+  readonly #http: InstanceType<typeof Axios>;
   readonly #undici: UndiciAdapter;
   readonly #limiter: RequestLimiter;
   #tokens: TokenSource;
@@ -77,22 +78,19 @@ export class VaultClient implements VaultTransport {
       connections: config.maxConcurrentRequests,
     });
     this.#hasClientCert = config.clientCert !== undefined;
-    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
-    this.#http = axios.create({
-      baseURL: `${config.address}/v1/`,
+    // Prepared once: an Axios instance holding only what UndiciAdapter reads (not axios.create,
+    // which adds every library default, nested header buckets included, for mergeConfig to walk
+    // on each request). The adapter never follows redirects (#sendOnce does, by hand), uses no
+    // proxy and no axios timeout (the deadline is a per-call signal, #send) and always answers
+    // text; bodies are JSON text already (encodeBody) and answers are parsed once (parseBody),
+    // so there are no transforms. Every request gives an absolute URL.
+    this.#http = new Axios({
       adapter: this.#undici.adapter,
-      // Timeouts use an AbortSignal per request (below): an unref'd internal timer that never
-      // holds the process open.
-      timeout: 0,
-      maxRedirects: 0,
-      proxy: false,
-      headers,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
+      // The Accept axios.create's defaults sent before, so proxies in front of Vault see the same request.
+      headers: { Accept: 'application/json, text/plain, */*', 'X-Vault-Request': 'true' },
       validateStatus: () => true,
       // Vault's own request limit is 32 MiB; an answer larger than 16 MiB is not a secret.
       maxContentLength: MAX_RESPONSE_BYTES,
-      transitional: { clarifyTimeoutError: true },
     });
   }
 
@@ -144,36 +142,40 @@ export class VaultClient implements VaultTransport {
    */
   async #send<TBody>(req: VaultRequest, token: string | undefined, observer: RequestObserver): Promise<VaultResponse<TBody>> {
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const priority = req.priority ?? 'normal';
-    let attempt = 0;
-    const once = (): Promise<VaultResponse<TBody>> =>
-      this.#limiter
-        .run(
-          () => {
-            attempt += 1;
-            if (attempt > 1) observer.retry(attempt);
-            return this.#sendOnce<TBody>(req, token, signal, timeoutMs, observer);
-          },
-          priority,
-          signal,
-        )
-        .catch((error: unknown) => {
-          // The deadline fired while the request waited for a slot: it never reached Vault.
-          if (signal.aborted && error === signal.reason) throw timedOut(req.path, timeoutMs);
-          throw error;
-        });
-    if (req.probe === true) return once();
-    this.#backoff.check(req.path);
+    if (req.probe !== true) this.#backoff.check(req.path);
+    // One deadline for the whole call, shared by its retries; its timer is cancelled once the call settles.
+    const deadline = new Deadline(timeoutMs);
     try {
-      const response = await this.#policy.execute(once, req.method === 'GET' || req.method === 'LIST', req.path, signal);
+      if (req.probe === true) return await this.#attempt<TBody>(req, token, deadline, observer, 1);
+      let attempt = 0;
+      const once = (): Promise<VaultResponse<TBody>> => this.#attempt<TBody>(req, token, deadline, observer, ++attempt);
+      const response = await this.#policy.execute(once, req.method === 'GET' || req.method === 'LIST', req.path, deadline);
       this.#backoff.succeeded(req.path);
       return response;
     } catch (error) {
-      if (error instanceof VaultUnavailableError && error.status === 429 && error.kind === 'status')
+      if (req.probe !== true && error instanceof VaultUnavailableError && error.status === 429 && error.kind === 'status')
         this.#backoff.rateLimited(req.path, error.retryAfterSeconds);
       throw error;
+    } finally {
+      deadline.clear();
     }
+  }
+
+  /** One attempt of a call (the `attempt`-th): a slot of the limiter, then the request. */
+  #attempt<TBody>(
+    req: VaultRequest,
+    token: string | undefined,
+    deadline: Deadline,
+    observer: RequestObserver,
+    attempt: number,
+  ): Promise<VaultResponse<TBody>> {
+    if (attempt > 1) observer.retry(attempt);
+    const send = (): Promise<VaultResponse<TBody>> => this.#sendOnce<TBody>(req, token, deadline, observer);
+    return this.#limiter.run(send, req.priority ?? 'normal', deadline).catch((error: unknown) => {
+      // The deadline fired while the request waited for a slot: it never reached Vault.
+      if (deadline.aborted && error === deadline.reason) throw timedOut(req.path, deadline.timeoutMs);
+      throw error;
+    });
   }
 
   /**
@@ -187,8 +189,7 @@ export class VaultClient implements VaultTransport {
   async #sendOnce<TBody>(
     req: VaultRequest,
     token: string | undefined,
-    signal: AbortSignal,
-    timeoutMs: number,
+    deadline: Deadline,
     observer: RequestObserver,
   ): Promise<VaultResponse<TBody>> {
     const isList = req.method === 'LIST';
@@ -203,14 +204,10 @@ export class VaultClient implements VaultTransport {
     const data = encodeBody(req.body);
     for (let hop = 0; ; hop += 1) {
       try {
-        response = await this.#http.request<string>({
-          method: isList ? 'GET' : req.method,
-          url,
-          params,
-          data,
-          headers,
-          signal,
-        });
+        const config: AxiosRequestConfig = { method: isList ? 'GET' : req.method, url, headers, signal: deadline };
+        if (params !== undefined) config.params = params;
+        if (data !== undefined) config.data = data;
+        response = await this.#http.request<string>(config);
       } catch (error) {
         if (isTooLarge(error)) {
           // Not an outage: a malformed answer, never retried (it would be downloaded again).
@@ -218,7 +215,7 @@ export class VaultClient implements VaultTransport {
             path: req.path,
           });
         }
-        if (signal.aborted) throw timedOut(req.path, timeoutMs);
+        if (deadline.aborted) throw timedOut(req.path, deadline.timeoutMs);
         throw mapTransportError(error, req.path, { hasClientCert: this.#hasClientCert });
       }
       // A standby answers 307 with the active node's address (https://developer.hashicorp.com/vault/docs/concepts/ha): re-send the same
@@ -297,7 +294,7 @@ function parseBody(data: unknown, status: number, path: string): unknown {
   if (typeof data !== 'string' || data.trim() === '') return undefined;
   try {
     const parsed = JSON.parse(data) as unknown;
-    if (depthExceeds(parsed, MAX_JSON_DEPTH)) {
+    if (depthExceeds(data, MAX_JSON_DEPTH)) {
       throw new MalformedResponseError(`the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, { path, status });
     }
     return parsed;
@@ -314,20 +311,33 @@ function parseProbeBody(data: unknown): unknown {
   if (typeof data !== 'string' || data.trim() === '' || data.length > 65_536) return undefined;
   try {
     const parsed = JSON.parse(data) as unknown;
-    return depthExceeds(parsed, MAX_JSON_DEPTH) ? undefined : parsed;
+    return depthExceeds(data, MAX_JSON_DEPTH) ? undefined : parsed;
   } catch {
     return undefined;
   }
 }
 
-/** Whether a parsed JSON value nests deeper than `limit` (checked without recursion). */
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+/**
+ * Whether a JSON text (already parsed successfully) nests objects and arrays more than `limit`
+ * levels below its root value: one pass over the characters, brackets inside strings ignored,
+ * so the parsed value is walked only once afterwards (by the cache's freeze).
+ */
+function depthExceeds(text: string, limit: number): boolean {
+  // Fewer brackets than the limit cannot nest deeper than it.
+  if (text.length <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
   }
   return false;
 }

@@ -4,7 +4,7 @@ import { SecretCache } from './secret-cache.js';
 import { splitSecretKey } from '../../transport/vault-path.js';
 import { pathProblem } from '../../util/path-problem.js';
 import type { VaultRequester } from '../../contracts/vault-requester.js';
-import type { KvLocation, KvSecret } from '../../engines/kv-engine.js';
+import type { KvEngine, KvLocation, KvSecret } from '../../engines/kv-engine.js';
 import { KvLocator } from '../../engines/kv-locator.js';
 import { AuthFailedError } from '../../errors/auth-failed.error.js';
 import { InvalidSecretKeyError } from '../../errors/invalid-secret-key.error.js';
@@ -28,6 +28,9 @@ const MAX_LIST_DEPTH = 32;
 
 /** Most keys and folders {@link KvReader.readAll} lists in one call. */
 const MAX_LIST_KEYS = 100_000;
+
+/** The options of a plain read (latest version, through the cache). */
+const NO_OPTIONS: FetchSecretOptions = Object.freeze({});
 
 /** Per-call options of `fetchSecret`. */
 export interface FetchSecretOptions {
@@ -166,7 +169,17 @@ export class KvReader {
     if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
       throw new InvalidSecretKeyError(key, `it must be a whole number ≥ 1, got ${String(version)}`, 'version');
     }
-    const cacheKey = `${cachePrefix}@${version ?? 'latest'}`;
+    return this.#read(key, `${cachePrefix}@${version ?? 'latest'}`, () => locator.locate(segments), options);
+  }
+
+  /** {@link read} once the key is routed: `locate` gives its location and engine on a cache miss. */
+  async #read(
+    key: string,
+    cacheKey: string,
+    locate: () => Promise<{ location: KvLocation; engine: KvEngine }> | { location: KvLocation; engine: KvEngine },
+    options: FetchSecretOptions,
+  ): Promise<KvSecret> {
+    const { version } = options;
     const telemetry = this.#deps.telemetry;
     let fromVault = false;
     try {
@@ -174,7 +187,7 @@ export class KvReader {
         cacheKey,
         async () => {
           fromVault = true;
-          const { location, engine } = await locator.locate(segments);
+          const { location, engine } = await locate();
           const secret = await engine.read(location, key, version);
           if (version === undefined) this.#deps.onVaultRead(key, secret, this.#deps.availability.remember(key, secret)?.previous);
           return secret;
@@ -264,7 +277,8 @@ export class KvReader {
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
     const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
-    const limit = <T>(task: () => Promise<T>): Promise<T> => limiter.run(task);
+    // A folder's LIST goes ahead of queued reads: its keys join the queue as soon as it answers.
+    const limit = <T>(task: () => Promise<T>, priority: 'high' | 'normal' = 'normal'): Promise<T> => limiter.run(task, priority);
     const result = new Map<string, Record<string, unknown>>();
     let seen = 0;
     const walk = async (folder: string[]): Promise<void> => {
@@ -274,7 +288,7 @@ export class KvReader {
       if (folder.length > MAX_LIST_DEPTH) {
         throw new MalformedResponseError(`folders nest more than ${MAX_LIST_DEPTH} levels deep at ${named} (a LIST cycle?)`, {});
       }
-      const keys = await limit(() => base.engine.list(location));
+      const keys = await limit(() => base.engine.list(location), 'high');
       seen += keys.length;
       if (seen > MAX_LIST_KEYS) {
         throw new UnsupportedOperationError(
@@ -289,9 +303,15 @@ export class KvReader {
             throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
           }
           if (entry.endsWith('/')) return walk([...folder, name]);
-          const key = [...folder, entry].join('/');
+          const key = folder.length === 0 ? entry : `${folder.join('/')}/${entry}`;
+          // The mount is known from the walk: the key is parsed once (memoised) and located without another lookup.
+          const parsed = this.#keys.parse(key);
+          const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
           try {
-            result.set(key, (await limit(() => this.read(key))).data as Record<string, unknown>);
+            result.set(
+              key,
+              (await limit(() => this.#read(key, parsed.latestCacheKey, () => at, NO_OPTIONS))).data as Record<string, unknown>,
+            );
           } catch (error) {
             if (!(error instanceof SecretNotFoundError)) throw error;
           }
