@@ -53,14 +53,15 @@ export class PathBackoff {
 
   /**
    * Backs `path` off after a 429.
-   * @param retryAfterSeconds - Vault's `Retry-After`, in seconds, when it sent one.
+   * @param retryAfterSeconds - Vault's `Retry-After`, in seconds, when it sent one (held to 1-30 s).
    * @returns when the path is called again, ms since the epoch.
    */
   rateLimited(path: string, retryAfterSeconds?: number): number {
     const strikes = (this.#paths.get(path)?.strikes ?? 0) + 1;
+    // A Retry-After of 0 would let every call through again at once: at least the first step.
     const delayMs =
       retryAfterSeconds !== undefined
-        ? Math.min(retryAfterSeconds * 1000, PATH_BACKOFF_MAX_MS)
+        ? Math.min(Math.max(retryAfterSeconds * 1000, PATH_BACKOFF_MIN_MS), PATH_BACKOFF_MAX_MS)
         : backoffDelayMs(strikes - 1, this.random, PATH_BACKOFF_MIN_MS, PATH_BACKOFF_MAX_MS);
     const until = this.now() + delayMs;
     this.#paths.delete(path);

@@ -34,8 +34,8 @@ const isTransient = (error: unknown): boolean =>
 const transient = handleWhen(isTransient);
 
 /**
- * Failures the mount's breaker counts: outages of the mount, not a 429, which is one path's rate
- * limit (backed off alone, see `PathBackoff`) and says nothing about the mount's other paths.
+ * Failures a path's breaker counts: its outages, not a 429, which is a rate limit (backed off
+ * alone, see `PathBackoff`), not a fault.
  */
 const breakerCounts = handleWhen(
   (error) =>
@@ -45,8 +45,11 @@ const breakerCounts = handleWhen(
     (error.retryAfterSeconds === undefined || error.retryAfterSeconds * 1000 <= RETRY_MAX_DELAY_MS),
 );
 
-/** The breaker and retry policy of one mount. */
-interface MountPolicies {
+/** Paths whose breaker and retry policies are kept at once (the oldest are forgotten beyond). */
+const MAX_TRACKED_PATHS = 1024;
+
+/** The breaker and retry policy of one path. */
+interface PathPolicies {
   breaker: CircuitBreakerPolicy;
   retry: IPolicy;
   /** Successful calls so far: a failure of a call started before the latest success does not count. */
@@ -62,34 +65,30 @@ interface MountPolicies {
  * Retries and circuit breaking for Vault calls (cockatiel underneath):
  * - idempotent calls (GET, LIST) are retried `maxRetries` times on transient errors, with
  *   exponential backoff and jitter, honouring `Retry-After` (capped at 5000 ms);
- * - every call (after its retries) goes through the circuit breaker of its mount (the first path
- *   segment, `auth/<method>` for logins), so an outage of one engine does not stop the others:
- *   after 5 consecutive failed calls to a mount, its calls fail fast with `VaultUnavailableError`
- *   for 5000 ms, then one is let through, so a dead Vault is not hammered. A failure of a call
- *   that started before a later call to the same mount succeeded does not count. A 429 is
- *   retried but never counts toward the breaker (it is one path's rate limit);
- * - {@link reset} closes every mount's breaker (the supervisor leaves `degraded`: the outage that
- *   opened them is over).
+ * - every call (after its retries) goes through the circuit breaker of its path, so one failing
+ *   path (a broken role, a plugin answering 500) does not stop the others, even on the same
+ *   mount: after 5 consecutive failed calls to a path, its calls fail fast with
+ *   `VaultUnavailableError` for 5000 ms, then one is let through, so a failing path is not
+ *   hammered (a Vault-wide outage is the supervisor's: it stops every request). A failure of a
+ *   call that started before a later call to the same path succeeded does not count. A 429 is
+ *   retried but never counts toward the breaker (it is backed off alone, see `PathBackoff`);
+ * - {@link reset} closes every breaker (the supervisor leaves `degraded`: the outage that opened
+ *   them is over).
  */
 export class ResiliencePolicy {
   readonly #maxRetries: number;
   readonly #random: () => number;
-  readonly #byMount = new Map<string, MountPolicies>();
+  readonly #byPath = new Map<string, PathPolicies>();
 
   constructor(maxRetries: number, random: () => number = Math.random) {
     this.#maxRetries = maxRetries;
     this.#random = random;
   }
 
-  #policiesFor(path: string): MountPolicies {
-    const slash = path.indexOf('/');
-    const first = slash < 0 ? path : path.slice(0, slash);
-    let mount = first;
-    if (first === 'auth' && slash >= 0) {
-      const second = path.indexOf('/', slash + 1);
-      mount = second < 0 ? path : path.slice(0, second);
-    }
-    let policies = this.#byMount.get(mount);
+  #policiesFor(path: string): PathPolicies {
+    // One breaker per path: a path that keeps failing (a broken role, a plugin answering 500)
+    // must not refuse the healthy paths of the same mount; Vault-wide outages are the supervisor's.
+    let policies = this.#byPath.get(path);
     if (!policies) {
       const breaker = circuitBreaker(breakerCounts, {
         halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
@@ -103,20 +102,22 @@ export class ResiliencePolicy {
         return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
       });
       policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0, clean: true };
-      this.#byMount.set(mount, policies);
+      // Bounded: the oldest path's policies go first (a path seen again starts with a closed breaker).
+      if (this.#byPath.size >= MAX_TRACKED_PATHS) this.#byPath.delete(this.#byPath.keys().next().value as string);
+      this.#byPath.set(path, policies);
     }
     return policies;
   }
 
-  /** Closes every mount's circuit breaker and forgets its failures (called when Vault serves again after an outage). */
+  /** Closes every path's circuit breaker and forgets its failures (called when Vault serves again after an outage). */
   reset(): void {
-    this.#byMount.clear();
+    this.#byPath.clear();
   }
 
   /**
    * Runs one Vault call under the policy.
    * @param idempotent - true for calls that are safe to send again (GET, LIST).
-   * @param path - the API path (selects the mount's circuit breaker).
+   * @param path - the API path (selects its circuit breaker).
    * @param deadline - the whole call's deadline: no retry starts after it fired.
    * @throws the call's own error, or VaultUnavailableError while the circuit is open.
    */
@@ -142,13 +143,13 @@ export class ResiliencePolicy {
     return value;
   }
 
-  /** Runs `call` under the mount's retry and breaker policies; `first`, when given, is the outcome of an attempt already made. */
+  /** Runs `call` under the path's retry and breaker policies; `first`, when given, is the outcome of an attempt already made. */
   async #underPolicies<T>(
     call: () => Promise<T>,
     idempotent: boolean,
     path: string,
     deadline: Deadline | undefined,
-    policies: MountPolicies,
+    policies: PathPolicies,
     successesAtStart: number,
     first: { error: unknown } | undefined,
   ): Promise<T> {
@@ -167,7 +168,7 @@ export class ResiliencePolicy {
           policies.successes += 1;
           return { ok: true as const, value };
         } catch (error) {
-          // A call that was already under way when another call to this mount succeeded (e.g. a
+          // A call that was already under way when another call to this path succeeded (e.g. a
           // timeout landing just after Vault recovered) must not re-open the circuit.
           if (policies.successes !== successesAtStart) return { ok: false as const, error };
           throw error;
@@ -180,7 +181,7 @@ export class ResiliencePolicy {
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new VaultUnavailableError(
-          `circuit open after ${BREAKER_CONSECUTIVE_FAILURES} consecutive failures; not calling this mount for up to ${BREAKER_HALF_OPEN_AFTER_MS} ms`,
+          `circuit open after ${BREAKER_CONSECUTIVE_FAILURES} consecutive failures; not calling this path for up to ${BREAKER_HALF_OPEN_AFTER_MS} ms`,
           { path, kind: 'circuit-open' },
         );
       }
@@ -191,7 +192,7 @@ export class ResiliencePolicy {
   }
 
   /** Records one success with the breaker (resets its count of consecutive failures). */
-  async #countSuccess(policies: MountPolicies): Promise<void> {
+  async #countSuccess(policies: PathPolicies): Promise<void> {
     await policies.breaker.execute(() => Promise.resolve(undefined)).catch(() => undefined);
     if (policies.breaker.state === CircuitState.Closed) policies.clean = true;
   }
