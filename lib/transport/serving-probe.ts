@@ -1,7 +1,6 @@
 import type { VaultRequester } from '../contracts/vault-requester.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { PermissionDeniedError } from '../errors/permission-denied.error.js';
-import { SecretsError } from '../errors/secrets.error.js';
 import { VaultSealedError } from '../errors/vault-sealed.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { Clock } from '../timing/clock.js';
