@@ -172,7 +172,7 @@ describe('transport behaviour', () => {
     }
   });
 
-  it('one path answering 503 → VaultUnavailableError with its path; repeated calls do not storm it (the mount breaker), the module stays ready', async () => {
+  it('paths answering 503 → VaultUnavailableError with the path; repeated calls do not storm them (a breaker per path), the module stays ready', async () => {
     const m = await manager({ maxRetries: 0 });
     const remove = server.faults.add({ path: /^stormy\//, status: 503, body: { errors: ['down'] } });
     try {
@@ -182,12 +182,16 @@ describe('transport behaviour', () => {
         expect(error).toBeInstanceOf(VaultUnavailableError);
         expect((error as VaultUnavailableError).path).toBe(`stormy/key-${i % 3}`);
       }
-      // 50 calls reach Vault 5 times: after 5 consecutive failures the mount's breaker refuses the
-      // next calls without a request (a 503 on one path is that path's fault, not Vault's).
-      expect(server.requestCount({ path: /^stormy\// })).toBe(5);
-      const last = await m.request({ method: 'GET', path: 'stormy/again' }).catch((e: unknown) => e);
-      expect(last).toMatchObject({ kind: 'circuit-open' });
-      expect(server.requestCount({ path: /^stormy\// })).toBe(5);
+      // 50 calls over 3 paths reach Vault 5 times per path: after 5 consecutive failures a path's
+      // breaker refuses its next calls without a request (a 503 on a path is that path's fault, not Vault's).
+      expect(server.requestCount({ path: /^stormy\// })).toBe(15);
+      const again = await m.request({ method: 'GET', path: 'stormy/key-0' }).catch((e: unknown) => e);
+      expect(again).toMatchObject({ kind: 'circuit-open', path: 'stormy/key-0' });
+      expect(server.requestCount({ path: /^stormy\// })).toBe(15);
+      // Another path of the same mount has its own breaker: it is still asked (a path is faulted, not its mount).
+      const other = await m.request({ method: 'GET', path: 'stormy/other' }).catch((e: unknown) => e);
+      expect(other).toMatchObject({ status: 503, path: 'stormy/other' });
+      expect(server.requestCount({ path: /^stormy\// })).toBe(16);
       // Vault itself serves: the confirming probe keeps the module ready and other mounts answer.
       expect(m.status().state).toBe('ready');
       expect((await m.request({ method: 'GET', path: 'secret/data/raw/app' })).status).toBe(200);
