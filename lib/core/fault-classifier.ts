@@ -25,7 +25,7 @@ export type DegradedReason =
  * - `vault`: Vault itself does not serve (connection error, timeout, sealed, no active node,
  *   472/474/530): the module degrades;
  * - `token`: the token is dead and could not be replaced: the module degrades (`auth-failed`);
- * - `path`: one path answered 5xx, 429 or 412 (or its mount's breaker is open, or the path is
+ * - `path`: one path answered 5xx, 429 or 412 (or its breaker is open, or the path is
  *   backed off after a 429): that call fails, the module stays ready and the supervisor confirms
  *   with one probe;
  * - `answer`: Vault answered (not found, denied, bad request, TLS misconfiguration): nothing to do.
@@ -65,7 +65,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   // A TLS failure is a configuration problem (wrong CA, host name), not an outage: it is thrown, not retried.
   if (error instanceof VaultTlsError || !(error instanceof VaultUnavailableError)) return { scope: 'answer' };
   if (error.reason && isReason(error.reason)) return { scope: 'vault', reason: error.reason };
-  // This call was not sent: the mount's breaker is open, or this path is backed off after a 429.
+  // This call was not sent: its path's breaker is open, or this path is backed off after a 429.
   if (error.kind === 'circuit-open' || error.kind === 'path-backoff') return { scope: 'path' };
   const status = error.status;
   // No HTTP answer at all: connection refused/reset, DNS, timeout.

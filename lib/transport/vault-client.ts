@@ -113,7 +113,7 @@ export class VaultClient implements VaultTransport {
    *   InvalidTokenError / PermissionDeniedError on 403; SecretNotFoundError on 404;
    *   VaultRequestError on other 4xx; MalformedResponseError when a body is not JSON;
    *   VaultUnavailableError with kind `path-backoff` (nothing sent) while the path is backed off
-   *   after a 429, kind `circuit-open` while its mount's breaker is open.
+   *   after a 429, kind `circuit-open` while its path's breaker is open.
    */
   request<TBody = unknown>(req: VaultRequest): Promise<VaultResponse<TBody>> {
     // The telemetry seam: one span, one histogram entry and one traced channel call per request.

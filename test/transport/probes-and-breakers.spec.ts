@@ -8,7 +8,7 @@ import { supervisedCore } from '../support/core-harness.js';
  * Issue 17: a probe asks "does Vault serve?" once; it must not be retried (one probe = one
  * request) nor be refused by the `sys` mount's circuit breaker after failed probes (the probe
  * that would find Vault back is then never sent). And when the module leaves `degraded`, every
- * mount's breaker is closed: the first reads after an outage go to Vault, not to a breaker that
+ * path's breaker is closed: the first reads after an outage go to Vault, not to a breaker that
  * opened during it. On the test server, its frozen clock shared by the module (the breakers'
  * 5 s half-open delay is real time, so a breaker opened in a test stays open for the test).
  */
@@ -46,7 +46,7 @@ describe('probes and circuit breakers', () => {
     const h = harness();
     await h.core.start();
     expect(await h.core.fetchSecret('config')).toEqual({ feature: 'v1' });
-    // The KV mount's breaker opens (5 failed calls straight through the HTTP client) ...
+    // The path's breaker opens (5 failed calls straight through the HTTP client) ...
     const failing = server.faults.add({ path: /^secret\//, status: 502, body: { errors: [] } });
     for (let i = 0; i < 5; i += 1) await expect(h.core.client.request({ method: 'GET', path: 'secret/data/app/config' })).rejects.toThrow();
     await expect(h.core.client.request({ method: 'GET', path: 'secret/data/app/config' })).rejects.toThrow(/circuit open/);
