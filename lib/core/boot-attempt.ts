@@ -55,7 +55,11 @@ export async function bootAttempt(parts: BootAttemptParts): Promise<TokenInfo | 
         { cause: error },
       );
     }
-    logger.warn(`Vault is unavailable at boot (${error.message}); serving from fallbacks where possible, retrying in the background`);
+    // The supervisor has logged the fault; when nothing answered at all, say what to check.
+    if (supervisor.reason === 'unreachable')
+      logger.warn(
+        `Nothing answered at ${config.address} at boot: check that Vault is up and that VAULT_ADDR (the \`address\` option) points at it`,
+      );
     return undefined;
   }
 }

@@ -49,6 +49,10 @@ describe('finding 1 and 9: boot with Vault down, then Vault comes back, with no 
     expect(await h.core.start()).toBeUndefined();
     expect(h.count('auth/token/lookup-self')).toBe(1); // one attempt at boot, no retry loop
     expect(h.core.status()).toMatchObject({ state: 'degraded', reason: 'unreachable', vault: 'down', degraded: true });
+    // One warning for the fault, one saying what to check (a new-user trial found two near-identical lines and no hint).
+    const warnings = h.logger.lines.filter((l) => l.startsWith('warn'));
+    expect(warnings.filter((l) => l.includes('Vault is unavailable'))).toHaveLength(1);
+    expect(warnings.filter((l) => l.includes(`Nothing answered at ${server.address} at boot`) && l.includes('VAULT_ADDR'))).toHaveLength(1);
     const bootedAt = server.clock.now();
 
     h.sent.length = 0;
