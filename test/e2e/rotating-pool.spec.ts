@@ -7,19 +7,8 @@ import { bootApp } from '../support/boot-app.js';
 import { deferred, within } from '../support/async.js';
 import { answeredRequests } from '../support/vault-requests.js';
 import { steadyLoad } from '../support/steady-load.js';
+import { PG, postgresReachable } from '../support/postgres.js';
 
-const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ ...PG, user: 'postgres' });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 const postgresUp = await postgresReachable();
 
 const DB_POOL = Symbol('DB_POOL');

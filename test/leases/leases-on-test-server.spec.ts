@@ -11,19 +11,8 @@ import { deferred, flush, until } from '../support/async.js';
 import { supervisedCore } from '../support/core-harness.js';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { MARK } from '../support/leak-markers.js';
+import { PG, postgresReachable } from '../support/postgres.js';
 
-const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ ...PG, user: 'postgres', connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 const postgresUp = await postgresReachable();
 let server: VaultTestServer;
 const managers: SecretsManager[] = [];

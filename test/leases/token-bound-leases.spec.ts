@@ -10,19 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { supervisedCore } from '../support/core-harness.js';
+import { PG, postgresReachable } from '../support/postgres.js';
 
-const PG = { host: '127.0.0.1', port: 5432, database: 'test' };
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ ...PG, user: 'postgres', connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 const postgresUp = await postgresReachable();
 
 /** Logs in to PostgreSQL with the credential; true when PostgreSQL accepts it. */
