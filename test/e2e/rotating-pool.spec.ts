@@ -7,7 +7,7 @@ import { bootApp } from '../support/boot-app.js';
 import { deferred, within } from '../support/async.js';
 import { answeredRequests } from '../support/vault-requests.js';
 import { steadyLoad } from '../support/steady-load.js';
-import { PG, postgresReachable } from '../support/postgres.js';
+import { PG, mountPostgresEngine, postgresReachable } from '../support/postgres.js';
 
 const postgresUp = await postgresReachable();
 
@@ -46,19 +46,7 @@ describe.skipIf(!postgresUp)('Rotating<pg.Pool> on dynamic credentials (real Pos
   beforeAll(async () => {
     await admin.connect();
     server = await VaultTestServer.start({ clockMode: 'realtime' });
-    await server.admin.enableSecretsEngine('database', 'database');
-    await server.admin.writeDatabaseConfig('database', 'pg', {
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
-      username: 'postgres',
-      password: 'unused-with-trust-auth',
-      allowed_roles: ['app'],
-    });
-    await server.admin.writeDatabaseRole('database', 'app', {
-      db_name: 'pg',
-      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
-      default_ttl: 4,
-      max_ttl: 6,
-    });
+    await mountPostgresEngine(server.admin, { defaultTtl: 4, maxTtl: 6 });
   });
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { deferred, flush, until } from '../support/async.js';
 import { supervisedCore } from '../support/core-harness.js';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { MARK } from '../support/leak-markers.js';
-import { PG, postgresReachable } from '../support/postgres.js';
+import { PG, mountPostgresEngine, postgresReachable } from '../support/postgres.js';
 
 const postgresUp = await postgresReachable();
 let server: VaultTestServer;
@@ -129,19 +129,7 @@ describe.skipIf(!postgresUp)('dynamic database credentials on PostgreSQL', () =>
 
   async function setUpDb(): Promise<void> {
     server = await VaultTestServer.start({ clockMode: 'realtime' });
-    await server.admin.enableSecretsEngine('database', 'database');
-    await server.admin.writeDatabaseConfig('database', 'pg', {
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
-      username: 'postgres',
-      password: 'unused-with-trust-auth',
-      allowed_roles: ['app'],
-    });
-    await server.admin.writeDatabaseRole('database', 'app', {
-      db_name: 'pg',
-      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
-      default_ttl: 3600,
-      max_ttl: 7200,
-    });
+    await mountPostgresEngine(server.admin, { defaultTtl: 3600, maxTtl: 7200 });
   }
 
   it('fetchDynamicDbCreds concurrently on a cold key: one lease, one role', async () => {

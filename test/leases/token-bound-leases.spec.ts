@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { supervisedCore } from '../support/core-harness.js';
-import { PG, postgresReachable } from '../support/postgres.js';
+import { PG, mountPostgresEngine, postgresReachable } from '../support/postgres.js';
 
 const postgresUp = await postgresReachable();
 
@@ -35,19 +35,7 @@ const cores: SecretsCore[] = [];
 describe.skipIf(!postgresUp)('leases end with their token (finding 7, real PostgreSQL)', () => {
   beforeAll(async () => {
     server = await VaultTestServer.start();
-    await server.admin.enableSecretsEngine('database', 'database');
-    await server.admin.writeDatabaseConfig('database', 'pg', {
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable',
-      username: 'postgres',
-      password: 'unused-with-trust-auth',
-      allowed_roles: ['app'],
-    });
-    await server.admin.writeDatabaseRole('database', 'app', {
-      db_name: 'pg',
-      creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
-      default_ttl: 360,
-      max_ttl: 360,
-    });
+    await mountPostgresEngine(server.admin, { defaultTtl: 360, maxTtl: 360 });
     await server.admin.writePolicy(
       'app-db',
       'path "database/creds/app" { capabilities = ["read"] }\npath "sys/leases/revoke" { capabilities = ["update"] }',
