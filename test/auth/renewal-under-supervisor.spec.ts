@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, finding 5: token renewal and the scheduled re-login are under the supervisor. While
@@ -14,17 +14,14 @@ import { supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-  await server.admin.writePolicy('app-read', 'path "secret/*" { capabilities = ["read", "list"] }');
-  await server.admin.enableAuthMethod('approle', 'approle');
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    await s.admin.writePolicy('app-read', 'path "secret/*" { capabilities = ["read", "list"] }');
+    await s.admin.enableAuthMethod('approle', 'approle');
+  },
+);
 
 async function appRole(fields: Record<string, unknown>): Promise<Partial<VaultConfig>> {
   await server.admin.writeAppRole('approle', 'app', { token_policies: ['app-read'], ...fields });

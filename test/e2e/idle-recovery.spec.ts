@@ -1,11 +1,11 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ModuleRef } from '@nestjs/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SecretsService } from '../../lib/index.js';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultHealthIndicator } from '../../lib/health/index.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, "Done when": with no reads, the module is `ready` ≤ 35 s after Vault returns, for any
@@ -19,15 +19,7 @@ const READY_WITHIN_MS = 35_000;
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest((s) => (server = s), cores);
 
 /** The real indicator over this core (what `SecretsService` would hand it). */
 function indicatorOver(core: SecretsCore): VaultHealthIndicator {

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SecretsEvents, type FallbackUsedEvent } from '../../lib/index.js';
 import type { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, "Done when": with reads going on, the app reads from Vault again ≤ 3 s after Vault
@@ -24,15 +24,13 @@ const FROM_VAULT_WITHIN_MS = 3000;
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  for (const key of KEYS) await server.admin.kvPut('secret', `app/${key}`, { value: `${key}-v1` });
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    for (const key of KEYS) await s.admin.kvPut('secret', `app/${key}`, { value: `${key}-v1` });
+  },
+);
 
 interface Outage {
   name: string;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthFailedError,
   PermissionDeniedError,
@@ -12,7 +12,7 @@ import {
 } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -24,17 +24,13 @@ import { supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-  await server.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-  delete process.env.SECRETS_STRIPE;
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    await s.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
+  },
+);
 
 /** A core on the test server, its time moved by the test (see `test/support/core-harness.ts`). */
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17: a gateway in front of Vault that does not pass `sys/health` (it answers 404 or 405,
@@ -15,16 +15,13 @@ import { supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-  await server.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    await s.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
+  },
+);
 
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);
 

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, InvalidTokenError, VaultUnavailableError, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { sendRawRequest } from '../../lib/core/raw-request.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17, "fault the path, not the module", as measured: one path answering 500 every 200 ms
@@ -18,17 +18,14 @@ import { supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-  await server.admin.kvPut('secret', 'app/hot', { n: '1' });
-  await server.admin.writePolicy('app', 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }');
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    await s.admin.kvPut('secret', 'app/hot', { n: '1' });
+    await s.admin.writePolicy('app', 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }');
+  },
+);
 
 const harness = (options: Partial<VaultConfig> = {}) => supervisedCore(server, cores, { token: server.rootToken, ...options });
 

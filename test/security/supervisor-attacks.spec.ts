@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { sendRawRequest } from '../../lib/core/raw-request.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 import { MARKER_CRED, dump } from '../support/leak-markers.js';
 
 /**
@@ -15,16 +15,13 @@ import { MARKER_CRED, dump } from '../support/leak-markers.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-  await server.admin.kvPut('secret', 'app/hot', { n: '1' });
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest(
+  (s) => (server = s),
+  cores,
+  async (s) => {
+    await s.admin.kvPut('secret', 'app/hot', { n: '1' });
+  },
+);
 
 const harness = (options: Partial<VaultConfig> = {}) => supervisedCore(server, cores, { token: server.rootToken, ...options });
 

@@ -6,7 +6,8 @@ import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import type { Supervisor } from '../../lib/core/supervisor.js';
 import type { Clock } from '../../lib/timing/clock.js';
-import type { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
+import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
+import { afterEach, beforeEach } from 'vitest';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { CapturingLogger } from './capture-logs.js';
 import { CountingTransport, FakeTime } from './fake-time.js';
@@ -140,4 +141,30 @@ export function coreOf(facade: SecretsManager): SecretsCore {
 /** The supervisor behind a `SecretsService` or `SecretsManager`, so a test can run its planned attempt now instead of waiting for it. */
 export function supervisorOf(facade: SecretsManager): Supervisor {
   return coreOf(facade).supervisor;
+}
+
+/**
+ * Hooks for specs that run {@link supervisedCore}s on a fresh test server per test: before each
+ * test, a server holding `secret/app/config` = `{ feature: 'v1' }`, then `seed(server)`; after
+ * each, every core in `cores` closed, the server stopped and `SECRETS_STRIPE` (the env fallback
+ * the specs plant) removed.
+ * @param onServer - receives each test's server (the spec keeps it in its `server`).
+ */
+export function freshServerPerTest(
+  onServer: (server: VaultTestServer) => void,
+  cores: SecretsCore[],
+  seed?: (server: VaultTestServer) => Promise<void>,
+): void {
+  let current: VaultTestServer | undefined;
+  beforeEach(async () => {
+    current = await VaultTestServer.start();
+    onServer(current);
+    await current.admin.kvPut('secret', 'app/config', { feature: 'v1' });
+    await seed?.(current);
+  });
+  afterEach(async () => {
+    for (const core of cores.splice(0)) await core.close();
+    await current?.stop();
+    delete process.env.SECRETS_STRIPE;
+  });
 }

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { supervisedCore } from '../support/core-harness.js';
+import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17: a probe asks "does Vault serve?" once; it must not be retried (one probe = one
@@ -16,15 +16,7 @@ import { supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-beforeEach(async () => {
-  server = await VaultTestServer.start();
-  await server.admin.kvPut('secret', 'app/config', { feature: 'v1' });
-});
-
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await server.stop();
-});
+freshServerPerTest((s) => (server = s), cores);
 
 const harness = (options: Partial<VaultConfig> = {}) => supervisedCore(server, cores, { token: server.rootToken, ...options });
 
