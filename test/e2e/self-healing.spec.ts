@@ -12,7 +12,7 @@ import {
 } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { createTestJwtIssuer, kubernetesServiceAccountClaims, VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
+import { appReadPolicy, freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -24,13 +24,7 @@ import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-freshServerPerTest(
-  (s) => (server = s),
-  cores,
-  async (s) => {
-    await s.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
-  },
-);
+freshServerPerTest((s) => (server = s), cores, appReadPolicy);
 
 /** A core on the test server, its time moved by the test (see `test/support/core-harness.ts`). */
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
+import { appReadPolicy, freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * Issue 17: a gateway in front of Vault that does not pass `sys/health` (it answers 404 or 405,
@@ -15,13 +15,7 @@ import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-freshServerPerTest(
-  (s) => (server = s),
-  cores,
-  async (s) => {
-    await s.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
-  },
-);
+freshServerPerTest((s) => (server = s), cores, appReadPolicy);
 
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);
 

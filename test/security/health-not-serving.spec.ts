@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretsEvents, type VaultConfig } from '../../lib/index.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
-import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
+import { appReadPolicy, freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 
 /**
  * The supervisor (issue 10): each finding of the issue as measured by a user, on the test server
@@ -14,13 +14,7 @@ import { freshServerPerTest, supervisedCore } from '../support/core-harness.js';
 let server: VaultTestServer;
 const cores: SecretsCore[] = [];
 
-freshServerPerTest(
-  (s) => (server = s),
-  cores,
-  async (s) => {
-    await s.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
-  },
-);
+freshServerPerTest((s) => (server = s), cores, appReadPolicy);
 
 /** A core on the test server, its time moved by the test (see `test/support/core-harness.ts`). */
 const harness = (options: Partial<VaultConfig>) => supervisedCore(server, cores, options);

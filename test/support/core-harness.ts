@@ -168,3 +168,8 @@ export function freshServerPerTest(
     delete process.env.SECRETS_STRIPE;
   });
 }
+
+/** Seeds a policy `app-read` reading `secret/data/app/*` (for {@link freshServerPerTest}). */
+export async function appReadPolicy(server: VaultTestServer): Promise<void> {
+  await server.admin.writePolicy('app-read', 'path "secret/data/app/*" { capabilities = ["read"] }');
+}
