@@ -4,7 +4,6 @@ import {
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
-  type DataPoint,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -14,6 +13,7 @@ import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTelemetry } from '../../lib/telemetry/vault-telemetry.js';
 import { VaultClient } from '../../lib/transport/vault-client.js';
+import { collectMetrics, points, value } from '../support/metrics-reading.js';
 import { CapturingLogger } from '../support/capture-logs.js';
 import { CountingTransport, FakeTime } from '../support/fake-time.js';
 
@@ -94,21 +94,7 @@ async function start(options: { maxRetries?: number; includeKeyNames?: boolean }
   return { core: created, time };
 }
 
-async function collect(): Promise<ResourceMetrics> {
-  metricExporter.reset();
-  await reader.forceFlush();
-  const exported = metricExporter.getMetrics();
-  return exported[exported.length - 1] as ResourceMetrics;
-}
-
-function points(resource: ResourceMetrics, name: string): Array<DataPoint<unknown>> {
-  const metric = resource.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []) as Array<DataPoint<unknown>>;
-}
-
-function value(resource: ResourceMetrics, name: string, attributes: Record<string, unknown>): unknown {
-  return points(resource, name).find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v))?.value;
-}
+const collect = (): Promise<ResourceMetrics> => collectMetrics(reader, metricExporter);
 
 /** The `vault kv.read` spans, oldest first. */
 const kvReadSpans = (): ReadableSpan[] => spanExporter.getFinishedSpans().filter((s) => s.name === 'vault kv.read');

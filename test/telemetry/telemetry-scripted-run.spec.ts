@@ -6,7 +6,6 @@ import {
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
-  type DataPoint,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -18,6 +17,7 @@ import { SecretsCore } from '../../lib/core/secrets-core.js';
 import { VaultTelemetry } from '../../lib/telemetry/vault-telemetry.js';
 import { REQUEST_CHANNEL, ROTATION_CHANNEL, STATE_CHANNEL } from '../../lib/telemetry/telemetry-channels.js';
 import { VaultClient } from '../../lib/transport/vault-client.js';
+import { collectMetrics, value } from '../support/metrics-reading.js';
 import { CapturingLogger } from '../support/capture-logs.js';
 import { CountingTransport, FakeTime } from '../support/fake-time.js';
 
@@ -121,21 +121,7 @@ async function start(token: string, includeKeyNames = false) {
   return { core: created, time };
 }
 
-async function collect(): Promise<ResourceMetrics> {
-  metricExporter.reset();
-  await reader.forceFlush();
-  const exported = metricExporter.getMetrics();
-  return exported[exported.length - 1] as ResourceMetrics;
-}
-
-function points(resource: ResourceMetrics, name: string): Array<DataPoint<unknown>> {
-  const metric = resource.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []) as Array<DataPoint<unknown>>;
-}
-
-function value(resource: ResourceMetrics, name: string, attributes: Record<string, unknown>): unknown {
-  return points(resource, name).find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v))?.value;
-}
+const collect = (): Promise<ResourceMetrics> => collectMetrics(reader, metricExporter);
 
 /** Cold read, 3 warm reads, a forced refresh, a missing key, an outage with fallback reads, recovery. */
 async function scriptedRun(token: string, includeKeyNames = false) {

@@ -6,12 +6,12 @@ import {
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
-  type DataPoint,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsService, getSecretsServiceToken } from '../../lib/index.js';
 import { IN_MEMORY_LEASE_SECONDS, SecretsTestingModule } from '../../lib/testing/index.js';
+import { collectMetrics, points, value } from '../support/metrics-reading.js';
 
 /**
  * Issue 20: an app's test reads the module's metrics over `SecretsTestingModule`, the way
@@ -39,20 +39,7 @@ afterEach(async () => {
   moduleRef = undefined;
 });
 
-async function collect(): Promise<ResourceMetrics> {
-  exporter.reset();
-  await reader.forceFlush();
-  return exporter.getMetrics().at(-1) as ResourceMetrics;
-}
-
-function points(resource: ResourceMetrics, name: string): Array<DataPoint<unknown>> {
-  const metric = resource.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []) as Array<DataPoint<unknown>>;
-}
-
-function value(resource: ResourceMetrics, name: string, attributes: Record<string, unknown>): unknown {
-  return points(resource, name).find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v))?.value;
-}
+const collect = (): Promise<ResourceMetrics> => collectMetrics(reader, exporter);
 
 describe('SecretsTestingModule with the OpenTelemetry SDK registered (issue 20)', () => {
   it('lets a test read the reads by source, the cache entries and the lease TTL of dynamic credentials', async () => {
