@@ -33,8 +33,8 @@ export type { StandardSchemaV1 } from './core/schema/standard-schema.js';
 
 // Raw requests and transit
 export type { RawRequestMethod, RawQueryValue, RawVaultRequest, RawVaultResponse } from './core/raw-request.js';
+export type { TransitEngine } from './engines/transit.engine.js';
 export type {
-  TransitEngine,
   TransitBatchResult,
   TransitDecryptItem,
   TransitDecryptOptions,
@@ -45,7 +45,7 @@ export type {
   TransitInput,
   TransitSignature,
   TransitSignOptions,
-} from './engines/transit.engine.js';
+} from './engines/transit.types.js';
 
 // Rotation handlers
 export { OnSecretRotated, type OnSecretRotatedOptions } from './nest/on-secret-rotated.decorator.js';

@@ -31,19 +31,6 @@ import type {
   TransitSignOptions,
 } from './transit.types.js';
 
-export type {
-  TransitBatchResult,
-  TransitDecryptItem,
-  TransitDecryptOptions,
-  TransitEncryptItem,
-  TransitEncryptOptions,
-  TransitHashAlgorithm,
-  TransitHmacOptions,
-  TransitInput,
-  TransitSignature,
-  TransitSignOptions,
-} from './transit.types.js';
-
 /** Vault's `framework.GenericNameRegex`: the names Vault accepts for transit keys. */
 const KEY_NAME = /^\w(?:[\w.-]*\w)?$/;
 
