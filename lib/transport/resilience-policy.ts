@@ -85,27 +85,29 @@ export class ResiliencePolicy {
     this.#random = random;
   }
 
-  #policiesFor(path: string): PathPolicies {
+  /**
+   * The policies of a path that has failed (created at its first transient failure): a path that
+   * only ever succeeds has none, so the happy path builds no cockatiel policy, and the bounded map
+   * holds failing paths, not every path read.
+   */
+  #track(path: string): PathPolicies {
     // One breaker per path: a path that keeps failing (a broken role, a plugin answering 500)
     // must not refuse the healthy paths of the same mount; Vault-wide outages are the supervisor's.
-    let policies = this.#byPath.get(path);
-    if (!policies) {
-      const breaker = circuitBreaker(breakerCounts, {
-        halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
-        breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES),
-      });
-      const random = this.#random;
-      const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
-        const failure = 'error' in context.result ? context.result.error : undefined;
-        const asked = failure instanceof VaultUnavailableError ? failure.retryAfterSeconds : undefined;
-        if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
-        return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
-      });
-      policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0, clean: true };
-      // Bounded: the oldest path's policies go first (a path seen again starts with a closed breaker).
-      if (this.#byPath.size >= MAX_TRACKED_PATHS) this.#byPath.delete(this.#byPath.keys().next().value as string);
-      this.#byPath.set(path, policies);
-    }
+    const breaker = circuitBreaker(breakerCounts, {
+      halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
+      breaker: new ConsecutiveBreaker(BREAKER_CONSECUTIVE_FAILURES),
+    });
+    const random = this.#random;
+    const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
+      const failure = 'error' in context.result ? context.result.error : undefined;
+      const asked = failure instanceof VaultUnavailableError ? failure.retryAfterSeconds : undefined;
+      if (asked !== undefined) return Math.min(asked * 1000, RETRY_MAX_DELAY_MS);
+      return backoffDelayMs(context.attempt - 1, random, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS);
+    });
+    const policies = { breaker, retry: retry(transient, { maxAttempts: this.#maxRetries, backoff }), successes: 0, clean: true };
+    // Bounded: the oldest path's policies go first (a path seen again starts with a closed breaker).
+    if (this.#byPath.size >= MAX_TRACKED_PATHS) this.#byPath.delete(this.#byPath.keys().next().value as string);
+    this.#byPath.set(path, policies);
     return policies;
   }
 
@@ -122,24 +124,28 @@ export class ResiliencePolicy {
    * @throws the call's own error, or VaultUnavailableError while the circuit is open.
    */
   async execute<T>(call: () => Promise<T>, idempotent: boolean, path: string, deadline?: Deadline): Promise<T> {
-    const policies = this.#policiesFor(path);
-    const successesAtStart = policies.successes;
-    if (!policies.clean || policies.breaker.state !== CircuitState.Closed) {
-      return this.#underPolicies(call, idempotent, path, deadline, policies, successesAtStart, undefined);
+    const policies = this.#byPath.get(path);
+    if (policies !== undefined && (!policies.clean || policies.breaker.state !== CircuitState.Closed)) {
+      return this.#underPolicies(call, idempotent, path, deadline, policies, policies.successes, undefined);
     }
-    // The happy path: a closed breaker with no failure counted. The call runs as is; a failure
-    // the policies handle (retry, breaker count) is then handed to them as the first attempt's
+    // The happy path: no failure counted for this path. The call runs as is; a failure the
+    // policies handle (retry, breaker count) is then handed to them as the first attempt's
     // outcome, so retries, backoff and the breaker's count are those of a call made under them.
+    const successesAtStart = policies?.successes ?? 0;
     let value: T;
     try {
       value = await call();
     } catch (error) {
       if (!isTransient(error)) throw error;
-      return this.#underPolicies(call, idempotent, path, deadline, policies, successesAtStart, { error });
+      const tracked = this.#byPath.get(path) ?? this.#track(path);
+      return this.#underPolicies(call, idempotent, path, deadline, tracked, successesAtStart, { error });
     }
-    policies.successes += 1;
-    // A failure was counted while this call was under way: its success resets the count, as it would have.
-    if (!policies.clean && policies.breaker.state === CircuitState.Closed) await this.#countSuccess(policies);
+    const now = this.#byPath.get(path);
+    if (now !== undefined) {
+      now.successes += 1;
+      // A failure was counted while this call was under way: its success resets the count, as it would have.
+      if (!now.clean && now.breaker.state === CircuitState.Closed) await this.#countSuccess(now);
+    }
     return value;
   }
 
