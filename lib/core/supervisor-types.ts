@@ -3,7 +3,6 @@ import type { TaskScheduler } from '../timing/task-scheduler.js';
 import type { Clock } from '../timing/clock.js';
 import type { SecretsLogger } from '../util/secrets-logger.js';
 import type { DegradedReason } from './fault-classifier.js';
-import type { RECOVERY_LOGIN_SPREAD_MS } from './login-spread.js'; // eslint-disable-line @typescript-eslint/no-unused-vars -- {@link} target
 
 /** Can the app get answers from Vault: `starting` before the first attempt ended, `ready`, or `degraded` (see {@link DegradedReason}). */
 export type SupervisorState = 'starting' | 'ready' | 'degraded';
@@ -33,7 +32,7 @@ export interface AttemptOptions {
    * Set when the attempt was not planned (a read's early probe, the health indicator's probe):
    * awaited before a login that recovery from a Vault-wide outage needs (the token expired
    * meanwhile), so a fleet whose reads all found Vault back at once spreads its logins over
-   * {@link RECOVERY_LOGIN_SPREAD_MS}. Rejects when the module stops meanwhile.
+   * `RECOVERY_LOGIN_SPREAD_MS` (login-spread.ts). Rejects when the module stops meanwhile.
    */
   beforeLogin?: () => Promise<void>;
 }
