@@ -9,13 +9,9 @@ import {
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
-import { VaultTelemetry } from '../../lib/telemetry/vault-telemetry.js';
-import { VaultClient } from '../../lib/transport/vault-client.js';
+import { telemetryCore } from '../support/telemetry-core.js';
 import { collectMetrics, points, value } from '../support/metrics-reading.js';
-import { CapturingLogger } from '../support/capture-logs.js';
-import { CountingTransport, FakeTime } from '../support/fake-time.js';
 
 /**
  * Issue 20, the paths the scripted run leaves out: the lease-TTL gauge (the soonest-expiring
@@ -57,41 +53,9 @@ afterEach(async () => {
 
 /** A core on the test server with telemetry; its time is the server's frozen clock, moved by the test. */
 async function start(options: { maxRetries?: number; includeKeyNames?: boolean } = {}) {
-  const includeKeyNames = options.includeKeyNames ?? false;
-  const config = resolveVaultConfig(
-    {
-      address: server.address,
-      token: server.rootToken,
-      secretsPath: 'secret/app',
-      maxRetries: options.maxRetries ?? 0,
-      requestTimeoutMs: 2000,
-      watch: { enabled: false },
-      telemetry: { includeKeyNames },
-    },
-    {},
-  );
-  const telemetry = new VaultTelemetry({ vault: 'primary', includeKeyNames, authMethod: config.authMethod.name });
-  const transport = new CountingTransport(new VaultClient(config, { getToken: async () => undefined }, telemetry));
-  // eslint-disable-next-line prefer-const -- read by the idle function after construction
-  let created: SecretsCore;
-  const time = new FakeTime(server.clock, async () => {
-    await transport.quiet();
-    await created.supervisor.settled();
-    await transport.quiet();
-  });
-  created = new SecretsCore(config, {
-    clock: server.clock,
-    scheduler: time,
-    logger: new CapturingLogger(),
-    random: () => 0.5,
-    transport,
-    telemetry,
-    vaultName: 'primary',
-  });
-  core = created;
-  await created.start();
-  created.orchestrator.ready();
-  return { core: created, time };
+  const started = await telemetryCore(server, options);
+  core = started.core;
+  return started;
 }
 
 const collect = (): Promise<ResourceMetrics> => collectMetrics(reader, metricExporter);

@@ -12,14 +12,10 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretNotFoundError } from '../../lib/index.js';
-import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { SecretsCore } from '../../lib/core/secrets-core.js';
-import { VaultTelemetry } from '../../lib/telemetry/vault-telemetry.js';
 import { REQUEST_CHANNEL, ROTATION_CHANNEL, STATE_CHANNEL } from '../../lib/telemetry/telemetry-channels.js';
-import { VaultClient } from '../../lib/transport/vault-client.js';
+import { telemetryCore } from '../support/telemetry-core.js';
 import { collectMetrics, value } from '../support/metrics-reading.js';
-import { CapturingLogger } from '../support/capture-logs.js';
-import { CountingTransport, FakeTime } from '../support/fake-time.js';
 
 /**
  * Issue 20: a scripted run (cold read, warm reads, a forced refresh, a missing key, an outage
@@ -83,42 +79,9 @@ afterEach(async () => {
 
 /** A core on the test server with telemetry, its time the server's frozen clock moved by the test. */
 async function start(token: string, includeKeyNames = false) {
-  const config = resolveVaultConfig(
-    {
-      address: server.address,
-      token,
-      secretsPath: 'secret/app',
-      maxRetries: 0,
-      requestTimeoutMs: 2000,
-      watch: { enabled: false },
-      cache: { ttlMs: 1000 },
-      telemetry: { includeKeyNames },
-    },
-    {},
-  );
-  const telemetry = new VaultTelemetry({ vault: 'primary', includeKeyNames, authMethod: config.authMethod.name });
-  const inner = new VaultClient(config, { getToken: async () => undefined }, telemetry);
-  const transport = new CountingTransport(inner);
-  // eslint-disable-next-line prefer-const -- read by the idle function after construction
-  let created: SecretsCore;
-  const time = new FakeTime(server.clock, async () => {
-    await transport.quiet();
-    await created.supervisor.settled();
-    await transport.quiet();
-  });
-  created = new SecretsCore(config, {
-    clock: server.clock,
-    scheduler: time,
-    logger: new CapturingLogger(),
-    random: () => 0.5,
-    transport,
-    telemetry,
-    vaultName: 'primary',
-  });
-  core = created;
-  await created.start();
-  created.orchestrator.ready();
-  return { core: created, time };
+  const started = await telemetryCore(server, { token, includeKeyNames, cache: { ttlMs: 1000 } });
+  core = started.core;
+  return started;
 }
 
 const collect = (): Promise<ResourceMetrics> => collectMetrics(reader, metricExporter);
