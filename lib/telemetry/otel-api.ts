@@ -49,6 +49,8 @@ export interface SpanLike {
   setStatus(status: { code: number; message?: string }): unknown;
   end(): void;
   isRecording(): boolean;
+  /** The span's trace and span ids (an invalid, all-zero context when no SDK made it). */
+  spanContext(): unknown;
 }
 
 /** `Tracer` of `@opentelemetry/api`. */
@@ -59,7 +61,11 @@ export interface TracerLike {
 /** The subset of `@opentelemetry/api` used: metrics, trace and context. */
 export interface OtelApi {
   metrics: { getMeter(name: string, version?: string): MeterLike; getMeterProvider(): object };
-  trace: { getTracer(name: string, version?: string): TracerLike; setSpan(context: never, span: never): unknown };
+  trace: {
+    getTracer(name: string, version?: string): TracerLike;
+    setSpan(context: never, span: never): unknown;
+    isSpanContextValid(spanContext: never): boolean;
+  };
   context: { active(): unknown; with<R>(context: never, fn: () => R): R };
   SpanKind: { CLIENT: number };
   SpanStatusCode: { ERROR: number };

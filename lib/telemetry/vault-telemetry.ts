@@ -37,6 +37,9 @@ export interface RequestObserver {
   redirect(status: number): void;
 }
 
+/** Most attribute sets kept per cache (method/operation pairs; outcomes of one pair): they are few, this only bounds a surprise. */
+const MAX_CACHED_ATTRIBUTE_SETS = 256;
+
 const NOOP_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => undefined };
 const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
   { state: 'starting' },
@@ -68,6 +71,9 @@ export class VaultTelemetry {
   /** Attributes of each source/outcome pair, built once so a read allocates nothing. */
   readonly #readAttributes = new Map<string, TelemetryAttributes>();
   readonly #cacheHit: TelemetryAttributes;
+  /** Attributes of each method/operation pair, then of each outcome of it (keyed by the pair's object): built once. */
+  readonly #requestAttributes = new Map<string, TelemetryAttributes>();
+  readonly #resultAttributes = new WeakMap<TelemetryAttributes, Map<string | number | undefined, TelemetryAttributes>>();
   /**
    * Cache hits not yet added to the reads counter: a warm read only bumps this integer (or, with
    * key names, its key's count); {@link #flushHits} adds them when a metric reader collects.
@@ -161,15 +167,19 @@ export class VaultTelemetry {
     const traced = requestChannelActive();
     if (!api && !traced) return send(NOOP_OBSERVER);
     const operation = vaultOperation(call.method, call.path);
-    const path = telemetryPath(call.path, this.#options.includeKeyNames);
-    const attributes: Record<string, string | number> = { ...this.#base, 'http.request.method': call.method, 'vault.operation': operation };
-    const span = this.#tracer?.startSpan(`vault ${operation}`, {
-      kind: api?.SpanKind.CLIENT,
-      attributes: { ...attributes, 'vault.path': path },
-    });
-    const observer = span?.isRecording() ? spanObserver(span) : NOOP_OBSERVER;
+    // Built once per method and operation (low cardinality): a request allocates no attribute object.
+    const attributes = this.#requestAttrs(call.method, operation);
+    const span = this.#tracer?.startSpan(`vault ${operation}`, { kind: api?.SpanKind.CLIENT, attributes });
+    const recording = span?.isRecording() === true;
+    // The path (a string split per call) only where it is shown: a recording span, a channel subscriber.
+    const path = recording || traced ? telemetryPath(call.path, this.#options.includeKeyNames) : '';
+    if (recording) span?.setAttribute('vault.path', path);
+    const observer = recording && span ? spanObserver(span) : NOOP_OBSERVER;
+    // A span that records nothing and carries no trace (no SDK registered) is not made active:
+    // no context copied per call. A sampled-out span of a real trace still is (it propagates the trace).
+    const active = api && span && (recording || api.trace.isSpanContextValid(span.spanContext() as never));
     const run = (): Promise<T> =>
-      api && span
+      active
         ? api.context.with(api.trace.setSpan(api.context.active() as never, span as never) as never, () => send(observer))
         : send(observer);
     const message: RequestChannelMessage | undefined = traced
@@ -242,15 +252,15 @@ export class VaultTelemetry {
   }
 
   #finish(
-    attributes: Record<string, string | number>,
+    request: TelemetryAttributes,
     operation: string,
     started: number,
     status: number | undefined,
     error: unknown,
     span: SpanLike | undefined,
   ): void {
-    if (status !== undefined) attributes['http.response.status_code'] = status;
-    if (error !== undefined) attributes['error.type'] = error instanceof SecretsError ? error.code : 'other';
+    const errorType = error === undefined ? undefined : error instanceof SecretsError ? error.code : 'other';
+    const attributes = this.#resultAttrs(request, status, errorType);
     const instruments = this.#instruments;
     instruments.requestDuration.record((performance.now() - started) / 1000, attributes);
     const outcome = error === undefined ? 'success' : 'failure';
@@ -268,14 +278,46 @@ export class VaultTelemetry {
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
       // A client span is an error on a thrown error or a 4xx/5xx answer (an accepted 404 included):
       // the status message is the error's code or the HTTP status, never an error message.
-      const failed =
-        error !== undefined ? (attributes['error.type'] as string) : status !== undefined && status >= 400 ? String(status) : undefined;
+      const failed = errorType ?? (status !== undefined && status >= 400 ? String(status) : undefined);
       if (failed !== undefined) {
         span.setAttribute('error.type', failed);
         span.setStatus({ code: this.#api?.SpanStatusCode.ERROR ?? 2, message: failed });
       }
       span.end();
     }
+  }
+
+  /** The attributes of a request's span and metrics before its outcome (`http.request.method`, `vault.operation`), built once per pair. */
+  #requestAttrs(method: VaultMethod, operation: string): TelemetryAttributes {
+    const id = `${method} ${operation}`;
+    let attributes = this.#requestAttributes.get(id);
+    if (!attributes) {
+      attributes = Object.freeze({ ...this.#base, 'http.request.method': method, 'vault.operation': operation });
+      if (this.#requestAttributes.size >= MAX_CACHED_ATTRIBUTE_SETS) this.#requestAttributes.clear();
+      this.#requestAttributes.set(id, attributes);
+    }
+    return attributes;
+  }
+
+  /** `request` plus the outcome (`http.response.status_code`, `error.type`), built once per combination. */
+  #resultAttrs(request: TelemetryAttributes, status: number | undefined, errorType: string | undefined): TelemetryAttributes {
+    let byOutcome = this.#resultAttributes.get(request);
+    if (!byOutcome) {
+      byOutcome = new Map();
+      this.#resultAttributes.set(request, byOutcome);
+    }
+    const id = errorType === undefined ? status : `${status ?? ''} ${errorType}`;
+    let attributes = byOutcome.get(id);
+    if (!attributes) {
+      attributes = Object.freeze({
+        ...request,
+        ...(status === undefined ? {} : { 'http.response.status_code': status }),
+        ...(errorType === undefined ? {} : { 'error.type': errorType }),
+      });
+      if (byOutcome.size >= MAX_CACHED_ATTRIBUTE_SETS) byOutcome.clear();
+      byOutcome.set(id, attributes);
+    }
+    return attributes;
   }
 
   #readAttrs(source: ReadSource, outcome: ReadOutcome): TelemetryAttributes {
