@@ -323,8 +323,9 @@ function parseProbeBody(data: unknown): unknown {
  * so the parsed value is walked only once afterwards (by the cache's freeze).
  */
 function depthExceeds(text: string, limit: number): boolean {
-  // Fewer brackets than the limit cannot nest deeper than it.
-  if (text.length <= limit) return false;
+  // Fewer opening brackets than the limit cannot nest deeper than it: counted with indexOf (native
+  // scans), which settles every Vault answer (a handful of brackets) without a loop over each character.
+  if (text.length <= limit || openingBrackets(text, limit) <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -340,6 +341,15 @@ function depthExceeds(text: string, limit: number): boolean {
     } else if (c === 0x7d || c === 0x5d) depth -= 1;
   }
   return false;
+}
+
+/** How many `{` and `[` characters `text` holds (strings included), counting no further than `limit + 1`. */
+function openingBrackets(text: string, limit: number): number {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0 && count <= limit; at = text.indexOf(bracket, at + 1)) count += 1;
+  }
+  return count;
 }
 
 /** axios's error for a body over `maxContentLength`. */
