@@ -1,5 +1,6 @@
 import { encodeSegments } from '../transport/vault-path.js';
 import type { VaultRequester } from '../contracts/vault-requester.js';
+import type { VaultResponse } from '../contracts/vault-request.js';
 import { isJsonObject, type VaultEnvelope } from '../transport/vault-envelope.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
@@ -7,6 +8,9 @@ import { RotationConflictError } from '../errors/rotation-conflict.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { KvEngine, KvLocation, KvMetadata, KvSecret } from './kv-engine.js';
 import { withKvV2PolicyHint } from './kv-v2-policy-hint.js';
+
+/** The statuses a KV v2 read accepts besides 2xx: 404 carries a deleted or destroyed version's metadata. */
+const ACCEPT_404: readonly number[] = Object.freeze([404]);
 
 interface KvV2VersionMetadata {
   created_time?: string;
@@ -33,16 +37,16 @@ export class KvV2Engine implements KvEngine {
 
   async read(location: KvLocation, key: string, version?: number): Promise<KvSecret> {
     const path = `${encodeSegments(location.mount)}/data/${encodeSegments(location.path)}`;
-    const response = await this.client
-      .request<VaultEnvelope<KvV2ReadData>>({
-        method: 'GET',
-        path,
-        query: version === undefined ? undefined : { version },
-        acceptStatus: [404],
-      })
-      .catch((error: unknown) => {
-        throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'data', encodeSegments(location.path));
-      });
+    let response: VaultResponse<VaultEnvelope<KvV2ReadData>>;
+    try {
+      response = await this.client.request<VaultEnvelope<KvV2ReadData>>(
+        version === undefined
+          ? { method: 'GET', path, acceptStatus: ACCEPT_404 }
+          : { method: 'GET', path, query: { version }, acceptStatus: ACCEPT_404 },
+      );
+    } catch (error) {
+      throw withKvV2PolicyHint(error, encodeSegments(location.mount), 'data', encodeSegments(location.path));
+    }
     const body = response.body;
     const inner = isJsonObject(body) && isJsonObject(body.data) ? body.data : undefined;
     if (response.status === 404) {

@@ -15,5 +15,7 @@ export function splitSecretKey(key: unknown): string[] {
 
 /** URL-encodes each segment and joins them with `/` (the separators themselves are kept). */
 export function encodeSegments(segments: readonly string[]): string {
-  return segments.map((s) => encodeURIComponent(s)).join('/');
+  let joined = '';
+  for (let i = 0; i < segments.length; i += 1) joined += (i === 0 ? '' : '/') + encodeURIComponent(segments[i] as string);
+  return joined;
 }

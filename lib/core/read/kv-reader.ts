@@ -295,17 +295,21 @@ export class KvReader {
           `getAllSecrets() stops after ${MAX_LIST_KEYS} keys (reached in ${named}); read such a tree folder by folder with list() and fetchSecret()`,
         );
       }
+      const prefix = folder.length === 0 ? '' : `${folder.join('/')}/`;
       await Promise.all(
         keys.map(async (entry) => {
-          const name = entry.endsWith('/') ? entry.slice(0, -1) : entry;
-          const problem = name.includes('/') ? 'contains "/"' : pathProblem(name);
+          const isFolder = entry.endsWith('/');
+          const name = isFolder ? entry.slice(0, -1) : entry;
+          const key = isFolder ? '' : prefix + entry;
+          // A key read before (memoised) had its segments checked then; a new entry is checked here.
+          let parsed = isFolder ? undefined : this.#keys.known(key);
+          const problem = name.includes('/') ? 'contains "/"' : parsed === undefined ? pathProblem(name) : undefined;
           if (problem) {
             throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
           }
-          if (entry.endsWith('/')) return walk([...folder, name]);
-          const key = folder.length === 0 ? entry : `${folder.join('/')}/${entry}`;
+          if (isFolder) return walk([...folder, name]);
           // The mount is known from the walk: the key is parsed once (memoised) and located without another lookup.
-          const parsed = this.#keys.parse(key);
+          parsed ??= this.#keys.parse(key);
           const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
           try {
             result.set(

@@ -48,6 +48,11 @@ export class SecretKeyParser {
     return parsed;
   }
 
+  /** The parsed form of `key` when it is remembered (it was checked then); `undefined` otherwise. Never throws. */
+  known(key: string): ParsedSecretKey | undefined {
+    return this.#memo.get(key);
+  }
+
   /** Number of keys remembered. */
   get size(): number {
     return this.#memo.size;
