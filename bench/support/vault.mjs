@@ -65,7 +65,7 @@ function matches(filter, r) {
 
 async function startChild(options) {
   const child = fork(new URL('./vault-child.mjs', import.meta.url), [JSON.stringify(options)], {
-    execArgv: [],
+    execArgv: process.env.BENCH_VAULT_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_VAULT_PROF] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
