@@ -1,5 +1,5 @@
-import { RequestLimiter } from '../../transport/request-limiter.js';
-import { SecretKeyParser } from './secret-key.parser.js';
+import { SecretKeyParser, type ParsedSecretKey } from './secret-key.parser.js';
+import { runBulkWork, type BulkWork } from './bulk-work.js';
 import { SecretCache } from './secret-cache.js';
 import { splitSecretKey } from '../../transport/vault-path.js';
 import { pathProblem } from '../../util/path-problem.js';
@@ -276,19 +276,17 @@ export class KvReader {
    */
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
-    const limiter = new RequestLimiter(this.#deps.config.bulkConcurrency);
-    // A folder's LIST goes ahead of queued reads: its keys join the queue as soon as it answers.
-    const limit = <T>(task: () => Promise<T>, priority: 'high' | 'normal' = 'normal'): Promise<T> => limiter.run(task, priority);
     const result = new Map<string, Record<string, unknown>>();
     let seen = 0;
-    const walk = async (folder: string[]): Promise<void> => {
+    // Lists a folder; its sub-folders join `folders` and its keys join `reads`.
+    const listFolder = async (folder: string[], work: BulkWork): Promise<void> => {
       const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
       const named = `"${location.path.join('/')}"`;
       // A folder that lists itself (a proxy, a broken plugin) would be walked for ever.
       if (folder.length > MAX_LIST_DEPTH) {
         throw new MalformedResponseError(`folders nest more than ${MAX_LIST_DEPTH} levels deep at ${named} (a LIST cycle?)`, {});
       }
-      const keys = await limit(() => base.engine.list(location), 'high');
+      const keys = await base.engine.list(location);
       seen += keys.length;
       if (seen > MAX_LIST_KEYS) {
         throw new UnsupportedOperationError(
@@ -296,33 +294,33 @@ export class KvReader {
         );
       }
       const prefix = folder.length === 0 ? '' : `${folder.join('/')}/`;
-      await Promise.all(
-        keys.map(async (entry) => {
-          const isFolder = entry.endsWith('/');
-          const name = isFolder ? entry.slice(0, -1) : entry;
-          const key = isFolder ? '' : prefix + entry;
-          // A key read before (memoised) had its segments checked then; a new entry is checked here.
-          let parsed = isFolder ? undefined : this.#keys.known(key);
-          const problem = name.includes('/') ? 'contains "/"' : parsed === undefined ? pathProblem(name) : undefined;
-          if (problem) {
-            throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
-          }
-          if (isFolder) return walk([...folder, name]);
-          // The mount is known from the walk: the key is parsed once (memoised) and located without another lookup.
-          parsed ??= this.#keys.parse(key);
-          const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
-          try {
-            result.set(
-              key,
-              (await limit(() => this.#read(key, parsed.latestCacheKey, () => at, NO_OPTIONS))).data as Record<string, unknown>,
-            );
-          } catch (error) {
-            if (!(error instanceof SecretNotFoundError)) throw error;
-          }
-        }),
-      );
+      for (const entry of keys) {
+        const isFolder = entry.endsWith('/');
+        const name = isFolder ? entry.slice(0, -1) : entry;
+        const key = isFolder ? '' : prefix + entry;
+        // A key read before (memoised) had its segments checked then; a new entry is checked here.
+        const known = isFolder ? undefined : this.#keys.known(key);
+        const problem = name.includes('/') ? 'contains "/"' : known === undefined ? pathProblem(name) : undefined;
+        if (problem) {
+          throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
+        }
+        if (isFolder) work.folders.push([...folder, name]);
+        // The mount is known from the walk: the key is parsed once (memoised) and located without another lookup.
+        else work.reads.push(known ?? this.#keys.parse(key));
+      }
     };
-    await walk([]);
+    const readKey = async (parsed: ParsedSecretKey): Promise<void> => {
+      const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
+      try {
+        result.set(
+          parsed.path,
+          (await this.#read(parsed.path, parsed.latestCacheKey, () => at, NO_OPTIONS)).data as Record<string, unknown>,
+        );
+      } catch (error) {
+        if (!(error instanceof SecretNotFoundError)) throw error;
+      }
+    };
+    await runBulkWork(this.#deps.config.bulkConcurrency, listFolder, readKey);
     return Object.fromEntries([...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
