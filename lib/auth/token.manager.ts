@@ -149,6 +149,16 @@ export class TokenManager implements TokenSource {
     return state === undefined || this.#lifetime.isExpiring(state);
   }
 
+  /**
+   * The current token when it is held and not about to expire, without a promise (the request
+   * path's common case); `undefined` when {@link getToken} has work to do (a login, an expired
+   * given token) or the module is stopped. No request.
+   */
+  readyToken(): string | undefined {
+    const state = this.#state;
+    return state !== undefined && !this.#stopped && !this.#lifetime.isExpiring(state) ? state.token : undefined;
+  }
+
   /** The token for the next request; logs in first when there is none or it is about to expire. */
   async getToken(): Promise<string | undefined> {
     return (await this.#currentState()).token;

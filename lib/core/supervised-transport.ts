@@ -17,6 +17,8 @@ export const TOKEN_ALIVE_MEMO_MS = 30_000;
 export interface ReplaceableToken {
   /** The token for the next request (may log in first). */
   getToken(): Promise<string | undefined>;
+  /** The token when one is held and not about to expire (then {@link getToken} would answer it at once); `undefined` otherwise. No request. */
+  readyToken?(): string | undefined;
   /** Replaces `rejected` with one login. @throws AuthFailedError with Vault's reason, VaultUnavailableError. */
   replace(rejected: string | undefined): Promise<void>;
 }
@@ -81,12 +83,15 @@ export class SupervisedTransport implements VaultRequester {
     }
     if (req.token !== undefined || !tokens) return this.#reported(() => inner.request<TBody>(req), generation);
     // Inline rather than through #reported: no closure or extra promise per request on this path.
-    let token: string | undefined;
-    try {
-      token = await tokens.getToken();
-    } catch (error) {
-      supervisor.report(error, generation);
-      throw error;
+    // A held token is taken without the promise of getToken() (the usual case: one per request).
+    let token = tokens.readyToken?.();
+    if (token === undefined) {
+      try {
+        token = await tokens.getToken();
+      } catch (error) {
+        supervisor.report(error, generation);
+        throw error;
+      }
     }
     try {
       return await inner.request<TBody>(withToken(req, token));

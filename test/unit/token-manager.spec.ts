@@ -120,6 +120,19 @@ describe('TokenManager (fake clock, stubbed Vault)', () => {
     expect(h.logger.lines.join('\n')).not.toMatch(/token-1|secret-id-value/);
   });
 
+  it('readyToken() answers the held token without a promise only while getToken() would answer it at once', async () => {
+    const h = harness({ loginTtl: 60 });
+    expect(h.tokens.readyToken()).toBeUndefined(); // no login yet: getToken() has work to do
+    expect(await h.tokens.getToken()).toBe('token-1');
+    expect(h.tokens.readyToken()).toBe('token-1');
+    // About to expire: undefined, and getToken() logs in again.
+    h.clock.advance(59_000);
+    expect(h.tokens.readyToken()).toBeUndefined();
+    expect(await h.tokens.getToken()).toBe('token-2');
+    expect(h.tokens.readyToken()).toBe('token-2');
+    expect(h.sent('auth/approle/login')).toHaveLength(2);
+  });
+
   it.each([0, 0.5, 0.999])('renews at two thirds of the time left minus jitter (random %s), asking for the same TTL', async (random) => {
     const h = harness({ random });
     await h.tokens.start();
