@@ -242,12 +242,11 @@ export class VaultClient implements VaultTransport {
     // a missing secret, even where a 404 is otherwise an accepted answer
     // (https://developer.hashicorp.com/vault/api-docs#http-status-codes).
     // Vault's reasons may echo what was sent (a login's password, a raw request's body): redacted before any error quotes them.
-    const shown = (): unknown => (req.redact === undefined ? parsed : redactErrors(parsed, req.redact));
-    if (status === 404 && req.probe !== true && isNoHandler(parsed)) throw missingMount(req.path, shown());
+    if (status === 404 && req.probe !== true && isNoHandler(parsed)) throw missingMount(req.path, shownBody(parsed, req.redact));
     if ((status >= 200 && status < 300) || req.acceptStatus?.includes(status)) {
       return { status, body: parsed as TBody | undefined, headers: { ...response.headers } };
     }
-    throw mapVaultStatus(status, shown(), req.path, { ...response.headers });
+    throw mapVaultStatus(status, shownBody(parsed, req.redact), req.path, { ...response.headers });
   }
 
   /** Requests in flight now and waiting for a slot (never more than `maxConcurrentRequests` in flight). */
@@ -281,6 +280,11 @@ export class VaultClient implements VaultTransport {
 /** The error of a request whose deadline fired. */
 function timedOut(path: string, timeoutMs: number): Error {
   return mapTransportError(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), path);
+}
+
+/** The body an error may quote: as parsed, or with what was sent redacted from Vault's `errors` when the request lists `redact`. */
+function shownBody(parsed: unknown, redact: readonly string[] | undefined): unknown {
+  return redact === undefined ? parsed : redactErrors(parsed, redact);
 }
 
 /** `body` with each of Vault's `errors` strings redacted of `secrets` (other fields are never shown in an error). */
