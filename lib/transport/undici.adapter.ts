@@ -8,6 +8,7 @@ import { clientCertRefusal } from './client-cert-refusal.js';
 import { RequestLimiter } from './request-limiter.js';
 import { LARGE_BODIES_AT_ONCE } from './response-body.js';
 import { ResponseCollector, type CollectedResponse } from './response-collector.js';
+import { requestTarget } from './request-target.js';
 import type { AbortLike } from '../timing/deadline.js';
 
 export { LARGE_BODIES_AT_ONCE, LARGE_BODY_BYTES } from './response-body.js';
@@ -84,7 +85,7 @@ export class UndiciAdapter {
 
   async #send(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
     if (this.#closed) throw new AxiosError('the Vault client is closed', AxiosError.ERR_CANCELED, config);
-    const { origin, path } = target(config);
+    const { origin, path } = requestTarget(config);
     const headers: Record<string, string> = {};
     const raw = config.headers.toJSON(true) as Record<string, unknown>;
     for (const name in raw) {
@@ -260,44 +261,6 @@ function connectorWithTimeout(
 
 /** Codes of TLS failures worth reporting instead of a bare "socket closed". */
 const TLS_ERROR = /^(?:ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
-
-/** `baseURL` + `url` + `params` as a URL (absolute `url`s ignore `baseURL`, as in axios). */
-interface Target {
-  /** `scheme://host[:port]`. */
-  origin: string;
-  /** Path and query, e.g. `/v1/secret/data/app?version=2`. */
-  path: string;
-}
-
-/** An absolute `http(s)://host[:port]` prefix and the rest. */
-const ABSOLUTE = /^(https?:\/\/[^/?#]+)([^#]*)/i;
-
-/** Where a request goes: the common case (absolute `url`, no `params`) without building a `URL`. */
-function target(config: InternalAxiosRequestConfig): Target {
-  if (config.params === undefined || config.params === null) {
-    const match = ABSOLUTE.exec(config.url ?? '');
-    if (match) return { origin: (match[1] as string).toLowerCase(), path: match[2] || '/' };
-  }
-  const url = fullUrl(config);
-  return { origin: url.origin, path: `${url.pathname}${url.search}` };
-}
-
-function fullUrl(config: InternalAxiosRequestConfig): URL {
-  const url = config.url ?? '';
-  const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(url);
-  const base = config.baseURL ?? '';
-  const joined = absolute || base === '' ? new URL(url) : new URL(`${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
-  const params = config.params as Record<string, unknown> | URLSearchParams | undefined;
-  if (params instanceof URLSearchParams) {
-    for (const [name, value] of params) joined.searchParams.append(name, value);
-  } else if (params !== undefined && params !== null) {
-    for (const name of Object.keys(params)) {
-      const value = params[name];
-      if (value !== undefined && value !== null) joined.searchParams.append(name, String(value as string | number | boolean));
-    }
-  }
-  return joined;
-}
 
 /** An axios error carrying the underlying code and the original error as `cause`. */
 function wrap(error: unknown, config: InternalAxiosRequestConfig): AxiosError {
