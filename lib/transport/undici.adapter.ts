@@ -86,12 +86,6 @@ export class UndiciAdapter {
   async #send(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
     if (this.#closed) throw new AxiosError('the Vault client is closed', AxiosError.ERR_CANCELED, config);
     const { origin, path } = requestTarget(config);
-    const headers: Record<string, string> = {};
-    const raw = config.headers.toJSON(true) as Record<string, unknown>;
-    for (const name in raw) {
-      const value = raw[name];
-      if (value !== undefined && value !== null && value !== false) headers[name] = String(value);
-    }
     const data: unknown = config.data;
     const max =
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
@@ -105,7 +99,8 @@ export class UndiciAdapter {
       origin,
       path,
       method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-      headers,
+      // AxiosHeaders.toJSON leaves out unset (null, undefined, false) headers and gives strings.
+      headers: config.headers.toJSON(true) as Record<string, string>,
       body: typeof data === 'string' || data instanceof Uint8Array ? data : undefined,
     };
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
