@@ -199,4 +199,27 @@ describe('the deadline during a large body', () => {
     expect(adapter.largeBodies).toEqual({ reading: 0, waiting: 0 });
     await until(() => closed);
   });
+
+  it('large bodies that fail while reading or waiting for a slot (the adapter destroyed) give every slot back', async () => {
+    const SIZE = 3 * 1024 * 1024;
+    const held: http.ServerResponse[] = [];
+    const srv = await server((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(SIZE) });
+      res.write(Buffer.alloc(SIZE / 2, 0x20)); // the rest never comes
+      held.push(res);
+    });
+    const adapter = newAdapter();
+    const client = axiosOn(adapter, srv.address);
+    const reads = ['/a', '/b', '/c'].map((path) => settle(client.get<string>(path)));
+    await until(() => held.length === 3 && adapter.largeBodies.reading === 2 && adapter.largeBodies.waiting === 1);
+    await adapter.destroy();
+    const outcomes = await Promise.all(reads);
+    expect(outcomes.map((o) => !o.ok && (o.error as AxiosError).code)).toEqual([
+      'UND_ERR_DESTROYED',
+      'UND_ERR_DESTROYED',
+      'UND_ERR_DESTROYED',
+    ]);
+    // The waiting read failed first; the slot it is granted afterwards is freed at once.
+    await until(() => adapter.largeBodies.reading === 0 && adapter.largeBodies.waiting === 0);
+  });
 });
