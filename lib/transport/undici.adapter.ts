@@ -31,6 +31,7 @@ export interface UndiciAdapterOptions {
  * An axios adapter that sends requests through an undici `Pool` per origin (keep-alive
  * connections, TLS through undici's connector with {@link TlsConnectOptions}, a connect timeout)
  * instead of axios's Node adapter, which costs several times the CPU of the request itself.
+ * Each answer is read by a dispatch handler ({@link ResponseCollector}), with no stream per response.
  *
  * It keeps axios's contract: the full URL from `url` (or `baseURL` + `url`) and `params`,
  * the `signal` as the deadline, `validateStatus` (an `AxiosError` with the response for
