@@ -6,7 +6,10 @@ import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
 import { clientCertRefusal } from './client-cert-refusal.js';
 import { RequestLimiter } from './request-limiter.js';
-import { acquire, readBody, LARGE_BODIES_AT_ONCE } from './response-body.js';
+import { LARGE_BODIES_AT_ONCE } from './response-body.js';
+import { ResponseCollector, type CollectedResponse } from './response-collector.js';
+import { requestTarget } from './request-target.js';
+import type { AbortLike } from '../timing/deadline.js';
 
 export { LARGE_BODIES_AT_ONCE, LARGE_BODY_BYTES } from './response-body.js';
 
@@ -28,6 +31,7 @@ export interface UndiciAdapterOptions {
  * An axios adapter that sends requests through an undici `Pool` per origin (keep-alive
  * connections, TLS through undici's connector with {@link TlsConnectOptions}, a connect timeout)
  * instead of axios's Node adapter, which costs several times the CPU of the request itself.
+ * Each answer is read by a dispatch handler ({@link ResponseCollector}), with no stream per response.
  *
  * It keeps axios's contract: the full URL from `url` (or `baseURL` + `url`) and `params`,
  * the `signal` as the deadline, `validateStatus` (an `AxiosError` with the response for
@@ -55,7 +59,7 @@ export class UndiciAdapter {
     this.#largeBodies = new RequestLimiter(options.largeBodiesAtOnce ?? LARGE_BODIES_AT_ONCE);
   }
 
-  /** Bodies over 1 MiB being read now, and waiting for a slot (their streams paused). */
+  /** Bodies over 1 MiB being read now, and waiting for a slot (their responses paused). */
   get largeBodies(): { reading: number; waiting: number } {
     return { reading: this.#largeBodies.active, waiting: this.#largeBodies.queued };
   }
@@ -82,77 +86,53 @@ export class UndiciAdapter {
 
   async #send(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
     if (this.#closed) throw new AxiosError('the Vault client is closed', AxiosError.ERR_CANCELED, config);
-    const url = target(config);
-    const headers: Record<string, string> = {};
-    const raw = config.headers.toJSON(true) as Record<string, unknown>;
-    for (const name in raw) {
-      const value = raw[name];
-      if (value !== undefined && value !== null && value !== false) headers[name] = String(value);
-    }
+    const { origin, path } = requestTarget(config);
     const data: unknown = config.data;
-    const body = typeof data === 'string' || data instanceof Uint8Array ? data : undefined;
-    // An AbortSignal, or the client's Deadline (an EventTarget-like object undici accepts the same way).
-    const signal = config.signal as AbortSignal | undefined;
-    const origin = url.origin;
-    this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
-    try {
-      return await this.#exchange(config, url, headers, body, signal);
-    } finally {
-      this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 1) - 1);
-    }
-  }
-
-  async #exchange(
-    config: InternalAxiosRequestConfig,
-    url: Target,
-    headers: Record<string, string>,
-    body: string | Uint8Array | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<AxiosResponse<string>> {
-    let answer: Dispatcher.ResponseData;
-    const startedAt = performance.now();
-    try {
-      answer = await this.#pool(url.origin).request({
-        origin: url.origin,
-        path: url.path,
-        method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal,
-      });
-    } catch (error) {
-      throw wrap(this.#tlsCause(error, startedAt), config);
-    }
     const max =
       config.maxContentLength !== undefined && config.maxContentLength > -1 ? config.maxContentLength : this.#options.maxResponseBytes;
-    let text: string;
+    // The signal is an AbortSignal, or the client's Deadline (an EventTarget-like object).
+    const collector = new ResponseCollector(
+      Math.min(max, this.#options.maxResponseBytes),
+      this.#largeBodies,
+      config.signal as AbortLike | undefined,
+    );
+    const options: Dispatcher.DispatchOptions = {
+      origin,
+      path,
+      method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+      // AxiosHeaders.toJSON leaves out unset (null, undefined, false) headers and gives strings.
+      headers: config.headers.toJSON(true) as Record<string, string>,
+      body: typeof data === 'string' || data instanceof Uint8Array ? data : undefined,
+    };
+    this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
+    const startedAt = performance.now();
+    let answer: CollectedResponse;
     try {
-      text = await readBody(
-        answer,
-        Math.min(max, this.#options.maxResponseBytes),
-        (slotSignal) => acquire(this.#largeBodies, slotSignal),
-        signal,
-      );
+      answer = await collector.send(this.#pool(origin), options);
     } catch (error) {
       if (error instanceof AxiosError) {
         error.config = config;
         throw error;
       }
-      throw wrap(error, config);
+      // Only a failure before the answer can be the connection's TLS alert.
+      throw wrap(collector.responded ? error : this.#tlsCause(error, startedAt), config);
+    } finally {
+      this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 1) - 1);
     }
+    const status = answer.status;
     const response: AxiosResponse<string> = {
-      data: text,
-      status: answer.statusCode,
+      data: answer.text,
+      status,
       statusText: '',
       headers: answer.headers as RawAxiosResponseHeaders,
       config,
       request: undefined,
     };
     const validate = config.validateStatus;
-    if (validate && !validate(answer.statusCode)) {
+    if (validate && !validate(status)) {
       throw new AxiosError(
-        `Request failed with status code ${answer.statusCode}`,
-        answer.statusCode >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+        `Request failed with status code ${status}`,
+        status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
         config,
         undefined,
         response,
@@ -277,44 +257,6 @@ function connectorWithTimeout(
 
 /** Codes of TLS failures worth reporting instead of a bare "socket closed". */
 const TLS_ERROR = /^(?:ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
-
-/** `baseURL` + `url` + `params` as a URL (absolute `url`s ignore `baseURL`, as in axios). */
-interface Target {
-  /** `scheme://host[:port]`. */
-  origin: string;
-  /** Path and query, e.g. `/v1/secret/data/app?version=2`. */
-  path: string;
-}
-
-/** An absolute `http(s)://host[:port]` prefix and the rest. */
-const ABSOLUTE = /^(https?:\/\/[^/?#]+)([^#]*)/i;
-
-/** Where a request goes: the common case (absolute `url`, no `params`) without building a `URL`. */
-function target(config: InternalAxiosRequestConfig): Target {
-  if (config.params === undefined || config.params === null) {
-    const match = ABSOLUTE.exec(config.url ?? '');
-    if (match) return { origin: (match[1] as string).toLowerCase(), path: match[2] || '/' };
-  }
-  const url = fullUrl(config);
-  return { origin: url.origin, path: `${url.pathname}${url.search}` };
-}
-
-function fullUrl(config: InternalAxiosRequestConfig): URL {
-  const url = config.url ?? '';
-  const absolute = /^[a-z][a-z\d+\-.]*:\/\//i.test(url);
-  const base = config.baseURL ?? '';
-  const joined = absolute || base === '' ? new URL(url) : new URL(`${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
-  const params = config.params as Record<string, unknown> | URLSearchParams | undefined;
-  if (params instanceof URLSearchParams) {
-    for (const [name, value] of params) joined.searchParams.append(name, value);
-  } else if (params !== undefined && params !== null) {
-    for (const name of Object.keys(params)) {
-      const value = params[name];
-      if (value !== undefined && value !== null) joined.searchParams.append(name, String(value as string | number | boolean));
-    }
-  }
-  return joined;
-}
 
 /** An axios error carrying the underlying code and the original error as `cause`. */
 function wrap(error: unknown, config: InternalAxiosRequestConfig): AxiosError {

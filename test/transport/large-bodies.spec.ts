@@ -1,7 +1,7 @@
 /**
  * Issue 22 item 15: many huge answers at once. 32 concurrent 16 MiB answers were all buffered and
  * decoded at the same time (2.6 GB RSS). Bodies over 1 MiB are now read two at a time: the others
- * wait with their streams paused. (The 16 MiB cap itself, declared or streamed, is covered in
+ * wait with their responses paused. (The 16 MiB cap itself, declared or streamed, is covered in
  * test/e2e/transport.spec.ts and test/security/hostile-inputs.spec.ts.)
  */
 import type http from 'node:http';
