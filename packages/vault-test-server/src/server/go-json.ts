@@ -28,8 +28,36 @@ export function encodeGoJson(value: unknown, options: GoJsonOptions = {}): strin
   return options.trailingNewline === false ? text : `${text}\n`;
 }
 
+/**
+ * {@link encodeGoJson} of an object encoded as a Go struct (insertion order, `undefined` fields
+ * omitted) without marking it with {@link asStruct} first: same text as
+ * `encodeGoJson(asStruct(value), options)`.
+ */
+export function encodeGoJsonStruct(value: object, options: GoJsonOptions = {}): string {
+  const text = escapeHtml(encodeObject(value as Record<string, unknown>, true));
+  return options.trailingNewline === false ? text : `${text}\n`;
+}
+
 function compareGoStrings(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Code units from U+D800 up: surrogates (whose UTF-16 order differs from UTF-8 byte order) and
+ * the code points above them. Strings without any compare the same way in UTF-16 and UTF-8.
+ */
+const HIGH_CODE_UNIT = /[\uD800-\uFFFF]/;
+
+/** Sorts map keys in Go's order (UTF-8 bytes). */
+function sortGoKeys(keys: string[]): void {
+  for (const key of keys) {
+    if (HIGH_CODE_UNIT.test(key)) {
+      keys.sort(compareGoStrings);
+      return;
+    }
+  }
+  // Only code points below U+D800: UTF-16 code unit order (the default sort) is UTF-8 byte order.
+  keys.sort();
 }
 
 function encodeValue(value: unknown): string {
@@ -49,17 +77,37 @@ function encodeValue(value: unknown): string {
       return 'null';
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item: unknown) => encodeValue(item)).join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) out += ',';
+      out += encodeValue(value[i]);
+    }
+    return `${out}]`;
   }
   if (value instanceof Map) {
     return encodeValue(Object.fromEntries(value));
   }
   const record = value as Record<string, unknown>;
-  let keys = Object.keys(record).filter((key) => record[key] !== undefined);
-  if (!structs.has(record)) keys = keys.sort(compareGoStrings);
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${encodeValue(record[key])}`).join(',')}}`;
+  return encodeObject(record, structs.has(record));
 }
 
+function encodeObject(record: Record<string, unknown>, struct: boolean): string {
+  const keys = Object.keys(record);
+  if (!struct) sortGoKeys(keys);
+  let out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${encodeValue(item)}`;
+  }
+  return `${out}}`;
+}
+
+const HTML_UNSAFE = /[<>&\u2028\u2029]/;
+const HTML_UNSAFE_ALL = /[<>&\u2028\u2029]/g;
+
 function escapeHtml(text: string): string {
-  return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (!HTML_UNSAFE.test(text)) return text;
+  return text.replace(HTML_UNSAFE_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

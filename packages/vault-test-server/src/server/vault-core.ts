@@ -10,7 +10,16 @@ import type { BackendContext, BackendFactory, ServerSettings } from './backend.j
 import { BackendRegistry } from './backend-registry.js';
 import { registerBuiltinBackends } from './builtin-backends.js';
 import { CubbyholeBackend } from './cubbyhole.backend.js';
-import { buildEnvelope, emptyResult, errorResult, injectDataAtTopLevel, jsonResult, type HttpResult } from './envelope.js';
+import {
+  buildEnvelope,
+  emptyResult,
+  envelopeResult,
+  errorResult,
+  injectDataAtTopLevel,
+  jsonResult,
+  type EnvelopeFields,
+  type HttpResult,
+} from './envelope.js';
 import { aclDenied, badRequest, multierror, VaultError } from './errors.js';
 import type { HealthState } from './health.js';
 import { LeaseManager } from './lease-manager.js';
@@ -303,7 +312,7 @@ export class VaultCore implements BackendContext, MountOperations {
         };
       case 'data': {
         if (req.operation === 'list' && isEmptyList(response)) return errorResult(404);
-        let envelope = buildEnvelope({
+        const fields: EnvelopeFields = {
           requestId: req.id,
           leaseId: response.lease?.leaseId,
           renewable: response.lease?.renewable,
@@ -312,9 +321,9 @@ export class VaultCore implements BackendContext, MountOperations {
           warnings: response.warnings,
           auth: response.auth,
           mountType: response.mountType ?? entry.type,
-        });
-        if (response.injectDataAtTopLevel) envelope = injectDataAtTopLevel(envelope);
-        return jsonResult(response.status ?? 200, envelope);
+        };
+        if (!response.injectDataAtTopLevel) return envelopeResult(response.status ?? 200, fields);
+        return jsonResult(response.status ?? 200, injectDataAtTopLevel(buildEnvelope(fields)));
       }
     }
   }
