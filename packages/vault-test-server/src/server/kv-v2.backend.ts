@@ -28,7 +28,7 @@ const ROOT_PATHS: ReadonlySet<string> = new Set(['metadata', 'data', 'delete', '
 
 /** Backend of a `kv` mount with `options.version` `"2"`. */
 export class KvV2Backend extends FrameworkBackend {
-  private readonly keys = new Map<string, KvKeyMetadata>();
+  private readonly keys = new KeyIndex();
   private readonly config: KvEngineConfig = { maxVersions: 0, casRequired: false, deleteVersionAfterSeconds: 0 };
 
   protected readonly paths: readonly PathDefinition[] = [
@@ -58,7 +58,7 @@ export class KvV2Backend extends FrameworkBackend {
           this.keys.delete(key(p));
           return null;
         },
-        list: (_req, p) => respondData({ keys: listUnder(this.keys.keys(), listPrefix(key(p))) }),
+        list: (_req, p) => respondData({ keys: this.keys.list(listPrefix(key(p))) }),
       },
       exists: (_req, p) => this.keys.has(key(p)),
     },
@@ -96,7 +96,9 @@ export class KvV2Backend extends FrameworkBackend {
     if (this.isDeleted(version) || version.destroyed) {
       return notFoundWith(req, { data: null, metadata });
     }
-    return respondData({ data: cloneJson(version.data), metadata });
+    // Stored data is never changed in place (writes store new objects) and the answer is
+    // serialised right away: no copy needed.
+    return respondData({ data: version.data, metadata });
   }
 
   private writeData(req: LogicalRequest, params: PathParams): DataResponse {
@@ -326,6 +328,44 @@ export class KvV2Backend extends FrameworkBackend {
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
+
+/** Prefixes whose listing {@link KeyIndex} keeps at most. */
+const MAX_CACHED_LISTINGS = 256;
+
+/**
+ * The keys of a mount with their metadata, remembering LIST answers ({@link listUnder} of the key
+ * set) until a key is added or removed.
+ */
+class KeyIndex extends Map<string, KvKeyMetadata> {
+  private readonly listings = new Map<string, readonly string[]>();
+
+  override set(key: string, value: KvKeyMetadata): this {
+    if (!this.has(key)) this.listings.clear();
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    const deleted = super.delete(key);
+    if (deleted) this.listings.clear();
+    return deleted;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.listings.clear();
+  }
+
+  /** `listUnder(keys, prefix)` (a fresh array). */
+  list(prefix: string): string[] {
+    let listing = this.listings.get(prefix);
+    if (listing === undefined) {
+      listing = listUnder(this.keys(), prefix);
+      if (this.listings.size >= MAX_CACHED_LISTINGS) this.listings.clear();
+      this.listings.set(prefix, listing);
+    }
+    return [...listing];
+  }
+}
 
 function key(params: PathParams): string {
   return params['path'] ?? '';
