@@ -16,6 +16,18 @@ export function asStruct<T extends object>(value: T): T {
   return value;
 }
 
+/** Objects declared unchanging ({@link asUnchanging}), with their text once encoded (null before). */
+const unchangingTexts = new WeakMap<object, string | null>();
+
+/**
+ * Declares that `value` and everything in it will never change again, so that its Go JSON text
+ * is made on the first encoding and reused after. Returns `value`.
+ */
+export function asUnchanging<T extends object>(value: T): T {
+  if (!unchangingTexts.has(value)) unchangingTexts.set(value, null);
+  return value;
+}
+
 /** Options of {@link encodeGoJson}. */
 export interface GoJsonOptions {
   /** Append `\n` like Go's `json.Encoder` (default true). `json.Marshal` output has none. */
@@ -88,7 +100,12 @@ function encodeValue(value: unknown): string {
     return encodeValue(Object.fromEntries(value));
   }
   const record = value as Record<string, unknown>;
-  return encodeObject(record, structs.has(record));
+  const unchanging = unchangingTexts.get(record);
+  if (unchanging === undefined) return encodeObject(record, structs.has(record));
+  if (unchanging !== null) return unchanging;
+  const text = encodeObject(record, structs.has(record));
+  unchangingTexts.set(record, text);
+  return text;
 }
 
 function encodeObject(record: Record<string, unknown>, struct: boolean): string {
@@ -99,9 +116,23 @@ function encodeObject(record: Record<string, unknown>, struct: boolean): string 
     const item = record[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${encodeValue(item)}`;
+    out += keyText(key) + encodeValue(item);
   }
   return `${out}}`;
+}
+
+/** `"key":` texts of recently encoded object keys (the same few keys come back in every answer). */
+const keyTexts = new Map<string, string>();
+const MAX_KEY_TEXTS = 4096;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
+    keyTexts.set(key, text);
+  }
+  return text;
 }
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/;
