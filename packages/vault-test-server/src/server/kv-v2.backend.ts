@@ -9,6 +9,7 @@ import { pluginStatusBody } from './envelope.js';
 import { badRequest, multierror } from './errors.js';
 import { boolField, durationField, intField, intSliceField, isPlainObject, stringMapField, toInt } from './fields.js';
 import { formatGoDuration } from './go-duration.js';
+import { asUnchanging } from './go-json.js';
 import { cloneJson, listPrefix, listUnder, mergePatch } from './kv-common.js';
 import {
   addVersion,
@@ -296,7 +297,8 @@ export class KvV2Backend extends FrameworkBackend {
 
   private newVersion(meta: KvKeyMetadata, data: Record<string, unknown>): KvVersion {
     const createdNs = this.ctx.clock.nowNanos();
-    const version: KvVersion = { createdNs, deletionNs: null, destroyed: false, data };
+    // The stored data never changes in place (see readData): its JSON text is made once.
+    const version: KvVersion = { createdNs, deletionNs: null, destroyed: false, data: asUnchanging(data) };
     if (this.config.deleteVersionAfterSeconds !== -1) {
       version.deletionNs = scheduledDeletion(createdNs, this.config.deleteVersionAfterSeconds, meta.deleteVersionAfterSeconds);
     }
