@@ -36,7 +36,7 @@ export interface GoJsonOptions {
 
 /** Encodes a value the way Vault's Go JSON encoder would. */
 export function encodeGoJson(value: unknown, options: GoJsonOptions = {}): string {
-  const text = escapeHtml(encodeValue(value));
+  const text = encodeValue(value);
   return options.trailingNewline === false ? text : `${text}\n`;
 }
 
@@ -46,7 +46,7 @@ export function encodeGoJson(value: unknown, options: GoJsonOptions = {}): strin
  * `encodeGoJson(asStruct(value), options)`.
  */
 export function encodeGoJsonStruct(value: object, options: GoJsonOptions = {}): string {
-  const text = escapeHtml(encodeObject(value as Record<string, unknown>, true));
+  const text = encodeObject(value as Record<string, unknown>, true);
   return options.trailingNewline === false ? text : `${text}\n`;
 }
 
@@ -76,7 +76,7 @@ function encodeValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return escapeHtml(JSON.stringify(value));
     case 'number':
       return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean':
@@ -89,12 +89,16 @@ function encodeValue(value: unknown): string {
       return 'null';
   }
   if (Array.isArray(value)) {
+    const unchanging = unchangingTexts.get(value);
+    if (typeof unchanging === 'string') return unchanging;
     let out = '[';
     for (let i = 0; i < value.length; i += 1) {
       if (i > 0) out += ',';
       out += encodeValue(value[i]);
     }
-    return `${out}]`;
+    out += ']';
+    if (unchanging === null) unchangingTexts.set(value, out);
+    return out;
   }
   if (value instanceof Map) {
     return encodeValue(Object.fromEntries(value));
@@ -128,13 +132,18 @@ const MAX_KEY_TEXTS = 4096;
 function keyText(key: string): string {
   let text = keyTexts.get(key);
   if (text === undefined) {
-    text = `${JSON.stringify(key)}:`;
+    text = `${escapeHtml(JSON.stringify(key))}:`;
     if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
     keyTexts.set(key, text);
   }
   return text;
 }
 
+/**
+ * Go's HTML-safe escaping, applied to each string token (keys and values): the only tokens that
+ * can hold these characters, so the text is the same as escaping the whole document, and
+ * remembered texts stay escaped.
+ */
 const HTML_UNSAFE = /[<>&\u2028\u2029]/;
 const HTML_UNSAFE_ALL = /[<>&\u2028\u2029]/g;
 
