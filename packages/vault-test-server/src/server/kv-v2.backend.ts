@@ -336,7 +336,7 @@ const MAX_CACHED_LISTINGS = 256;
 
 /**
  * The keys of a mount with their metadata, remembering LIST answers ({@link listUnder} of the key
- * set) until a key is added or removed.
+ * set, frozen and {@link asUnchanging}: their JSON text is made once) until a key is added or removed.
  */
 class KeyIndex extends Map<string, KvKeyMetadata> {
   private readonly listings = new Map<string, readonly string[]>();
@@ -357,15 +357,15 @@ class KeyIndex extends Map<string, KvKeyMetadata> {
     this.listings.clear();
   }
 
-  /** `listUnder(keys, prefix)` (a fresh array). */
-  list(prefix: string): string[] {
+  /** `listUnder(keys, prefix)`, frozen. */
+  list(prefix: string): readonly string[] {
     let listing = this.listings.get(prefix);
     if (listing === undefined) {
-      listing = listUnder(this.keys(), prefix);
+      listing = asUnchanging(Object.freeze(listUnder(this.keys(), prefix)));
       if (this.listings.size >= MAX_CACHED_LISTINGS) this.listings.clear();
       this.listings.set(prefix, listing);
     }
-    return [...listing];
+    return listing;
   }
 }
 
