@@ -177,6 +177,7 @@ export class HttpRouter {
 /** The request's namespace from `X-Vault-Namespace`, canonical (`a/b/`), `''` for the root namespace. */
 export function namespaceFrom(headers: IncomingMessage['headers']): string {
   const header = headers['x-vault-namespace'];
+  if (header === undefined) return '';
   const raw = (Array.isArray(header) ? header[0] : header) ?? '';
   const segments = raw.split('/').filter((s) => s !== '');
   if (segments.length === 0 || (segments.length === 1 && segments[0] === 'root')) return '';
@@ -223,6 +224,7 @@ function parseTarget(target: string): { readonly pathname: string; readonly sear
 const NO_BODY = Buffer.alloc(0);
 
 function decodePath(path: string): string {
+  if (!path.includes('%')) return path; // nothing to decode
   try {
     return decodeURIComponent(path);
   } catch {
