@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatGoDuration, humanDuration, parseDurationSeconds } from '../src/server/go-duration.js';
-import { asStruct, encodeGoJson } from '../src/server/go-json.js';
+import { asStruct, asUnchanging, encodeGoJson, encodeGoJsonStruct } from '../src/server/go-json.js';
 import { parsePolicy } from '../src/server/policy-parser.js';
 import { Acl } from '../src/server/acl.js';
 import { formatRfc3339Nano } from '../src/server/time-format.js';
@@ -38,6 +38,16 @@ describe('Go JSON', () => {
     const text = encodeGoJson(asStruct({ z: 1, a: { '2': 'x', '10': 'y', b: '<&>' } }));
     expect(text).toBe('{"z":1,"a":{"10":"y","2":"x","b":"\\u003c\\u0026\\u003e"}}\n');
     expect(encodeGoJson({ a: 1 }, { trailingNewline: false })).toBe('{"a":1}');
+  });
+
+  it('sorts keys by UTF-8 bytes beyond the BMP, encodes structs without the mark, reuses unchanging texts', () => {
+    // UTF-16 puts the emoji (surrogate D83D) before U+FF61; Go's UTF-8 byte order (F0 > EF) puts it after.
+    expect(encodeGoJson({ '\u{1F600}': 1, '\uFF61': 2, b: 3 })).toBe('{"b":3,"\uFF61":2,"\u{1F600}":1}\n');
+    const value = { z: undefined, y: [1, { b: 2, a: '\u2028' }] };
+    expect(encodeGoJsonStruct(value)).toBe(encodeGoJson(asStruct({ ...value })));
+    const data = asUnchanging({ k: '<v>', a: null });
+    expect(encodeGoJson({ data })).toBe('{"data":{"a":null,"k":"\\u003cv\\u003e"}}\n');
+    expect(encodeGoJson({ data }, { trailingNewline: false })).toBe('{"data":{"a":null,"k":"\\u003cv\\u003e"}}');
   });
 
   it('formats RFC3339Nano without trailing zeros', () => {

@@ -2,7 +2,7 @@
  * Wire formats: Vault's success envelope (`HTTPResponse`), error bodies and empty answers.
  * Headers common to every answer are added by the HTTP writer (`Cache-Control: no-store`).
  */
-import { asStruct, encodeGoJson } from './go-json.js';
+import { asStruct, encodeGoJson, encodeGoJsonStruct } from './go-json.js';
 import type { AuthBlock, LogicalRequest } from './logical.js';
 
 /** A fully decided HTTP answer. */
@@ -30,7 +30,17 @@ export interface EnvelopeFields {
 
 /** Builds the envelope object with every key present, in Vault's order. */
 export function buildEnvelope(fields: EnvelopeFields): Record<string, unknown> {
-  return asStruct({
+  return asStruct(envelopeFields(fields));
+}
+
+/** The envelope of {@link buildEnvelope} as a JSON answer (`json.Encoder`, trailing newline). */
+export function envelopeResult(status: number, fields: EnvelopeFields): HttpResult {
+  return { status, headers: JSON_HEADERS, body: encodeGoJsonStruct(envelopeFields(fields)) };
+}
+
+/** The envelope's fields in Vault's order (a Go struct: encode it as one). */
+function envelopeFields(fields: EnvelopeFields): Record<string, unknown> {
+  return {
     request_id: fields.requestId,
     lease_id: fields.leaseId ?? '',
     renewable: fields.renewable ?? false,
@@ -40,7 +50,7 @@ export function buildEnvelope(fields: EnvelopeFields): Record<string, unknown> {
     warnings: fields.warnings && fields.warnings.length > 0 ? [...fields.warnings] : null,
     auth: fields.auth ? authStruct(fields.auth) : null,
     mount_type: fields.mountType,
-  });
+  };
 }
 
 function authStruct(auth: AuthBlock): Record<string, unknown> {
@@ -84,7 +94,7 @@ export function jsonResult(status: number, body: unknown): HttpResult {
 
 /** `{"errors":[...]}` with a trailing newline. */
 export function errorResult(status: number, errors: readonly string[] = []): HttpResult {
-  return jsonResult(status, asStruct({ errors: [...errors] }));
+  return { status, headers: JSON_HEADERS, body: encodeGoJsonStruct({ errors }) };
 }
 
 /** Empty body; `Content-Type: application/json` is still set, like Vault. */

@@ -28,6 +28,7 @@ export function clientTokenFrom(headers: IncomingHttpHeaders): string | undefine
 /** Query parameters as a record (repeated keys become arrays), like Vault's `parseQuery`. */
 export function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  if (params.size === 0) return out;
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     out[key] = values.length === 1 ? (values[0] ?? '') : values;
@@ -43,6 +44,10 @@ export interface HttpRequestParts {
   readonly params: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** The TLS client certificate chain (DER, leaf first), for the logical request. */
+  readonly peerCertificates: readonly Buffer[];
+  /** The canonical namespace (`''` = root), for the logical request. */
+  readonly namespace: string;
 }
 
 /**
@@ -109,6 +114,8 @@ export function buildLogicalRequest(parts: HttpRequestParts): LogicalRequest {
     token: undefined,
     mount: undefined,
     subPath: '',
+    peerCertificates: parts.peerCertificates,
+    namespace: parts.namespace,
   };
 }
 

@@ -9,6 +9,7 @@ import { pluginStatusBody } from './envelope.js';
 import { badRequest, multierror } from './errors.js';
 import { boolField, durationField, intField, intSliceField, isPlainObject, stringMapField, toInt } from './fields.js';
 import { formatGoDuration } from './go-duration.js';
+import { asUnchanging } from './go-json.js';
 import { cloneJson, listPrefix, listUnder, mergePatch } from './kv-common.js';
 import {
   addVersion,
@@ -28,7 +29,7 @@ const ROOT_PATHS: ReadonlySet<string> = new Set(['metadata', 'data', 'delete', '
 
 /** Backend of a `kv` mount with `options.version` `"2"`. */
 export class KvV2Backend extends FrameworkBackend {
-  private readonly keys = new Map<string, KvKeyMetadata>();
+  private readonly keys = new KeyIndex();
   private readonly config: KvEngineConfig = { maxVersions: 0, casRequired: false, deleteVersionAfterSeconds: 0 };
 
   protected readonly paths: readonly PathDefinition[] = [
@@ -58,7 +59,7 @@ export class KvV2Backend extends FrameworkBackend {
           this.keys.delete(key(p));
           return null;
         },
-        list: (_req, p) => respondData({ keys: listUnder(this.keys.keys(), listPrefix(key(p))) }),
+        list: (_req, p) => respondData({ keys: this.keys.list(listPrefix(key(p))) }),
       },
       exists: (_req, p) => this.keys.has(key(p)),
     },
@@ -96,7 +97,9 @@ export class KvV2Backend extends FrameworkBackend {
     if (this.isDeleted(version) || version.destroyed) {
       return notFoundWith(req, { data: null, metadata });
     }
-    return respondData({ data: cloneJson(version.data), metadata });
+    // Stored data is never changed in place (writes store new objects) and the answer is
+    // serialised right away: no copy needed.
+    return respondData({ data: version.data, metadata });
   }
 
   private writeData(req: LogicalRequest, params: PathParams): DataResponse {
@@ -294,7 +297,8 @@ export class KvV2Backend extends FrameworkBackend {
 
   private newVersion(meta: KvKeyMetadata, data: Record<string, unknown>): KvVersion {
     const createdNs = this.ctx.clock.nowNanos();
-    const version: KvVersion = { createdNs, deletionNs: null, destroyed: false, data };
+    // The stored data never changes in place (see readData): its JSON text is made once.
+    const version: KvVersion = { createdNs, deletionNs: null, destroyed: false, data: asUnchanging(data) };
     if (this.config.deleteVersionAfterSeconds !== -1) {
       version.deletionNs = scheduledDeletion(createdNs, this.config.deleteVersionAfterSeconds, meta.deleteVersionAfterSeconds);
     }
@@ -326,6 +330,44 @@ export class KvV2Backend extends FrameworkBackend {
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
+
+/** Prefixes whose listing {@link KeyIndex} keeps at most. */
+const MAX_CACHED_LISTINGS = 256;
+
+/**
+ * The keys of a mount with their metadata, remembering LIST answers ({@link listUnder} of the key
+ * set, frozen and {@link asUnchanging}: their JSON text is made once) until a key is added or removed.
+ */
+class KeyIndex extends Map<string, KvKeyMetadata> {
+  private readonly listings = new Map<string, readonly string[]>();
+
+  override set(key: string, value: KvKeyMetadata): this {
+    if (!this.has(key)) this.listings.clear();
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    const deleted = super.delete(key);
+    if (deleted) this.listings.clear();
+    return deleted;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.listings.clear();
+  }
+
+  /** `listUnder(keys, prefix)`, frozen. */
+  list(prefix: string): readonly string[] {
+    let listing = this.listings.get(prefix);
+    if (listing === undefined) {
+      listing = asUnchanging(Object.freeze(listUnder(this.keys(), prefix)));
+      if (this.listings.size >= MAX_CACHED_LISTINGS) this.listings.clear();
+      this.listings.set(prefix, listing);
+    }
+    return listing;
+  }
+}
 
 function key(params: PathParams): string {
   return params['path'] ?? '';

@@ -265,22 +265,32 @@ export class LeaseManager {
     try {
       this.host.tokens.sweep();
       const now = this.host.clock.now();
-      for (const record of [...this.records.values()]) {
-        const lease = record.lease;
-        if (now >= lease.expireTimeMs && !record.inflight && !lease.irrevocable && now >= record.nextAttemptMs) {
-          void this.startRevoke(record, false);
+      // (Snapshots only when there is something to walk: most reaps find empty tables.)
+      if (this.records.size > 0) {
+        for (const record of [...this.records.values()]) {
+          const lease = record.lease;
+          if (now >= lease.expireTimeMs && !record.inflight && !lease.irrevocable && now >= record.nextAttemptMs) {
+            void this.startRevoke(record, false);
+          }
         }
       }
-      for (const listener of [...this.tickListeners]) {
-        try {
-          listener(now);
-        } catch {
-          // a failing listener must not break the clock or the request
+      if (this.tickListeners.size > 0) {
+        for (const listener of [...this.tickListeners]) {
+          try {
+            listener(now);
+          } catch {
+            // a failing listener must not break the clock or the request
+          }
         }
       }
     } finally {
       this.reaping = false;
     }
+  }
+
+  /** Whether background work (revocations, rotations, cleanups) is running: {@link settle} would wait. */
+  get busy(): boolean {
+    return this.pending.size > 0;
   }
 
   /** Waits until no background work (revocations, rotations, cleanups) is running. */

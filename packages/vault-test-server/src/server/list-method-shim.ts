@@ -13,6 +13,16 @@ export const LIST_MARKER_HEADER = 'x-vault-test-server-list';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Text a head must contain (ASCII case-insensitively) for {@link ListMethodShim.rewriteHead} to
+ * change anything: the LIST method or a header name it reads (`content-length`,
+ * `transfer-encoding`, `upgrade`; `connection: upgrade` contains `upgrade` too). A head without
+ * any of them passes through as it is.
+ */
+const REWRITE_CANDIDATE = /^LIST |content-length|transfer-encoding|upgrade/i;
+
 type State =
   | { readonly kind: 'head' }
   | { readonly kind: 'body'; remaining: number }
@@ -23,7 +33,7 @@ type State =
 
 /** A Duplex wrapping a socket, rewriting LIST request lines on the way in. */
 export class ListMethodShim extends Duplex {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private state: State = { kind: 'head' };
 
   constructor(readonly socket: Socket) {
@@ -64,6 +74,11 @@ export class ListMethodShim extends Duplex {
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // An empty chunk (Node's HTTP response ends with one) would cost a zero-byte write syscall.
+    if (chunk.length === 0 && this.socket.writable) {
+      callback();
+      return;
+    }
     this.socket.write(chunk, encoding, callback);
   }
 
@@ -79,13 +94,13 @@ export class ListMethodShim extends Duplex {
   private transform(chunk: Buffer): Buffer {
     const output: Buffer[] = [];
     let input = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     while (input.length > 0) {
       const state = this.state;
       switch (state.kind) {
         case 'passthrough':
           output.push(input);
-          input = Buffer.alloc(0);
+          input = EMPTY;
           break;
         case 'head': {
           if (!mayStartRequest(input)) {
@@ -101,10 +116,10 @@ export class ListMethodShim extends Duplex {
               continue;
             }
             this.pending = input;
-            input = Buffer.alloc(0);
+            input = EMPTY;
             break;
           }
-          output.push(this.rewriteHead(input.subarray(0, end + 4).toString('latin1')));
+          output.push(this.rewriteHead(input.subarray(0, end + 4)));
           input = input.subarray(end + 4);
           break;
         }
@@ -120,7 +135,7 @@ export class ListMethodShim extends Duplex {
           const end = input.indexOf('\r\n');
           if (end < 0) {
             this.pending = input;
-            input = Buffer.alloc(0);
+            input = EMPTY;
             break;
           }
           const size = Number.parseInt(input.subarray(0, end).toString('latin1').split(';')[0]?.trim() ?? '', 16);
@@ -142,7 +157,7 @@ export class ListMethodShim extends Duplex {
           const end = input.indexOf('\r\n');
           if (end < 0) {
             this.pending = input;
-            input = Buffer.alloc(0);
+            input = EMPTY;
             break;
           }
           output.push(input.subarray(0, end + 2));
@@ -152,11 +167,17 @@ export class ListMethodShim extends Duplex {
         }
       }
     }
-    return output.length === 1 ? (output[0] ?? Buffer.alloc(0)) : Buffer.concat(output);
+    return output.length === 1 ? (output[0] ?? EMPTY) : Buffer.concat(output);
   }
 
   /** Rewrites one request head and sets the body state from its framing headers. */
-  private rewriteHead(head: string): Buffer {
+  private rewriteHead(bytes: Buffer): Buffer {
+    const head = bytes.toString('latin1');
+    if (!REWRITE_CANDIDATE.test(head)) {
+      // No body, no upgrade, not LIST: the next bytes are the next head, these go through as sent.
+      this.state = { kind: 'head' };
+      return bytes;
+    }
     const lines = head.split('\r\n');
     const requestLine = lines[0] ?? '';
     let contentLength = 0;
@@ -189,6 +210,9 @@ export class ListMethodShim extends Duplex {
 /** Characters of an HTTP method (RFC 9110 `token`). */
 const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 
+/** {@link TOKEN_CHAR} by byte value. */
+const IS_TOKEN_BYTE = Uint8Array.from({ length: 256 }, (_, byte) => (TOKEN_CHAR.test(String.fromCharCode(byte)) ? 1 : 0));
+
 /** Whether `input` can be the start of a request line: optional CRLFs, then a method token, then a space. */
 function mayStartRequest(input: Buffer): boolean {
   let i = 0;
@@ -196,7 +220,7 @@ function mayStartRequest(input: Buffer): boolean {
   for (let n = 0; i < input.length && n < 32; i += 1, n += 1) {
     const byte = input[i] ?? 0;
     if (byte === 0x20) return n > 0;
-    if (!TOKEN_CHAR.test(String.fromCharCode(byte))) return false;
+    if (IS_TOKEN_BYTE[byte] !== 1) return false;
   }
   return true;
 }

@@ -30,8 +30,13 @@ export abstract class FrameworkBackend implements Backend {
   /** The paths, in priority order. */
   protected abstract readonly paths: readonly PathDefinition[];
 
+  /** The last request matched and its match (the core asks up to three times per request). */
+  private lastRequest: LogicalRequest | undefined;
+  private lastSubPath = '';
+  private lastMatch: { definition: PathDefinition; params: PathParams } | undefined;
+
   handle(req: LogicalRequest): LogicalResponse | null | Promise<LogicalResponse | null> {
-    const match = this.match(req.subPath);
+    const match = this.matchRequest(req);
     if (!match) throw unsupportedPath();
     const ops = match.definition.operations;
     const handler = ops[req.operation] ?? (req.operation === 'create' ? ops.update : undefined);
@@ -40,13 +45,23 @@ export abstract class FrameworkBackend implements Backend {
   }
 
   exists(req: LogicalRequest): boolean | undefined {
-    const match = this.match(req.subPath);
+    const match = this.matchRequest(req);
     if (!match?.definition.exists) return undefined;
     return match.definition.exists(req, match.params);
   }
 
   isUnauthenticated(req: LogicalRequest): boolean {
-    return this.match(req.subPath)?.definition.unauthenticated === true;
+    return this.matchRequest(req)?.definition.unauthenticated === true;
+  }
+
+  /** {@link match} of the request's sub-path, remembered for the same request and sub-path. */
+  private matchRequest(req: LogicalRequest): { definition: PathDefinition; params: PathParams } | undefined {
+    if (req !== this.lastRequest || req.subPath !== this.lastSubPath) {
+      this.lastMatch = this.match(req.subPath);
+      this.lastRequest = req;
+      this.lastSubPath = req.subPath;
+    }
+    return this.lastMatch;
   }
 
   /** Finds the first path whose pattern matches the whole `subPath`. */
@@ -56,7 +71,8 @@ export abstract class FrameworkBackend implements Backend {
       const found = definition.pattern.exec(subPath);
       if (found && found.index === 0 && found[0].length === subPath.length) {
         const params: Record<string, string> = {};
-        for (const [name, value] of Object.entries(found.groups ?? {})) params[name] = value ?? '';
+        const groups = found.groups;
+        if (groups) for (const name in groups) params[name] = groups[name] ?? '';
         return { definition, params };
       }
     }

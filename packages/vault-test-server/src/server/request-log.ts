@@ -53,9 +53,9 @@ export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];
   private readonly listeners: Array<(entry: RequestLogEntry) => void> = [];
 
-  /** Adds an entry and tells the listeners. */
+  /** Adds an entry (a frozen one as it is, others as a frozen copy) and tells the listeners. */
   record(entry: RequestLogEntry): void {
-    const frozen = Object.freeze({ ...entry });
+    const frozen = Object.isFrozen(entry) ? entry : Object.freeze({ ...entry });
     this.entries.push(frozen);
     for (const listener of this.listeners) listener(frozen);
   }

@@ -13,7 +13,7 @@ import { sysHealth, sysSealStatus } from './health.js';
 import { buildLogicalRequest, clientTokenFrom, MAX_REQUEST_BYTES, queryRecord } from './http-request.js';
 import { LIST_MARKER_HEADER } from './list-method-shim.js';
 import { registerOperatorEndpoints } from './operator-endpoints.js';
-import type { RequestLog } from './request-log.js';
+import type { RequestLog, RequestLogEntry } from './request-log.js';
 import type { VaultCore } from './vault-core.js';
 
 /** What a raw handler sees. */
@@ -32,6 +32,8 @@ export type RawHandler = (request: RawRequest) => HttpResult;
 /** Routes HTTP requests of one server. */
 export class HttpRouter {
   private readonly rawHandlers = new Map<string, RawHandler>();
+  /** Requests per connection whose body is being read. */
+  private readonly reading = new WeakMap<object, number>();
 
   constructor(
     private readonly core: VaultCore,
@@ -58,7 +60,7 @@ export class HttpRouter {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = parseTarget(req.url ?? '/');
     let method = (req.method ?? 'GET').toUpperCase();
     if (method === 'GET' && req.headers[LIST_MARKER_HEADER] !== undefined) {
       method = 'LIST';
@@ -71,16 +73,14 @@ export class HttpRouter {
     const namespace = namespaceFrom(req.headers);
     const accessor = token ? this.core.tokens.peek(token)?.accessor : undefined;
     const at = this.core.clock.now();
-    const record = (status: number): void =>
-      this.log.record({
-        method,
-        path,
-        query,
-        status,
-        ...(accessor !== undefined ? { token: accessor } : {}),
-        ...(namespace !== '' ? { namespace } : {}),
-        at,
-      });
+    const record = (status: number): void => {
+      // Keys in this order: method, path, query, status, token and namespace when present, at.
+      const entry: Partial<Record<keyof RequestLogEntry, unknown>> = { method, path, query, status };
+      if (accessor !== undefined) entry.token = accessor;
+      if (namespace !== '') entry.namespace = namespace;
+      entry.at = at;
+      this.log.record(Object.freeze(entry) as RequestLogEntry);
+    };
 
     try {
       const fault = this.faults.take(method, path, query);
@@ -106,7 +106,7 @@ export class HttpRouter {
         }
       }
 
-      const body = await readBody(req);
+      const body = this.mustReadBody(req) ? await this.readBody(req) : NO_BODY;
       let result: HttpResult;
       const raw = isApi ? this.rawHandlers.get(path) : undefined;
       if (!isApi) {
@@ -116,7 +116,7 @@ export class HttpRouter {
       } else if (raw) {
         result = raw({ method, path, params: url.searchParams, headers: req.headers, body });
       } else {
-        result = await this.handleLogical(method, path, url.searchParams, req, body);
+        result = await this.handleLogical(method, path, url.searchParams, req, body, namespace);
       }
       record(result.status);
       write(res, result);
@@ -127,16 +127,46 @@ export class HttpRouter {
     }
   }
 
+  /**
+   * Whether to read the request's body before handling it: when it has one, or when an earlier
+   * request on the same connection is still reading its body (pipelined requests then start in
+   * the order they came, as when every request waited for its body's end).
+   */
+  private mustReadBody(req: IncomingMessage): boolean {
+    return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined || this.reading.has(req.socket);
+  }
+
+  /** Reads the body, counting the connection's requests still reading. */
+  private readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+    const connection = req.socket;
+    this.reading.set(connection, (this.reading.get(connection) ?? 0) + 1);
+    const done = (): void => {
+      const left = (this.reading.get(connection) ?? 1) - 1;
+      if (left > 0) this.reading.set(connection, left);
+      else this.reading.delete(connection);
+    };
+    return readBody(req, done);
+  }
+
   private async handleLogical(
     method: string,
     path: string,
     params: URLSearchParams,
     req: IncomingMessage,
     body: Buffer,
+    namespace: string,
   ): Promise<HttpResult> {
     try {
-      const logical = buildLogicalRequest({ method, path, params, headers: req.headers, body });
-      return await this.core.handle({ ...logical, peerCertificates: peerCertificateChain(req), namespace: namespaceFrom(req.headers) });
+      const logical = buildLogicalRequest({
+        method,
+        path,
+        params,
+        headers: req.headers,
+        body,
+        peerCertificates: peerCertificateChain(req),
+        namespace,
+      });
+      return await this.core.handle(logical);
     } catch (error: unknown) {
       if (error instanceof VaultError) return errorResult(error.status, error.errors);
       throw error;
@@ -147,6 +177,7 @@ export class HttpRouter {
 /** The request's namespace from `X-Vault-Namespace`, canonical (`a/b/`), `''` for the root namespace. */
 export function namespaceFrom(headers: IncomingMessage['headers']): string {
   const header = headers['x-vault-namespace'];
+  if (header === undefined) return '';
   const raw = (Array.isArray(header) ? header[0] : header) ?? '';
   const segments = raw.split('/').filter((s) => s !== '');
   if (segments.length === 0 || (segments.length === 1 && segments[0] === 'root')) return '';
@@ -169,7 +200,31 @@ function peerCertificateChain(req: IncomingMessage): Buffer[] {
   return chain;
 }
 
+/**
+ * A request target the URL parser leaves as it is: an origin-form path of unreserved characters
+ * and `/` (no `%`, no leading `//`), then an optional query of characters it does not encode.
+ */
+const PLAIN_TARGET = /^(\/(?!\/)[A-Za-z0-9\-._~/]*)(?:\?([A-Za-z0-9\-._~%=&+]*))?$/;
+/** A `.` or `..` path segment (the URL parser resolves those). */
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+/**
+ * The pathname and query of a request target, as `new URL(target, 'http://127.0.0.1')` gives
+ * them; plain targets (the usual API call) skip the URL parser.
+ */
+function parseTarget(target: string): { readonly pathname: string; readonly searchParams: URLSearchParams } {
+  const plain = PLAIN_TARGET.exec(target);
+  if (plain && !DOT_SEGMENT.test(plain[1] ?? '')) {
+    return { pathname: plain[1] ?? '', searchParams: new URLSearchParams(plain[2] ?? '') };
+  }
+  return new URL(target, 'http://127.0.0.1');
+}
+
+/** An empty request body. */
+const NO_BODY = Buffer.alloc(0);
+
 function decodePath(path: string): string {
+  if (!path.includes('%')) return path; // nothing to decode
   try {
     return decodeURIComponent(path);
   } catch {
@@ -177,7 +232,8 @@ function decodePath(path: string): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+/** The request body; `done` runs once it ended or failed, before the promise settles. */
+function readBody(req: IncomingMessage, done: () => void): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -187,8 +243,14 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
       if (size > MAX_REQUEST_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      done();
+      resolve(tooLarge ? 'too-large' : Buffer.concat(chunks));
+    });
+    req.on('error', (error: Error) => {
+      done();
+      reject(error);
+    });
   });
 }
 

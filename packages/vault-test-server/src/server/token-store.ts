@@ -120,9 +120,18 @@ export class TokenStore {
 
   /** Revokes every expired token together with its descendants. */
   sweep(): void {
+    if (!this.anyExpired()) return;
     for (const entry of [...this.byId.values()]) {
       if (this.byId.has(entry.id) && this.isExpired(entry)) this.revokeTree(entry.id);
     }
+  }
+
+  /** Whether some token has expired (most sweeps find none: no copy of the table then). */
+  private anyExpired(): boolean {
+    for (const entry of this.byId.values()) {
+      if (this.isExpired(entry)) return true;
+    }
+    return false;
   }
 
   /**

@@ -10,7 +10,16 @@ import type { BackendContext, BackendFactory, ServerSettings } from './backend.j
 import { BackendRegistry } from './backend-registry.js';
 import { registerBuiltinBackends } from './builtin-backends.js';
 import { CubbyholeBackend } from './cubbyhole.backend.js';
-import { buildEnvelope, emptyResult, errorResult, injectDataAtTopLevel, jsonResult, type HttpResult } from './envelope.js';
+import {
+  buildEnvelope,
+  emptyResult,
+  envelopeResult,
+  errorResult,
+  injectDataAtTopLevel,
+  jsonResult,
+  type EnvelopeFields,
+  type HttpResult,
+} from './envelope.js';
 import { aclDenied, badRequest, multierror, VaultError } from './errors.js';
 import type { HealthState } from './health.js';
 import { LeaseManager } from './lease-manager.js';
@@ -229,7 +238,9 @@ export class VaultCore implements BackendContext, MountOperations {
       if (this.sealed) throw new VaultError(503, ['Vault is sealed']);
       this.tokens.sweep();
       this.wrapping.preflight(req);
-      await this.leases.tick();
+      // LeaseManager.tick(), without the await when no background work runs.
+      this.leases.reap();
+      if (this.leases.busy) await this.leases.settle();
       const match = this.mounts.match(req.path);
       if (match) {
         req.mount = match.entry;
@@ -256,7 +267,7 @@ export class VaultCore implements BackendContext, MountOperations {
         }
         const response = await backend.handle(req);
         if (req.operation !== 'read' && req.operation !== 'list') this.barrierEncryptions += 1;
-        await this.leases.settle();
+        if (this.leases.busy) await this.leases.settle();
         if (response?.kind === 'data' && response.auth && req.namespace)
           this.tokenNamespaces.set(response.auth.client_token, req.namespace);
         return this.wrapping.maybeWrap(req, response, this.render(req, match.entry, response), wrapTtl);
@@ -303,7 +314,7 @@ export class VaultCore implements BackendContext, MountOperations {
         };
       case 'data': {
         if (req.operation === 'list' && isEmptyList(response)) return errorResult(404);
-        let envelope = buildEnvelope({
+        const fields: EnvelopeFields = {
           requestId: req.id,
           leaseId: response.lease?.leaseId,
           renewable: response.lease?.renewable,
@@ -312,9 +323,9 @@ export class VaultCore implements BackendContext, MountOperations {
           warnings: response.warnings,
           auth: response.auth,
           mountType: response.mountType ?? entry.type,
-        });
-        if (response.injectDataAtTopLevel) envelope = injectDataAtTopLevel(envelope);
-        return jsonResult(response.status ?? 200, envelope);
+        };
+        if (!response.injectDataAtTopLevel) return envelopeResult(response.status ?? 200, fields);
+        return jsonResult(response.status ?? 200, injectDataAtTopLevel(buildEnvelope(fields)));
       }
     }
   }
