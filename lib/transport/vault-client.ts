@@ -122,9 +122,15 @@ export class VaultClient implements VaultTransport {
     return this.#telemetry.request(call, (observer) => this.#request<TBody>(req, observer));
   }
 
-  async #request<TBody>(req: VaultRequest, observer: RequestObserver): Promise<VaultResponse<TBody>> {
+  #request<TBody>(req: VaultRequest, observer: RequestObserver): Promise<VaultResponse<TBody>> {
+    // A request that brings its token (the supervised transport's, every data path) is sent as is.
     if (req.token !== undefined || req.authenticated === false)
       return this.#send<TBody>(req, req.authenticated === false ? undefined : req.token, observer);
+    return this.#requestWithOwnToken<TBody>(req, observer);
+  }
+
+  /** A request with the token source's token; a 403 `invalid token` asks the source for a new one once and retries once. */
+  async #requestWithOwnToken<TBody>(req: VaultRequest, observer: RequestObserver): Promise<VaultResponse<TBody>> {
     const token = await this.#tokens.getToken();
     try {
       return await this.#send<TBody>(req, token, observer);

@@ -60,18 +60,25 @@ export class SecretCache<V extends object> {
       if (pending) return pending.promise;
     }
     const generation = this.#generation(key);
-    const promise = loader().then((value) => {
-      const frozen = deepFreeze(value);
-      if (this.#generation(key) === generation) this.#lru.set(key, frozen);
-      return frozen;
-    });
-    const entry: InFlight<V> = { promise, generation };
-    this.#inFlight.set(key, entry);
-    const forget = (): void => {
-      if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
+    // The load leaves the in-flight map in the same handlers that store its value (no extra
+    // promise per load); the entry exists before they run, as promise handlers never run at once.
+    const entry: InFlight<V> = {
+      generation,
+      promise: loader().then(
+        (value) => {
+          this.#forget(key, entry);
+          const frozen = deepFreeze(value);
+          if (this.#generation(key) === generation) this.#lru.set(key, frozen);
+          return frozen;
+        },
+        (error: unknown) => {
+          this.#forget(key, entry);
+          throw error;
+        },
+      ),
     };
-    promise.then(forget, forget);
-    return promise;
+    this.#inFlight.set(key, entry);
+    return entry.promise;
   }
 
   /** The fresh cached value, if any; no load. */
@@ -107,6 +114,11 @@ export class SecretCache<V extends object> {
   /** Number of entries held. */
   get size(): number {
     return this.#lru.size;
+  }
+
+  /** Drops `entry` from the in-flight map unless a later load of `key` replaced it. */
+  #forget(key: string, entry: InFlight<V>): void {
+    if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
   }
 
   #generation(key: string): number {
