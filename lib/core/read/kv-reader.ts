@@ -269,7 +269,9 @@ export class KvReader {
   /**
    * Reads every key under `secretsPath`, recursing into folders: `LIST` each folder, then one
    * read per key (through the cache), at most `bulkConcurrency` requests at once. Keys whose
-   * latest version is deleted or destroyed are left out.
+   * latest version is deleted or destroyed are left out. A key named like a named-path key
+   * (`shared:kafka` with `shared` in `paths`) is read without the cache or a fallback: those
+   * belong to the named path's key.
    * @throws PermissionDeniedError, VaultUnavailableError and other read errors (the first one met);
    *   MalformedResponseError naming the folder when folders nest more than 32 levels (a LIST cycle);
    *   UnsupportedOperationError naming the folder when more than 100 000 entries are listed.
@@ -312,16 +314,39 @@ export class KvReader {
     const readKey = async (parsed: ParsedSecretKey): Promise<void> => {
       const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
       try {
-        result.set(
-          parsed.path,
-          (await this.#read(parsed.path, parsed.latestCacheKey, () => at, NO_OPTIONS)).data as Record<string, unknown>,
-        );
+        // `shared:kafka` under secretsPath, with `shared` one of the `paths`: its cache entry, "last good"
+        // value and watch are those of fetchSecret('shared:kafka') (the named path's key), so it is read
+        // straight from Vault and kept nowhere.
+        const data = this.#namesPath(parsed.path)
+          ? await this.#readUncached(parsed.path, at.location, at.engine)
+          : (await this.#read(parsed.path, parsed.latestCacheKey, () => at, NO_OPTIONS)).data;
+        result.set(parsed.path, data as Record<string, unknown>);
       } catch (error) {
         if (!(error instanceof SecretNotFoundError)) throw error;
       }
     };
     await runBulkWork(this.#deps.config.bulkConcurrency, listFolder, readKey);
     return Object.fromEntries([...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Whether `key` starts with `name:` for a `name` of the `paths` option (then {@link route} sends it there). */
+  #namesPath(key: string): boolean {
+    if (this.#paths.size === 0) return false;
+    const colon = key.indexOf(':');
+    return colon > 0 && this.#paths.has(key.slice(0, colon));
+  }
+
+  /** The latest data at `location`, from Vault, with no cache, "last good" value or fallback (counted as a Vault read). */
+  async #readUncached(key: string, location: KvLocation, engine: KvEngine): Promise<Record<string, unknown>> {
+    const telemetry = this.#deps.telemetry;
+    try {
+      const secret = await engine.read(location, key);
+      telemetry?.read(key, 'vault', 'ok');
+      return secret.data as Record<string, unknown>;
+    } catch (error) {
+      telemetry?.read(key, 'vault', readOutcomeOf(error));
+      throw error;
+    }
   }
 
   /**
