@@ -5,7 +5,8 @@
  * of the named path's key: fetchSecret('shared:kafka') reads `paths.shared` + `kafka`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretsManager } from '../../lib/index.js';
+import { SecretsManager, VaultUnavailableError } from '../../lib/index.js';
+import { settle, sleep, until } from '../support/async.js';
 import { VaultTestServer } from '@nestjs-vault-secrets/vault-test-server';
 
 let server: VaultTestServer;
@@ -47,4 +48,37 @@ describe('getAllSecrets() and keys that look like named-path keys', () => {
     expect(all['shared:kafka']).toEqual({ brokers: 'under-app' });
     expect(await secrets.fetchSecret('shared:kafka')).toEqual({ brokers: 'named-path' });
   });
+});
+
+describe('getAllSecrets() when Vault goes down mid-walk', () => {
+  it('rejects with VaultUnavailableError, leaves no unhandled rejection, and works again once Vault is back', async () => {
+    for (let i = 0; i < 40; i += 1) await server.admin.kvPut('secret', `app/many/k${i}`, { v: `s${i}` });
+    secrets.invalidate();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const removeLatency = server.faults.add({ method: 'GET', path: /^secret\/data\/app\/many\//, latencyMs: 50 });
+      const readsBefore = server.requests.length;
+      const walk = settle(secrets.getAllSecrets());
+      await until(() => server.requests.length - readsBefore >= 8);
+      removeLatency();
+      const removeDrop = server.faults.add({ drop: true });
+      const started = performance.now();
+      const outcome = await walk;
+      expect(outcome.ok).toBe(false);
+      expect(!outcome.ok && outcome.error).toBeInstanceOf(VaultUnavailableError);
+      expect(performance.now() - started).toBeLessThan(15_000);
+      await sleep(300); // workers still running settle; none may reject unhandled
+      expect(unhandled).toEqual([]);
+      removeDrop();
+      server.faults.clear();
+      await until(() => secrets.status().state === 'ready', 20_000);
+      const all = await secrets.getAllSecrets();
+      expect(Object.keys(all).filter((k) => k.startsWith('many/'))).toHaveLength(40);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      server.faults.clear();
+    }
+  }, 40_000);
 });
