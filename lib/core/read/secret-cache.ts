@@ -8,7 +8,8 @@ export type CacheLoader<V> = () => Promise<V>;
 
 interface InFlight<V> {
   promise: Promise<V>;
-  generation: number;
+  /** The key was invalidated or refreshed since this load started: its value is not stored. */
+  stale: boolean;
 }
 
 /**
@@ -17,17 +18,16 @@ interface InFlight<V> {
  * misses of one key make one request. Stored values are deep-frozen, so an object handed to a
  * caller cannot be mutated into the cache.
  *
- * A load that was in flight when its key was invalidated (`delete`, `clear`) still answers its
- * own callers but is not stored, and later callers start a fresh load: a value read before a
- * rotation never lands in the cache after it. Eviction never fails a load in progress.
+ * A load that was in flight when its key was invalidated (`delete`, `clear`) or refreshed still
+ * answers its own callers but is not stored, and later callers start a fresh load (or share the
+ * refresh): a value read before a rotation, or before a refresh, never lands in the cache after
+ * it. Eviction never fails a load in progress.
  *
  * `util.inspect` and `JSON.stringify` show sizes only.
  */
 export class SecretCache<V extends object> {
   readonly #lru: LRUCache<string, V>;
   readonly #inFlight = new Map<string, InFlight<V>>();
-  readonly #generations = new Map<string, number>();
-  #epoch = 0;
 
   /**
    * @param options.ttlMs - entry lifetime in milliseconds.
@@ -59,16 +59,23 @@ export class SecretCache<V extends object> {
       const pending = this.#inFlight.get(key);
       if (pending) return pending.promise;
     }
-    const generation = this.#generation(key);
+    let loading: Promise<V>;
+    try {
+      loading = loader();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    // A refresh supersedes the load in flight: that one answers its callers but stores nothing.
+    this.#drop(key);
     // The load leaves the in-flight map in the same handlers that store its value (no extra
     // promise per load); the entry exists before they run, as promise handlers never run at once.
     const entry: InFlight<V> = {
-      generation,
-      promise: loader().then(
+      stale: false,
+      promise: loading.then(
         (value) => {
           this.#forget(key, entry);
           const frozen = deepFreeze(value);
-          if (this.#generation(key) === generation) this.#lru.set(key, frozen);
+          if (!entry.stale) this.#lru.set(key, frozen);
           return frozen;
         },
         (error: unknown) => {
@@ -93,8 +100,7 @@ export class SecretCache<V extends object> {
 
   /** Drops one entry; a load of it in flight will not be stored. */
   delete(key: string): void {
-    this.#generations.set(key, this.#generation(key) + 1);
-    this.#inFlight.delete(key);
+    this.#drop(key);
     this.#lru.delete(key);
   }
 
@@ -105,8 +111,7 @@ export class SecretCache<V extends object> {
 
   /** Drops every entry; loads in flight will not be stored. */
   clear(): void {
-    this.#epoch += 1;
-    this.#generations.clear();
+    for (const entry of this.#inFlight.values()) entry.stale = true;
     this.#inFlight.clear();
     this.#lru.clear();
   }
@@ -121,8 +126,12 @@ export class SecretCache<V extends object> {
     if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
   }
 
-  #generation(key: string): number {
-    return this.#epoch * 1_000_000 + (this.#generations.get(key) ?? 0);
+  /** Takes the load of `key` in flight, if any, out of the map: it will not store its value. */
+  #drop(key: string): void {
+    const entry = this.#inFlight.get(key);
+    if (entry === undefined) return;
+    entry.stale = true;
+    this.#inFlight.delete(key);
   }
 
   toJSON(): Record<string, unknown> {
