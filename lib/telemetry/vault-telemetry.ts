@@ -86,7 +86,10 @@ export class VaultTelemetry {
 
   constructor(options: VaultTelemetryOptions) {
     this.#options = options;
-    this.#base = options.vault === undefined ? {} : { 'vault.name': options.vault };
+    // Frozen: the gauges report it as it is, and every attribute set is built from it (an exporter
+    // that changed the objects it is handed would otherwise change what later sets carry).
+    const base: Record<string, string> = options.vault === undefined ? {} : { 'vault.name': options.vault };
+    this.#base = Object.freeze(base);
     this.#cacheHit = this.#readAttrs('cache', 'ok');
   }
 
