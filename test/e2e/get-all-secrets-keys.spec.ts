@@ -82,3 +82,29 @@ describe('getAllSecrets() when Vault goes down mid-walk', () => {
     }
   }, 40_000);
 });
+
+describe('getAllSecrets() and hostile LIST entries', () => {
+  it('an entry with "/", "." or "..", empty, or a control character fails the walk naming the folder; nothing outside secretsPath is read', async () => {
+    // "db" is known (read before): the entries built on it must still be checked.
+    await secrets.fetchSecret('db');
+    for (const entry of ['../escape', '..', '../', './', '.', '', '/', 'db/../../escape', 'a\nb', 'db/', '//']) {
+      const remove = server.faults.add({ method: 'LIST', path: 'secret/metadata/app/', status: 200, body: { data: { keys: [entry] } } });
+      const removeSub = server.faults.add({
+        method: 'LIST',
+        path: 'secret/metadata/app/db/',
+        status: 200,
+        body: { data: { keys: ['..'] } },
+      });
+      const before = server.requests.length;
+      const outcome = await settle(secrets.getAllSecrets());
+      remove();
+      removeSub();
+      expect(outcome.ok, JSON.stringify(entry)).toBe(false);
+      expect((outcome as { error: Error }).error.message, JSON.stringify(entry)).toMatch(/LIST of "app(\/db)?" returned an entry that/);
+      const escaped = server.requests
+        .slice(before)
+        .filter((r) => !r.path.startsWith('secret/metadata/app') && r.path.startsWith('secret/'));
+      expect(escaped, JSON.stringify(entry)).toEqual([]);
+    }
+  });
+});
