@@ -188,4 +188,15 @@ describe('pipelined requests on one connection', () => {
     expect(answers.map((a) => a.status)).toEqual([204, 404, 204, 404]);
     expect((JSON.parse(answers[1]!.body) as { data: unknown }).data).toEqual({ data: null, metadata: expect.anything() });
   });
+
+  it('a body holding the bytes of a LIST head stays a body: the shim follows Content-Length, the next request is answered', async () => {
+    const path = unique('shim');
+    await root(server, 'POST', `secret/data/${path}`, { body: { data: { v: 'kept' } } });
+    const fake = `\r\n\r\nLIST /v1/secret/metadata/ HTTP/1.1\r\nHost: v\r\n\r\n`;
+    const post = `POST /v1/secret/data/${path} HTTP/1.1\r\nHost: vault\r\nX-Vault-Token: ${server.rootToken}\r\nContent-Type: application/json\r\nContent-Length: ${fake.length}\r\n\r\n${fake}`;
+    const answers = await pipelined([post + request('LIST', 'secret/metadata/') + request('GET', `secret/data/${path}`)], 3);
+    expect(answers.map((a) => a.status)).toEqual([400, 200, 200]);
+    expect((JSON.parse(answers[1]!.body) as { data: { keys: string[] } }).data.keys).toContain(path);
+    expect(valueOf(answers[2]!)).toBe('kept');
+  });
 });
