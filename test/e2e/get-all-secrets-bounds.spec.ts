@@ -45,4 +45,14 @@ describe('getAllSecrets() bounds (issue 22 item 14)', () => {
     expect(!r.ok && r.error).toBeInstanceOf(UnsupportedOperationError);
     expect((r as { error: Error }).error.message).toMatch(/100000 keys \(reached in "app"\)/);
   }, 20_000);
+
+  it('a cycle that branches (every folder lists two sub-folders) is stopped by the depth bound after a few hundred LISTs, not ~50,000', async () => {
+    server.faults.add({ method: 'LIST', path: /^secret\/metadata\/app/, status: 200, body: { data: { keys: ['a/', 'b/'] } } });
+    const before = lists();
+    const r = await settle(secrets.getAllSecrets());
+    expect(!r.ok && r.error).toBeInstanceOf(MalformedResponseError);
+    expect((r as { error: Error }).error.message).toMatch(/more than 32 levels deep/);
+    // Folders are walked depth first: each of the bulkConcurrency (32) workers reaches the bound within 33 LISTs.
+    expect(lists() - before).toBeLessThanOrEqual(33 * 32 + 32);
+  }, 30_000);
 });
