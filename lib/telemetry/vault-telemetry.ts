@@ -2,6 +2,7 @@ import type { VaultMethod } from '../contracts/vault-request.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import type { ObservableGaugeLike, ObservableResultLike, OtelApi, SpanLike, TelemetryAttributes, TracerLike } from './otel-api.js';
 import { loadOtelApi } from './otel-api.js';
+import { AttributeSets } from './attribute-sets.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './package-identity.js';
 import type { ReadOutcome, ReadSource } from './read-source.js';
 import { requestChannel, requestChannelActive, rotationChannel, stateChannel, type RequestChannelMessage } from './telemetry-channels.js';
@@ -37,9 +38,6 @@ export interface RequestObserver {
   redirect(status: number): void;
 }
 
-/** Most attribute sets kept per cache (method/operation pairs; outcomes of one pair): they are few, this only bounds a surprise. */
-const MAX_CACHED_ATTRIBUTE_SETS = 256;
-
 const NOOP_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => undefined };
 const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
   { state: 'starting' },
@@ -63,17 +61,14 @@ const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
 export class VaultTelemetry {
   readonly #options: VaultTelemetryOptions;
   readonly #base: TelemetryAttributes;
+  /** Every attribute set of this Vault's metrics and spans, built once. */
+  readonly #sets: AttributeSets;
   #api: OtelApi | undefined;
   #tracer: TracerLike | undefined;
   #instruments: Instruments = NOOP_INSTRUMENTS;
   #gauges: TelemetryGauges | undefined;
   readonly #callbacks: Array<[ObservableGaugeLike, (result: ObservableResultLike) => void]> = [];
-  /** Attributes of each source/outcome pair, built once so a read allocates nothing. */
-  readonly #readAttributes = new Map<string, TelemetryAttributes>();
   readonly #cacheHit: TelemetryAttributes;
-  /** Attributes of each method/operation pair, then of each outcome of it (keyed by the pair's object): built once. */
-  readonly #requestAttributes = new Map<string, TelemetryAttributes>();
-  readonly #resultAttributes = new WeakMap<TelemetryAttributes, Map<string | number | undefined, TelemetryAttributes>>();
   /**
    * Cache hits not yet added to the reads counter: a warm read only bumps this integer (or, with
    * key names, its key's count); {@link #flushHits} adds them when a metric reader collects.
@@ -86,11 +81,10 @@ export class VaultTelemetry {
 
   constructor(options: VaultTelemetryOptions) {
     this.#options = options;
-    // Frozen: the gauges report it as it is, and every attribute set is built from it (an exporter
-    // that changed the objects it is handed would otherwise change what later sets carry).
-    const base: Record<string, string> = options.vault === undefined ? {} : { 'vault.name': options.vault };
-    this.#base = Object.freeze(base);
-    this.#cacheHit = this.#readAttrs('cache', 'ok');
+    this.#sets = new AttributeSets(options.vault);
+    // Frozen: the gauges report it as it is, and every attribute set is built from it.
+    this.#base = this.#sets.base;
+    this.#cacheHit = this.#sets.read('cache', 'ok');
   }
 
   /** Loads `@opentelemetry/api` (once) and registers the gauges. @returns whether the API is there. */
@@ -117,7 +111,7 @@ export class VaultTelemetry {
   read(key: string, source: ReadSource, outcome: ReadOutcome): void {
     this.#instruments.reads.add(
       1,
-      this.#options.includeKeyNames ? { ...this.#readAttrs(source, outcome), 'vault.secret.key': key } : this.#readAttrs(source, outcome),
+      this.#options.includeKeyNames ? { ...this.#sets.read(source, outcome), 'vault.secret.key': key } : this.#sets.read(source, outcome),
     );
   }
 
@@ -171,7 +165,7 @@ export class VaultTelemetry {
     if (!api && !traced) return send(NOOP_OBSERVER);
     const operation = vaultOperation(call.method, call.path);
     // Built once per method and operation (low cardinality): a request allocates no attribute object.
-    const attributes = this.#requestAttrs(call.method, operation);
+    const attributes = this.#sets.request(call.method, operation);
     const span = this.#tracer?.startSpan(`vault ${operation}`, { kind: api?.SpanKind.CLIENT, attributes });
     const recording = span?.isRecording() === true;
     // The path (a string split per call) only where it is shown: a recording span, a channel subscriber.
@@ -212,10 +206,10 @@ export class VaultTelemetry {
           });
       } else response = await run();
     } catch (error) {
-      this.#finish(attributes, operation, started, statusOf(error), error, span);
+      this.#finish(call.method, operation, started, statusOf(error), error, span);
       throw error;
     }
-    this.#finish(attributes, operation, started, (response as T).status, undefined, span);
+    this.#finish(call.method, operation, started, (response as T).status, undefined, span);
     return response as T;
   }
 
@@ -255,7 +249,7 @@ export class VaultTelemetry {
   }
 
   #finish(
-    request: TelemetryAttributes,
+    method: VaultMethod,
     operation: string,
     started: number,
     status: number | undefined,
@@ -263,7 +257,7 @@ export class VaultTelemetry {
     span: SpanLike | undefined,
   ): void {
     const errorType = error === undefined ? undefined : error instanceof SecretsError ? error.code : 'other';
-    const attributes = this.#resultAttrs(request, status, errorType);
+    const attributes = this.#sets.request(method, operation, status, errorType);
     const instruments = this.#instruments;
     instruments.requestDuration.record((performance.now() - started) / 1000, attributes);
     const outcome = error === undefined ? 'success' : 'failure';
@@ -288,49 +282,6 @@ export class VaultTelemetry {
       }
       span.end();
     }
-  }
-
-  /** The attributes of a request's span and metrics before its outcome (`http.request.method`, `vault.operation`), built once per pair. */
-  #requestAttrs(method: VaultMethod, operation: string): TelemetryAttributes {
-    const id = `${method} ${operation}`;
-    let attributes = this.#requestAttributes.get(id);
-    if (!attributes) {
-      attributes = Object.freeze({ ...this.#base, 'http.request.method': method, 'vault.operation': operation });
-      if (this.#requestAttributes.size >= MAX_CACHED_ATTRIBUTE_SETS) this.#requestAttributes.clear();
-      this.#requestAttributes.set(id, attributes);
-    }
-    return attributes;
-  }
-
-  /** `request` plus the outcome (`http.response.status_code`, `error.type`), built once per combination. */
-  #resultAttrs(request: TelemetryAttributes, status: number | undefined, errorType: string | undefined): TelemetryAttributes {
-    let byOutcome = this.#resultAttributes.get(request);
-    if (!byOutcome) {
-      byOutcome = new Map();
-      this.#resultAttributes.set(request, byOutcome);
-    }
-    const id = errorType === undefined ? status : `${status ?? ''} ${errorType}`;
-    let attributes = byOutcome.get(id);
-    if (!attributes) {
-      attributes = Object.freeze({
-        ...request,
-        ...(status === undefined ? {} : { 'http.response.status_code': status }),
-        ...(errorType === undefined ? {} : { 'error.type': errorType }),
-      });
-      if (byOutcome.size >= MAX_CACHED_ATTRIBUTE_SETS) byOutcome.clear();
-      byOutcome.set(id, attributes);
-    }
-    return attributes;
-  }
-
-  #readAttrs(source: ReadSource, outcome: ReadOutcome): TelemetryAttributes {
-    const id = `${source}|${outcome}`;
-    let attributes = this.#readAttributes.get(id);
-    if (!attributes) {
-      attributes = Object.freeze({ ...this.#base, 'vault.read.source': source, 'vault.read.outcome': outcome });
-      this.#readAttributes.set(id, attributes);
-    }
-    return attributes;
   }
 
   #registerGauges(): void {

@@ -1,4 +1,3 @@
-import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { inspect } from 'node:util';
 import { Axios, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
@@ -15,6 +14,7 @@ import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
 import { notVaultAnswer } from './not-vault-answer.js';
+import { encodeBody, parseBody, parseProbeBody } from './json-body.js';
 import { PathBackoff } from './path-backoff.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
@@ -27,9 +27,6 @@ const NO_OBSERVER: RequestObserver = { retry: () => undefined, redirect: () => u
 
 /** Largest response body accepted, in bytes (16 MiB). */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
-/** Deepest JSON nesting accepted in a response (Vault's own answers are a few levels deep). */
-export const MAX_JSON_DEPTH = 256;
 
 /** Most standby redirects (307) followed for one request. */
 export const MAX_REDIRECTS = 3;
@@ -300,68 +297,6 @@ function redactErrors(body: unknown, secrets: readonly string[]): unknown {
   return { ...body, errors };
 }
 
-function parseBody(data: unknown, status: number, path: string): unknown {
-  if (typeof data !== 'string' || data.trim() === '') return undefined;
-  try {
-    const parsed = JSON.parse(data) as unknown;
-    if (depthExceeds(data, MAX_JSON_DEPTH)) {
-      throw new MalformedResponseError(`the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, { path, status });
-    }
-    return parsed;
-  } catch (error) {
-    if (error instanceof MalformedResponseError) throw error;
-    // 5xx pages from proxies are HTML: the status mapping says "unavailable" without the body.
-    if (status >= 500 || status === 429) return undefined;
-    throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON`, { path, status });
-  }
-}
-
-/** A probe's body: its JSON when it is JSON, otherwise nothing (a proxy's page says nothing about Vault). */
-function parseProbeBody(data: unknown): unknown {
-  if (typeof data !== 'string' || data.trim() === '' || data.length > 65_536) return undefined;
-  try {
-    const parsed = JSON.parse(data) as unknown;
-    return depthExceeds(data, MAX_JSON_DEPTH) ? undefined : parsed;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether a JSON text (already parsed successfully) nests objects and arrays more than `limit`
- * levels below its root value: one pass over the characters, brackets inside strings ignored,
- * so the parsed value is walked only once afterwards (by the cache's freeze).
- */
-function depthExceeds(text: string, limit: number): boolean {
-  // Fewer opening brackets than the limit cannot nest deeper than it: counted with indexOf (native
-  // scans), which settles every Vault answer (a handful of brackets) without a loop over each character.
-  if (text.length <= limit || openingBrackets(text, limit) <= limit) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i += 1; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth += 1;
-      if (depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth -= 1;
-  }
-  return false;
-}
-
-/** How many `{` and `[` characters `text` holds (strings included), counting no further than `limit + 1`. */
-function openingBrackets(text: string, limit: number): number {
-  let count = 0;
-  for (const bracket of ['{', '[']) {
-    for (let at = text.indexOf(bracket); at >= 0 && count <= limit; at = text.indexOf(bracket, at + 1)) count += 1;
-  }
-  return count;
-}
-
 /** axios's error for a body over `maxContentLength`. */
 function isTooLarge(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
@@ -376,14 +311,4 @@ function isNoHandler(body: unknown): boolean {
 function missingMount(path: string, body: unknown): SecretNotFoundError {
   const mount = `${path.split('/')[0] ?? path}/`;
   return new SecretNotFoundError(path, 'no-mount', { path, status: 404, mount, vaultMessage: vaultErrors(body).join('; ') });
-}
-
-/** The JSON text of a body; an unserialisable one (BigInt, cycle) is a typed error with nothing sent, never an outage. */
-function encodeBody(body: unknown): string | undefined {
-  if (body === undefined) return undefined;
-  try {
-    return JSON.stringify(body);
-  } catch {
-    throw new InvalidRequestError('body', 'it cannot be turned into JSON (a BigInt, a circular reference or a toJSON that throws)');
-  }
 }

@@ -1,15 +1,14 @@
 import { SecretKeyParser, type ParsedSecretKey } from './secret-key.parser.js';
-import { runBulkWork, type BulkWork } from './bulk-work.js';
+import { runBulkWork } from './bulk-work.js';
+import { kvFolderLister } from './kv-folder-lister.js';
 import { SecretCache } from './secret-cache.js';
 import { splitSecretKey } from '../../transport/vault-path.js';
-import { pathProblem } from '../../util/path-problem.js';
 import type { VaultRequester } from '../../contracts/vault-requester.js';
 import type { KvEngine, KvLocation, KvSecret } from '../../engines/kv-engine.js';
 import { KvLocator } from '../../engines/kv-locator.js';
 import { AuthFailedError } from '../../errors/auth-failed.error.js';
 import { InvalidSecretKeyError } from '../../errors/invalid-secret-key.error.js';
 import { InvalidTokenError } from '../../errors/invalid-token.error.js';
-import { MalformedResponseError } from '../../errors/malformed-response.error.js';
 import { PermissionDeniedError } from '../../errors/permission-denied.error.js';
 import { SecretNotFoundError } from '../../errors/secret-not-found.error.js';
 import type { SecretsError } from '../../errors/secrets.error.js';
@@ -21,13 +20,6 @@ import { fingerprint } from './kv-fingerprint.js';
 import { readOutcomeOf, readSourceOf } from '../../telemetry/read-source.js';
 import type { VaultTelemetry } from '../../telemetry/vault-telemetry.js';
 import { kvWrittenKey } from './kv-written-key.js';
-import { UnsupportedOperationError } from '../../errors/unsupported-operation.error.js';
-
-/** Deepest folder nesting {@link KvReader.readAll} walks. */
-const MAX_LIST_DEPTH = 32;
-
-/** Most keys and folders {@link KvReader.readAll} lists in one call. */
-const MAX_LIST_KEYS = 100_000;
 
 /** The options of a plain read (latest version, through the cache). */
 const NO_OPTIONS: FetchSecretOptions = Object.freeze({});
@@ -279,38 +271,6 @@ export class KvReader {
   async readAll(): Promise<Record<string, Record<string, unknown>>> {
     const base = await this.#locator.base();
     const result = new Map<string, Record<string, unknown>>();
-    let seen = 0;
-    // Lists a folder; its sub-folders join `folders` and its keys join `reads`.
-    const listFolder = async (folder: string[], work: BulkWork): Promise<void> => {
-      const location: KvLocation = { mount: base.mount, path: [...base.base, ...folder] };
-      const named = `"${location.path.join('/')}"`;
-      // A folder that lists itself (a proxy, a broken plugin) would be walked for ever.
-      if (folder.length > MAX_LIST_DEPTH) {
-        throw new MalformedResponseError(`folders nest more than ${MAX_LIST_DEPTH} levels deep at ${named} (a LIST cycle?)`, {});
-      }
-      const keys = await base.engine.list(location);
-      seen += keys.length;
-      if (seen > MAX_LIST_KEYS) {
-        throw new UnsupportedOperationError(
-          `getAllSecrets() stops after ${MAX_LIST_KEYS} keys (reached in ${named}); read such a tree folder by folder with list() and fetchSecret()`,
-        );
-      }
-      const prefix = folder.length === 0 ? '' : `${folder.join('/')}/`;
-      for (const entry of keys) {
-        const isFolder = entry.endsWith('/');
-        const name = isFolder ? entry.slice(0, -1) : entry;
-        const key = isFolder ? '' : prefix + entry;
-        // A key read before (memoised) had its segments checked then; a new entry is checked here.
-        const known = isFolder ? undefined : this.#keys.known(key);
-        const problem = name.includes('/') ? 'contains "/"' : known === undefined ? pathProblem(name) : undefined;
-        if (problem) {
-          throw new MalformedResponseError(`LIST of "${[...base.base, ...folder].join('/')}" returned an entry that ${problem}`, {});
-        }
-        if (isFolder) work.folders.push([...folder, name]);
-        // The mount is known from the walk: the key is parsed once (memoised) and located without another lookup.
-        else work.reads.push(known ?? this.#keys.parse(key));
-      }
-    };
     const readKey = async (parsed: ParsedSecretKey): Promise<void> => {
       const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
       try {
@@ -325,7 +285,8 @@ export class KvReader {
         if (!(error instanceof SecretNotFoundError)) throw error;
       }
     };
-    await runBulkWork(this.#deps.config.bulkConcurrency, listFolder, readKey);
+    // The mount is known from the walk: each key is parsed once (memoised) and read without another lookup.
+    await runBulkWork(this.#deps.config.bulkConcurrency, kvFolderLister(base, this.#keys), readKey);
     return Object.fromEntries([...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
