@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { inspect } from 'node:util';
-import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosResponseHeaders } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
 import { clientCertRefusal } from './client-cert-refusal.js';
@@ -100,8 +100,7 @@ export class UndiciAdapter {
       origin,
       path,
       method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-      // AxiosHeaders.toJSON leaves out unset (null, undefined, false) headers and gives strings.
-      headers: config.headers.toJSON(true) as Record<string, string>,
+      headers: requestHeaders(config),
       body: typeof data === 'string' || data instanceof Uint8Array ? data : undefined,
     };
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
@@ -124,7 +123,9 @@ export class UndiciAdapter {
       data: answer.text,
       status,
       statusText: '',
-      headers: answer.headers as RawAxiosResponseHeaders,
+      // Ready for axios, which would otherwise normalise every header again (AxiosHeaders.from passes an
+      // AxiosHeaders through): undici's names are lowercase already, its values strings (a repeated header an array).
+      headers: Object.assign(new AxiosHeaders(), answer.headers),
       config,
       request: undefined,
     };
@@ -193,6 +194,26 @@ export class UndiciAdapter {
   [inspect.custom](): string {
     return `UndiciAdapter { origins: ${inspect([...this.#pools.keys()])} }`;
   }
+}
+
+/**
+ * A request config that also carries headers prepared by its sender, as undici's flat
+ * `[name, value, name, value, …]` list, sent ahead of axios's `headers` (which then need no
+ * normalising per request). A name must not appear in both.
+ */
+export interface PreparedHeadersConfig {
+  preparedHeaders?: readonly string[];
+}
+
+/** The headers undici sends: the prepared list, then axios's (unset ones, null, undefined or false, left out). */
+function requestHeaders(config: InternalAxiosRequestConfig & PreparedHeadersConfig): string[] | Record<string, string> {
+  // AxiosHeaders.toJSON leaves out unset headers and gives strings.
+  const fromAxios = config.headers.toJSON(true) as Record<string, string>;
+  const prepared = config.preparedHeaders;
+  if (prepared === undefined) return fromAxios;
+  let headers: string[] | undefined;
+  for (const name in fromAxios) (headers ??= prepared.slice()).push(name, fromAxios[name] as string);
+  return headers ?? (prepared as string[]);
 }
 
 /**

@@ -19,7 +19,7 @@ import { PathBackoff } from './path-backoff.js';
 import { ResiliencePolicy } from './resilience-policy.js';
 import { RequestLimiter } from './request-limiter.js';
 import { buildTlsSettings, tlsConnectOptions } from './tls-settings.js';
-import { UndiciAdapter } from './undici.adapter.js';
+import { UndiciAdapter, type PreparedHeadersConfig } from './undici.adapter.js';
 import { Deadline } from '../timing/deadline.js';
 import type { RequestObserver, VaultTelemetry } from '../telemetry/vault-telemetry.js';
 
@@ -58,6 +58,8 @@ export class VaultClient implements VaultTransport {
   readonly #backoff = new PathBackoff();
   readonly #hasClientCert: boolean;
   readonly #telemetry: VaultTelemetry | undefined;
+  /** The headers every request sends, and the configured namespace's, as undici's flat list (built once). */
+  readonly #baseHeaders: readonly string[];
 
   /** @param telemetry - metrics, spans and the `nestjs-vault-secrets:request` channel of every call (none when omitted). */
   constructor(config: ResolvedVaultConfig, tokens: TokenSource, telemetry?: VaultTelemetry) {
@@ -75,16 +77,18 @@ export class VaultClient implements VaultTransport {
       connections: config.maxConcurrentRequests,
     });
     this.#hasClientCert = config.clientCert !== undefined;
+    // The Accept axios.create's defaults sent before, so proxies in front of Vault see the same request.
+    this.#baseHeaders = ['Accept', 'application/json, text/plain, */*', 'X-Vault-Request', 'true'];
     // Prepared once: an Axios instance holding only what UndiciAdapter reads (not axios.create,
     // which adds every library default, nested header buckets included, for mergeConfig to walk
     // on each request). The adapter never follows redirects (#sendOnce does, by hand), uses no
     // proxy and no axios timeout (the deadline is a per-call signal, #send) and always answers
     // text; bodies are JSON text already (encodeBody) and answers are parsed once (parseBody),
-    // so there are no transforms. Every request gives an absolute URL.
+    // so there are no transforms. Every request gives an absolute URL. The fixed headers, the
+    // token and the namespace go to the adapter ready to send (`preparedHeaders`): axios would
+    // otherwise merge and normalise them on every request.
     this.#http = new Axios({
       adapter: this.#undici.adapter,
-      // The Accept axios.create's defaults sent before, so proxies in front of Vault see the same request.
-      headers: { Accept: 'application/json, text/plain, */*', 'X-Vault-Request': 'true' },
       validateStatus: () => true,
       // Vault's own request limit is 32 MiB; an answer larger than 16 MiB is not a secret.
       maxContentLength: MAX_RESPONSE_BYTES,
@@ -196,18 +200,25 @@ export class VaultClient implements VaultTransport {
     observer: RequestObserver,
   ): Promise<VaultResponse<TBody>> {
     const isList = req.method === 'LIST';
-    const headers: Record<string, string> = {};
-    if (token !== undefined) headers['X-Vault-Token'] = token;
+    const preparedHeaders = this.#baseHeaders.slice();
+    if (token !== undefined) preparedHeaders.push('X-Vault-Token', token);
     const namespace = req.namespace ?? this.#namespace;
-    if (namespace) headers['X-Vault-Namespace'] = namespace;
-    if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+    if (namespace) preparedHeaders.push('X-Vault-Namespace', namespace);
+    // Content-Type stays with axios, which would otherwise set its own for a POST, PUT or PATCH.
+    const headers = req.body === undefined ? undefined : { 'Content-Type': req.contentType ?? 'application/json' };
     let response: AxiosResponse<string>;
     let url = `${this.#address}/v1/${req.path}`;
     let params: Record<string, unknown> | undefined = isList ? { ...req.query, list: 'true' } : req.query;
     const data = encodeBody(req.body);
     for (let hop = 0; ; hop += 1) {
       try {
-        const config: AxiosRequestConfig = { method: isList ? 'GET' : req.method, url, headers, signal: deadline };
+        const config: AxiosRequestConfig & PreparedHeadersConfig = {
+          method: isList ? 'GET' : req.method,
+          url,
+          signal: deadline,
+          preparedHeaders,
+        };
+        if (headers !== undefined) config.headers = headers;
         if (params !== undefined) config.params = params;
         if (data !== undefined) config.data = data;
         response = await this.#http.request<string>(config);
