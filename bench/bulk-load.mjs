@@ -196,7 +196,8 @@ run(async () => {
             `${k} client ${res[k].clientCpu.toFixed(0)} / server ${Number.isNaN(res[k].serverCpu) ? '?' : res[k].serverCpu.toFixed(0)}`,
         )
         .join(' · ');
-    const block = (id, title, res, extraNotes, targetAll = 1) => {
+    /** `targetAll` undefined: information only (the loopback figure has no target: issue 21 sets them at +1 ms). */
+    const block = (id, title, res, extraNotes, targetAll) => {
       const o = median(res.ours.ms);
       const s = median(res.seq.ms);
       const p = median(res.all.ms);
@@ -224,15 +225,18 @@ run(async () => {
             value: serverBound,
           },
         ],
-        targets: [
-          { text: `≥ ${TARGET_SEQ}× faster than sequential`, pass: vsSeq >= TARGET_SEQ },
-          { text: `≥ ${targetAll}× Promise.all`, pass: vsAll >= targetAll },
-        ],
+        targets:
+          targetAll === undefined
+            ? []
+            : [
+                { text: `≥ ${TARGET_SEQ}× faster than sequential`, pass: vsSeq >= TARGET_SEQ },
+                { text: `≥ ${targetAll}× Promise.all`, pass: vsAll >= targetAll },
+              ],
         summary: {
           ours: fmtMs(o),
           peer: `seq ${fmtMs(s)} · all ${fmtMs(p)}`,
           ratio: `${fmtRatio(vsSeq)} · ${fmtRatio(vsAll)}${serverBound === undefined ? '' : ` (bound ${fmtRatio(Math.min(serverBound, cpuBound(res)))})`}`,
-          target: `≥ ${TARGET_SEQ}× · ≥ ${targetAll}×`,
+          target: targetAll === undefined ? '— (information)' : `≥ ${TARGET_SEQ}× · ≥ ${targetAll}×`,
         },
         notes: [
           `per round (ms, order rotates) ours ${res.ours.ms.map((x) => x.toFixed(0)).join('/')} · seq ${res.seq.ms.map((x) => x.toFixed(0)).join('/')} · all ${res.all.ms.map((x) => x.toFixed(0)).join('/')}`,

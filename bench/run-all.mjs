@@ -84,7 +84,7 @@ for (const { bench, results, errors, seconds } of runs) {
       r.summary?.peer ?? r.peer?.text ?? '',
       r.summary?.ratio ?? r.ratio?.text ?? '',
       r.summary?.target ?? targets.map((t) => t.text).join(' · '),
-      failed.length ? `MISS (${failed.map((t) => t.text).join('; ')})` : 'PASS',
+      targets.length === 0 ? '—' : failed.length ? `MISS (${failed.map((t) => t.text).join('; ')})` : 'PASS',
       `${seconds.toFixed(1)} s`,
     ]);
   }
