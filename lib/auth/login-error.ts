@@ -4,6 +4,7 @@ import { PermissionDeniedError } from '../errors/permission-denied.error.js';
 import { SecretsError } from '../errors/secrets.error.js';
 import { VaultRequestError } from '../errors/vault-request.error.js';
 import type { AuthResult } from '../contracts/auth-result.js';
+import { isHeaderValue } from '../transport/header-value.js';
 
 /** What to do when Vault does not know the token the app gave (the `token` method's lookup answered `invalid token`). */
 const TOKEN_FIX =
@@ -61,6 +62,8 @@ export function authResultProblem(result: unknown): string | undefined {
   if (typeof result !== 'object' || result === null) return 'no result object';
   const r = result as Partial<AuthResult>;
   if (typeof r.token !== 'string' || r.token.trim() === '') return 'the token is missing or empty';
+  // A token is sent as the X-Vault-Token header: one no header can carry could never be used.
+  if (!isHeaderValue(r.token)) return 'the token holds a character an HTTP header cannot carry';
   if (typeof r.leaseDuration !== 'number' || !Number.isFinite(r.leaseDuration) || r.leaseDuration < 0)
     return 'leaseDuration must be a number of seconds ≥ 0';
   if (r.policies !== undefined && !Array.isArray(r.policies)) return 'policies must be an array';

@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import { Axios, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
+import { AuthFailedError } from '../errors/auth-failed.error.js';
+import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
@@ -13,6 +15,7 @@ import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
+import { isHeaderValue } from './header-value.js';
 import { notVaultAnswer } from './not-vault-answer.js';
 import { encodeBody, parseBody, parseProbeBody } from './json-body.js';
 import { PathBackoff } from './path-backoff.js';
@@ -202,6 +205,9 @@ export class VaultClient implements VaultTransport {
     if (token !== undefined) preparedHeaders.push('X-Vault-Token', token);
     const namespace = req.namespace ?? this.#namespace;
     if (namespace) preparedHeaders.push('X-Vault-Namespace', namespace);
+    // Nothing is sent with a value no header can carry (undici would refuse it as if the network had failed).
+    if ((token !== undefined && !isHeaderValue(token)) || (namespace && !isHeaderValue(namespace)))
+      throw unsendable(req.path, token, namespace);
     // Content-Type stays with axios, which would otherwise set its own for a POST, PUT or PATCH.
     const headers = req.body === undefined ? undefined : { 'Content-Type': req.contentType ?? 'application/json' };
     let response: AxiosResponse<string>;
@@ -284,6 +290,24 @@ export class VaultClient implements VaultTransport {
   [inspect.custom](): string {
     return `VaultClient { address: '${this.#address}'${this.#namespace ? `, namespace: '${this.#namespace}'` : ''} }`;
   }
+}
+
+/**
+ * The error of a request whose token or namespace holds a character no HTTP header can carry (a
+ * control character, CR, LF, or one above U+00FF): the token can never be valid, and a namespace
+ * like that is a bug in what gave it. Neither is an outage. The value itself is never quoted.
+ */
+function unsendable(path: string, token: string | undefined, namespace: string | undefined): Error {
+  if (token !== undefined && !isHeaderValue(token)) {
+    return new AuthFailedError(
+      `The Vault token for ${path} holds a character an HTTP header cannot carry (a control character, CR, LF or one above U+00FF), so it cannot be sent; log in again or provide a valid token (VAULT_TOKEN)`,
+      { path },
+    );
+  }
+  return new InvalidRequestError(
+    'namespace',
+    `the namespace for ${path} holds a character an HTTP header cannot carry (a control character, CR, LF or one above U+00FF)`,
+  );
 }
 
 /** The error of a request whose deadline fired. */

@@ -8,8 +8,13 @@ import type http from 'node:http';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
+import { AuthFailedError } from '../../lib/errors/auth-failed.error.js';
+import { InvalidRequestError } from '../../lib/errors/invalid-request.error.js';
+import { VaultUnavailableError } from '../../lib/errors/vault-unavailable.error.js';
 import { UndiciAdapter, type PreparedHeadersConfig } from '../../lib/transport/undici.adapter.js';
 import { VaultClient } from '../../lib/transport/vault-client.js';
+import { settle } from '../support/async.js';
+import { makeCore } from '../support/core-harness.js';
 import { envelope, json, rawServer } from '../support/raw-vault-server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -146,5 +151,39 @@ describe('the adapter with prepared headers', () => {
     expect(names(1)).toContain('X-Extra');
     const response = await http.get('/v1/c');
     expect(response.headers['content-type']).toBe('application/json');
+  });
+});
+
+describe('a token or namespace no header can carry', () => {
+  const BAD_TOKEN = 'hvs.MARKERtoken\r\nX-Injected: 1';
+
+  it('is refused before sending, as an auth failure (not an outage to retry), without quoting the token', async () => {
+    const { srv, seen } = await recordingVault();
+    const vault = client(srv.address);
+    for (const token of [BAD_TOKEN, 'hvs.nul\u0000', 'hvs.wide\u0100']) {
+      const error = await vault.request({ method: 'GET', path: 'secret/data/app', token }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthFailedError);
+      expect(error).not.toBeInstanceOf(VaultUnavailableError);
+      expect(String((error as Error).message)).not.toContain('MARKER');
+      expect(String((error as Error).stack)).not.toContain('MARKER');
+    }
+    const ns = await vault.request({ method: 'GET', path: 'secret/data/app', namespace: 'team\na' }).catch((e: unknown) => e);
+    expect(ns).toBeInstanceOf(InvalidRequestError);
+    expect(seen, 'nothing reaches Vault').toHaveLength(0);
+  });
+
+  it('from a login answer fails the login: the token is never stored or sent', async () => {
+    const { srv, seen } = await recordingVault((req, res) => {
+      if ((req.url ?? '').startsWith('/v1/auth/approle/login'))
+        return json(res, 200, envelope(null, { auth: { client_token: BAD_TOKEN, lease_duration: 3600, renewable: true, policies: [] } }));
+      json(res, 200, envelope({ ok: true }));
+    });
+    const { core } = makeCore({ address: srv.address, auth: { method: 'approle', roleId: 'r', secretId: 's' }, secretsPath: 'secret/app' });
+    cleanups.push(() => core.close());
+    const boot = await settle(core.start());
+    expect(boot.ok).toBe(false);
+    expect(!boot.ok && boot.error).toBeInstanceOf(AuthFailedError);
+    expect(String(!boot.ok && (boot.error as Error).message)).not.toContain('MARKER');
+    expect(seen.map((s) => s.url).filter((u) => !u.startsWith('/v1/auth/approle/login'))).toEqual([]);
   });
 });
