@@ -1,8 +1,6 @@
 import { inspect } from 'node:util';
 import { Axios, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { TokenSource } from '../contracts/token-source.js';
-import { AuthFailedError } from '../errors/auth-failed.error.js';
-import { InvalidRequestError } from '../errors/invalid-request.error.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
@@ -15,7 +13,7 @@ import { vaultErrors } from './vault-envelope.js';
 import type { VaultTransport } from './vault-transport.js';
 import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
-import { isHeaderValue } from './header-value.js';
+import { assertSendable } from './header-value.js';
 import { notVaultAnswer } from './not-vault-answer.js';
 import { encodeBody, parseBody, parseProbeBody } from './json-body.js';
 import { PathBackoff } from './path-backoff.js';
@@ -61,7 +59,7 @@ export class VaultClient implements VaultTransport {
   readonly #backoff = new PathBackoff();
   readonly #hasClientCert: boolean;
   readonly #telemetry: VaultTelemetry | undefined;
-  /** The headers every request sends, and the configured namespace's, as undici's flat list (built once). */
+  /** The headers every request sends (Accept, X-Vault-Request) as undici's flat list, built once; #sendOnce adds the token and namespace. */
   readonly #baseHeaders: readonly string[];
 
   /** @param telemetry - metrics, spans and the `nestjs-vault-secrets:request` channel of every call (none when omitted). */
@@ -82,17 +80,12 @@ export class VaultClient implements VaultTransport {
     this.#hasClientCert = config.clientCert !== undefined;
     // The Accept axios.create's defaults sent before, so proxies in front of Vault see the same request.
     this.#baseHeaders = ['Accept', 'application/json, text/plain, */*', 'X-Vault-Request', 'true'];
-    // Prepared once: an Axios instance holding only what UndiciAdapter reads (not axios.create,
-    // which adds every library default, nested header buckets included, for mergeConfig to walk
-    // on each request). The adapter never follows redirects (#sendOnce does, by hand), uses no
-    // proxy and no axios timeout (the deadline is a per-call signal, #send) and always answers
-    // text; bodies are JSON text already (encodeBody) and answers are parsed once (parseBody),
-    // so there are no transforms. Every request gives an absolute URL. The fixed headers, the
-    // token and the namespace go to the adapter ready to send (`preparedHeaders`): axios would
-    // otherwise merge and normalise them on every request.
-    // Every status is answered (no validateStatus), and the adapter caps bodies at its own
-    // maxResponseBytes (Vault's own request limit is 32 MiB; an answer larger than 16 MiB is not a
-    // secret): no maxContentLength, so axios has fewer keys to merge per request.
+    // An Axios instance with nothing for axios to merge per request but the adapter (not
+    // axios.create, whose defaults it would walk each time): redirects are followed by hand
+    // (#sendOnce), the deadline is a per-call signal, bodies are JSON text already and answers
+    // are parsed once (no transforms), every status is answered, bodies are capped by the
+    // adapter (16 MiB), and the headers above, the token and the namespace reach the adapter
+    // ready to send (`preparedHeaders`), not through axios's header normalising.
     this.#http = new Axios({ adapter: this.#undici.adapter });
   }
 
@@ -205,9 +198,7 @@ export class VaultClient implements VaultTransport {
     if (token !== undefined) preparedHeaders.push('X-Vault-Token', token);
     const namespace = req.namespace ?? this.#namespace;
     if (namespace) preparedHeaders.push('X-Vault-Namespace', namespace);
-    // Nothing is sent with a value no header can carry (undici would refuse it as if the network had failed).
-    if ((token !== undefined && !isHeaderValue(token)) || (namespace && !isHeaderValue(namespace)))
-      throw unsendable(req.path, token, namespace);
+    assertSendable(req.path, token, namespace);
     // Content-Type stays with axios, which would otherwise set its own for a POST, PUT or PATCH.
     const headers = req.body === undefined ? undefined : { 'Content-Type': req.contentType ?? 'application/json' };
     let response: AxiosResponse<string>;
@@ -290,24 +281,6 @@ export class VaultClient implements VaultTransport {
   [inspect.custom](): string {
     return `VaultClient { address: '${this.#address}'${this.#namespace ? `, namespace: '${this.#namespace}'` : ''} }`;
   }
-}
-
-/**
- * The error of a request whose token or namespace holds a character no HTTP header can carry (a
- * control character, CR, LF, or one above U+00FF): the token can never be valid, and a namespace
- * like that is a bug in what gave it. Neither is an outage. The value itself is never quoted.
- */
-function unsendable(path: string, token: string | undefined, namespace: string | undefined): Error {
-  if (token !== undefined && !isHeaderValue(token)) {
-    return new AuthFailedError(
-      `The Vault token for ${path} holds a character an HTTP header cannot carry (a control character, CR, LF or one above U+00FF), so it cannot be sent; log in again or provide a valid token (VAULT_TOKEN)`,
-      { path },
-    );
-  }
-  return new InvalidRequestError(
-    'namespace',
-    `the namespace for ${path} holds a character an HTTP header cannot carry (a control character, CR, LF or one above U+00FF)`,
-  );
 }
 
 /** The error of a request whose deadline fired. */
