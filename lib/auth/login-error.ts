@@ -70,6 +70,17 @@ export function authResultProblem(result: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A login result with its token's surrounding whitespace removed (a custom method that read a
+ * token file without trimming it: the trailing newline is no part of the token). Anything else is
+ * returned as it is, for {@link authResultProblem} to judge.
+ */
+export function withTrimmedToken<T>(result: T): T {
+  const token = (result as { token?: unknown } | null | undefined)?.token;
+  if (typeof token !== 'string' || token.trim() === token) return result;
+  return { ...result, token: token.trim() };
+}
+
 /** `error` as a SecretsError: itself, or an AuthFailedError with `context` and its message. */
 export function asSecretsError(error: unknown, context: string): SecretsError {
   if (error instanceof SecretsError) return error;

@@ -7,7 +7,7 @@ import { SecretsEvents } from '../events/secrets-events.js';
 import type { AuthResult } from '../contracts/auth-result.js';
 import { TokenRenewedEvent } from '../events/token-renewed.event.js';
 import type { TokenSource } from '../contracts/token-source.js';
-import { authResultProblem, describe } from './login-error.js';
+import { authResultProblem, describe, withTrimmedToken } from './login-error.js';
 import { LoginGate, type LoginHold } from './login-gate.js';
 import { prepareLogin } from './prepared-login.js';
 import { TokenFailureReport } from './token-failure-report.js';
@@ -257,7 +257,7 @@ export class TokenManager implements TokenSource {
   async #doLogin(reason: string, first: boolean): Promise<TokenState> {
     const method = this.#deps.method;
     // Throws LoginHeldError, sending nothing, when this credential must not be tried now.
-    const result: AuthResult = await this.#gate.login(method, { client: this.#client });
+    const result: AuthResult = withTrimmedToken(await this.#gate.login(method, { client: this.#client }));
     const problem = authResultProblem(result);
     if (problem) throw new AuthFailedError(`The ${method.name} auth method returned an unusable login result: ${problem}`);
     if (this.#stopped) {

@@ -1,7 +1,15 @@
 import type { Socket } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { inspect } from 'node:util';
-import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+  type RawAxiosHeaders,
+} from 'axios';
 import { Pool, buildConnector, errors, type Dispatcher } from 'undici';
 import type { TlsConnectOptions } from './tls-settings.js';
 import { clientCertRefusal } from './client-cert-refusal.js';
@@ -123,9 +131,7 @@ export class UndiciAdapter {
       data: answer.text,
       status,
       statusText: '',
-      // Ready for axios, which would otherwise normalise every header again (AxiosHeaders.from passes an
-      // AxiosHeaders through): undici's names are lowercase already, its values strings (a repeated header an array).
-      headers: Object.assign(new AxiosHeaders(), answer.headers),
+      headers: responseHeaders(answer.headers),
       config,
       request: undefined,
     };
@@ -194,6 +200,17 @@ export class UndiciAdapter {
   [inspect.custom](): string {
     return `UndiciAdapter { origins: ${inspect([...this.#pools.keys()])} }`;
   }
+}
+
+/**
+ * The answer's headers ready for axios, which would otherwise normalise every one again
+ * (`AxiosHeaders.from` passes an AxiosHeaders through): undici's names are lowercase already, its
+ * values strings (a repeated header an array). A header named `__proto__` (a broken or hostile
+ * proxy) goes through AxiosHeaders' own `set`, which stores it aside: plain assignment would
+ * replace the object's prototype.
+ */
+function responseHeaders(headers: IncomingHttpHeaders): InstanceType<typeof AxiosHeaders> {
+  return Object.hasOwn(headers, '__proto__') ? new AxiosHeaders(headers as RawAxiosHeaders) : Object.assign(new AxiosHeaders(), headers);
 }
 
 /**

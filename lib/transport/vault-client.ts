@@ -4,7 +4,6 @@ import type { TokenSource } from '../contracts/token-source.js';
 import { InvalidTokenError } from '../errors/invalid-token.error.js';
 import { MalformedResponseError } from '../errors/malformed-response.error.js';
 import { SecretNotFoundError } from '../errors/secret-not-found.error.js';
-import { VaultRequestError } from '../errors/vault-request.error.js';
 import { VaultUnavailableError } from '../errors/vault-unavailable.error.js';
 import type { VaultRequest, VaultResponse } from '../contracts/vault-request.js';
 import type { ResolvedVaultConfig } from '../options/resolved-vault-config.js';
@@ -15,6 +14,7 @@ import { redactText } from '../util/redact.js';
 import { redactSent } from '../util/redact-sent.js';
 import { assertSendable } from './header-value.js';
 import { notVaultAnswer } from './not-vault-answer.js';
+import { redirectTarget } from './redirect-target.js';
 import { encodeBody, parseBody, parseProbeBody } from './json-body.js';
 import { PathBackoff } from './path-backoff.js';
 import { ResiliencePolicy } from './resilience-policy.js';
@@ -229,14 +229,7 @@ export class VaultClient implements VaultTransport {
       const location = response.headers.location;
       if ((response.status !== 307 && response.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) break;
       observer.redirect(response.status);
-      const next = new URL(location, url);
-      if (new URL(url).protocol === 'https:' && next.protocol !== 'https:') {
-        throw new VaultRequestError([`refused to follow a redirect from https to ${next.protocol}//${next.host}`], {
-          path: req.path,
-          status: response.status,
-        });
-      }
-      url = next.toString();
+      url = redirectTarget(location, url, req.path, response.status);
       params = undefined;
     }
     // A probe takes a proxy's empty or HTML answer (e.g. a 404 hiding `sys/health`) as an answer.

@@ -10,10 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveVaultConfig } from '../../lib/core/resolve-vault-config.js';
 import { AuthFailedError } from '../../lib/errors/auth-failed.error.js';
 import { InvalidRequestError } from '../../lib/errors/invalid-request.error.js';
+import { InvalidTokenError } from '../../lib/errors/invalid-token.error.js';
 import { VaultUnavailableError } from '../../lib/errors/vault-unavailable.error.js';
 import { UndiciAdapter, type PreparedHeadersConfig } from '../../lib/transport/undici.adapter.js';
 import { VaultClient } from '../../lib/transport/vault-client.js';
 import { settle } from '../support/async.js';
+import type { AuthMethod } from '../../lib/contracts/auth-method.js';
 import { makeCore } from '../support/core-harness.js';
 import { envelope, json, rawServer } from '../support/raw-vault-server.js';
 
@@ -130,6 +132,28 @@ describe('response headers read back', () => {
   });
 });
 
+describe('a response header named __proto__ (a broken or hostile proxy)', () => {
+  it('is kept aside: answers still map to their status, once each, whether it comes once or twice', async () => {
+    for (const repeats of [1, 2]) {
+      let status = 200;
+      const { srv, seen } = await recordingVault((_req, res) => {
+        const protoHeaders = Array.from({ length: repeats }, (_, i) => ['__proto__', `v${i}`]).flat();
+        res.writeHead(status, ['Content-Type', 'application/json', ...protoHeaders]);
+        res.end(
+          status === 200 ? JSON.stringify(envelope({ ok: true })) : JSON.stringify({ errors: status === 403 ? ['invalid token'] : [] }),
+        );
+      });
+      const vault = client(srv.address);
+      expect((await vault.request({ method: 'GET', path: 'secret/data/a' })).status).toBe(200);
+      status = 404;
+      expect((await vault.request({ method: 'GET', path: 'secret/data/a', acceptStatus: [404] })).status).toBe(404);
+      status = 403;
+      await expect(vault.request({ method: 'GET', path: 'secret/data/a' })).rejects.toBeInstanceOf(InvalidTokenError);
+      expect(seen, `${repeats} __proto__ header(s): one request per call, no retry`).toHaveLength(3);
+    }
+  });
+});
+
 describe('the adapter with prepared headers', () => {
   it('sends the prepared list first, then axios headers, and plain axios headers alone when no list is given', async () => {
     const { srv, seen } = await recordingVault();
@@ -185,5 +209,23 @@ describe('a token or namespace no header can carry', () => {
     expect(!boot.ok && boot.error).toBeInstanceOf(AuthFailedError);
     expect(String(!boot.ok && (boot.error as Error).message)).not.toContain('MARKER');
     expect(seen.map((s) => s.url).filter((u) => !u.startsWith('/v1/auth/approle/login'))).toEqual([]);
+  });
+
+  it('from a custom auth method, with only a trailing newline (a token file read untrimmed), is trimmed and works', async () => {
+    const { srv, seen } = await recordingVault((_req, res) =>
+      json(res, 200, envelope({ db: 'pw' }, { data: { data: { db: 'pw' }, metadata: { version: 1 } } })),
+    );
+    const fileToken: AuthMethod = {
+      name: 'file-token',
+      canLogin: true,
+      login: async () => ({ token: 'hvs.from-file\n', policies: [], leaseDuration: 3600, renewable: false, tokenType: 'service' }),
+    };
+    const { core } = makeCore({ address: srv.address, auth: fileToken, secretsPath: 'secret/app', kvVersion: 2 });
+    cleanups.push(() => core.close());
+    await core.start();
+    await core.readKv('db');
+    const tokens = seen.map((s) => s.raw.find(([name]) => name === 'X-Vault-Token')?.[1]);
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(new Set(tokens)).toEqual(new Set(['hvs.from-file']));
   });
 });
