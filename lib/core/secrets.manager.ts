@@ -164,10 +164,11 @@ export class SecretsManager implements AsyncDisposable {
     return this.#fetchSecret(key, options ?? {});
   }
 
-  async #fetchSecret(key: string, options: FetchSecretOptions & { schema?: SecretSchema }): Promise<unknown> {
+  #fetchSecret(key: string, options: FetchSecretOptions & { schema?: SecretSchema }): Promise<unknown> {
+    // No schema (a cold read, a refresh, a version): the core's answer as it is, no frame of our own.
+    if (options.schema === undefined) return this.core.fetchSecret<unknown>(key, options);
     const { schema, ...read } = options;
-    const data = await this.core.fetchSecret<unknown>(key, read);
-    return schema === undefined ? data : validateSecret(key, data, schema);
+    return this.core.fetchSecret<unknown>(key, read).then((data) => validateSecret(key, data, schema));
   }
 
   /** Like {@link fetchSecret}, plus the KV v2 version number, creation time and custom metadata. */

@@ -16,6 +16,16 @@ export interface KvBase {
   engine: KvEngine;
 }
 
+/** Where a key lives and the engine that reads it. */
+export interface KvLocated {
+  location: KvLocation;
+  engine: KvEngine;
+}
+
+function located(base: KvBase, keySegments: readonly string[]): KvLocated {
+  return { location: { mount: base.mount, path: [...base.base, ...keySegments] }, engine: base.engine };
+}
+
 /**
  * Splits `secretsPath` into a KV mount and a base folder, and picks the KV engine.
  * - `secretsMount` given: that is the mount.
@@ -30,6 +40,8 @@ export class KvLocator {
   readonly #config: ResolvedVaultConfig;
   readonly #client: VaultRequester;
   #base: Promise<KvBase> | undefined;
+  /** What {@link base} resolved to, once it has. */
+  #known: KvBase | undefined;
 
   constructor(config: ResolvedVaultConfig, client: VaultRequester) {
     this.#config = config;
@@ -39,18 +51,28 @@ export class KvLocator {
   /** The mount, base folder and engine; detected once (a failed detection is retried on the next call). */
   base(): Promise<KvBase> {
     if (!this.#base) {
-      this.#base = this.#detect();
-      this.#base.catch(() => {
-        this.#base = undefined;
-      });
+      const detecting = this.#detect();
+      this.#base = detecting;
+      detecting.then(
+        (base) => {
+          if (this.#base === detecting) this.#known = base;
+        },
+        () => {
+          if (this.#base === detecting) this.#base = undefined;
+        },
+      );
     }
     return this.#base;
   }
 
-  /** The location of a key (already split into segments) relative to `secretsPath`. */
-  async locate(keySegments: readonly string[]): Promise<{ location: KvLocation; engine: KvEngine }> {
-    const base = await this.base();
-    return { location: { mount: base.mount, path: [...base.base, ...keySegments] }, engine: base.engine };
+  /**
+   * The location of a key (already split into segments) relative to `secretsPath`: at once once the
+   * mount is known (no promise per read), else once it is detected.
+   */
+  locate(keySegments: readonly string[]): Promise<KvLocated> | KvLocated {
+    const known = this.#known;
+    if (known !== undefined) return located(known, keySegments);
+    return this.base().then((base) => located(base, keySegments));
   }
 
   async #detect(): Promise<KvBase> {

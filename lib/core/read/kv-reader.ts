@@ -5,7 +5,7 @@ import { SecretCache } from './secret-cache.js';
 import { splitSecretKey } from '../../transport/vault-path.js';
 import type { VaultRequester } from '../../contracts/vault-requester.js';
 import type { KvEngine, KvLocation, KvSecret } from '../../engines/kv-engine.js';
-import { KvLocator } from '../../engines/kv-locator.js';
+import { KvLocator, type KvLocated } from '../../engines/kv-locator.js';
 import { AuthFailedError } from '../../errors/auth-failed.error.js';
 import { InvalidSecretKeyError } from '../../errors/invalid-secret-key.error.js';
 import { InvalidTokenError } from '../../errors/invalid-token.error.js';
@@ -168,7 +168,7 @@ export class KvReader {
   async #read(
     key: string,
     cacheKey: string,
-    locate: () => Promise<{ location: KvLocation; engine: KvEngine }> | { location: KvLocation; engine: KvEngine },
+    locate: () => Promise<KvLocated> | KvLocated,
     options: FetchSecretOptions,
   ): Promise<KvSecret> {
     const { version } = options;
@@ -179,7 +179,9 @@ export class KvReader {
         cacheKey,
         async () => {
           fromVault = true;
-          const { location, engine } = await locate();
+          // Known once the mount is: no promise to wait for on the usual read.
+          const where = locate();
+          const { location, engine } = where instanceof Promise ? await where : where;
           const secret = await engine.read(location, key, version);
           if (version === undefined) this.#deps.onVaultRead(key, secret, this.#deps.availability.remember(key, secret)?.previous);
           return secret;
