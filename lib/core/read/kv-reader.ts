@@ -165,12 +165,7 @@ export class KvReader {
   }
 
   /** {@link read} once the key is routed: `locate` gives its location and engine on a cache miss. */
-  async #read(
-    key: string,
-    cacheKey: string,
-    locate: () => Promise<KvLocated> | KvLocated,
-    options: FetchSecretOptions,
-  ): Promise<KvSecret> {
+  async #read(key: string, cacheKey: string, locate: () => Promise<KvLocated> | KvLocated, options: FetchSecretOptions): Promise<KvSecret> {
     const { version } = options;
     const telemetry = this.#deps.telemetry;
     let fromVault = false;
