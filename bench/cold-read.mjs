@@ -122,8 +122,10 @@ async function layerBreakdown(vault, m, headers) {
 /**
  * Client CPU per cold read with 32 reads in flight (2,000 per side and round, sides in a rotating
  * order, medians of the rounds), through each layer: raw undici, axios over the project's own
- * UndiciAdapter set up exactly as VaultClient sets it up (same options, same headers, an
- * AbortSignal.timeout per request as the deadline), VaultClient.request, fetchSecret.
+ * UndiciAdapter as an app would set it up (issue 21's baseline: axios.create with the options
+ * VaultClient used to give it, the same headers, an AbortSignal.timeout per request as the
+ * deadline), VaultClient.request, fetchSecret. VaultClient itself now gives axios nothing to merge
+ * but the adapter and hands its headers to the adapter ready to send (lib/transport/vault-client.ts).
  */
 async function cpuPerRead(vault, m, headers) {
   const undiciPool = new Pool(vault.address, { connections: CPU_IN_FLIGHT });
@@ -133,7 +135,7 @@ async function cpuPerRead(vault, m, headers) {
     maxResponseBytes: 16 * 1024 * 1024,
     connections: CPU_IN_FLIGHT,
   });
-  // The options VaultClient gives axios.create (lib/transport/vault-client.ts).
+  // axios.create with the options VaultClient gave it when issue 21 measured the baseline.
   const onAdapter = axios.create({
     baseURL: `${vault.address}/v1/`,
     adapter: adapter.adapter,
