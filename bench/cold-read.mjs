@@ -163,7 +163,7 @@ async function cpuPerRead(vault, m, headers) {
       },
     ],
     [
-      'axios on our UndiciAdapter, same options, + JSON.parse',
+      'axios on our UndiciAdapter (baseline options) + JSON.parse',
       async () =>
         JSON.parse((await onAdapter.request({ method: 'GET', url, headers, signal: globalThis.AbortSignal.timeout(10_000) })).data),
     ],
