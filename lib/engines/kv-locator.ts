@@ -22,7 +22,8 @@ export interface KvLocated {
   engine: KvEngine;
 }
 
-function located(base: KvBase, keySegments: readonly string[]): KvLocated {
+/** Where the key `keySegments` (relative to `secretsPath`) lives under a known `base`, and its engine. */
+export function located(base: KvBase, keySegments: readonly string[]): KvLocated {
   return { location: { mount: base.mount, path: [...base.base, ...keySegments] }, engine: base.engine };
 }
 

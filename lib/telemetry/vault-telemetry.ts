@@ -60,7 +60,6 @@ const STATES: ReadonlyArray<{ state: string; reason?: string }> = [
  */
 export class VaultTelemetry {
   readonly #options: VaultTelemetryOptions;
-  readonly #base: TelemetryAttributes;
   /** Every attribute set of this Vault's metrics and spans, built once. */
   readonly #sets: AttributeSets;
   #api: OtelApi | undefined;
@@ -82,8 +81,6 @@ export class VaultTelemetry {
   constructor(options: VaultTelemetryOptions) {
     this.#options = options;
     this.#sets = new AttributeSets(options.vault);
-    // Frozen: the gauges report it as it is, and every attribute set is built from it.
-    this.#base = this.#sets.base;
     this.#cacheHit = this.#sets.read('cache', 'ok');
   }
 
@@ -127,12 +124,12 @@ export class VaultTelemetry {
 
   /** Counts a key starting to be served from a fallback. */
   fallbackActivated(source: ReadSource): void {
-    this.#instruments.fallbackActivations.add(1, { ...this.#base, 'vault.read.source': source });
+    this.#instruments.fallbackActivations.add(1, { ...this.#sets.base, 'vault.read.source': source });
   }
 
   /** Counts a rotation and publishes it on `nestjs-vault-secrets:rotation`. */
   rotated(rotation: { key: string; reason: string; engine: string }): void {
-    this.#instruments.rotations.add(1, { ...this.#base, 'vault.rotation.reason': rotation.reason, 'vault.engine': rotation.engine });
+    this.#instruments.rotations.add(1, { ...this.#sets.base, 'vault.rotation.reason': rotation.reason, 'vault.engine': rotation.engine });
     if (rotationChannel.hasSubscribers) {
       rotationChannel.publish({
         reason: rotation.reason,
@@ -263,10 +260,14 @@ export class VaultTelemetry {
     const outcome = error === undefined ? 'success' : 'failure';
     if (error !== undefined) instruments.errors.add(1, attributes);
     if (operation === 'auth.login')
-      instruments.logins.add(1, { ...this.#base, 'vault.auth.method': this.#options.authMethod ?? 'unknown', 'vault.outcome': outcome });
+      instruments.logins.add(1, {
+        ...this.#sets.base,
+        'vault.auth.method': this.#options.authMethod ?? 'unknown',
+        'vault.outcome': outcome,
+      });
     if (operation === 'token.renew' || operation === 'lease.renew') {
       instruments.renewals.add(1, {
-        ...this.#base,
+        ...this.#sets.base,
         'vault.renewal.kind': operation === 'token.renew' ? 'token' : 'lease',
         'vault.outcome': outcome,
       });
@@ -288,7 +289,7 @@ export class VaultTelemetry {
     const gauges = this.#gauges;
     if (!gauges || this.#callbacks.length > 0) return;
     const { state, tokenTtl, leaseTtl, cacheEntries } = this.#instruments;
-    const base = this.#base;
+    const base = this.#sets.base;
     const add = (gauge: ObservableGaugeLike | undefined, callback: (result: ObservableResultLike) => void): void => {
       if (!gauge) return;
       gauge.addCallback(callback);

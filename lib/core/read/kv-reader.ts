@@ -5,7 +5,7 @@ import { SecretCache } from './secret-cache.js';
 import { splitSecretKey } from '../../transport/vault-path.js';
 import type { VaultRequester } from '../../contracts/vault-requester.js';
 import type { KvEngine, KvLocation, KvSecret } from '../../engines/kv-engine.js';
-import { KvLocator, type KvLocated } from '../../engines/kv-locator.js';
+import { KvLocator, located, type KvLocated } from '../../engines/kv-locator.js';
 import { AuthFailedError } from '../../errors/auth-failed.error.js';
 import { InvalidSecretKeyError } from '../../errors/invalid-secret-key.error.js';
 import { InvalidTokenError } from '../../errors/invalid-token.error.js';
@@ -269,7 +269,7 @@ export class KvReader {
     const base = await this.#locator.base();
     const result = new Map<string, Record<string, unknown>>();
     const readKey = async (parsed: ParsedSecretKey): Promise<void> => {
-      const at = { location: { mount: base.mount, path: [...base.base, ...parsed.segments] }, engine: base.engine };
+      const at = located(base, parsed.segments);
       try {
         // `shared:kafka` under secretsPath, with `shared` one of the `paths`: its cache entry, "last good"
         // value and watch are those of fetchSecret('shared:kafka') (the named path's key), so it is read
